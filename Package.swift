@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The kernels are compiled for one ISA, recorded in every lock and checkpoint
+// (Tensor/NumericEnvironment.swift): the ISA changes float results.
+// Haswell = AVX2 + FMA, present on every x86-64 machine this project targets.
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
+
+let package = Package(
+    name: "repro",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "repro", targets: ["repro"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, linked through system-library targets.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // Kernels share raw buffers across threads; see the comment in Tensor/Parallel.swift.
+        .target(name: "Tensor", dependencies: ["COpenBLAS"],
+                swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
+        .target(name: "NN", dependencies: ["Tensor"],
+                swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
+        // libhdf5's type and class identifiers are C globals, which Swift 6 counts as shared
+        // mutable state; every access is serialized by H5Library's lock.
+        .target(name: "HDF5", dependencies: ["CHDF5", "CZstd"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "Dataset", dependencies: [
+            "Tensor", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
+        .target(name: "Training", dependencies: ["Tensor", "NN", "HDF5", "Dataset"],
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "Pipeline", dependencies: [
+            "HDF5", .product(name: "Crypto", package: "swift-crypto"), "Yams",
+        ]),
+        .target(name: "Report", dependencies: ["Pipeline"]),
+        .executableTarget(name: "repro", dependencies: [
+            "Tensor", "NN", "HDF5", "Dataset", "Training", "Pipeline", "Report",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: [.swiftLanguageMode(.v5)]),
+
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5"]),
+    ]
+)
