@@ -49,5 +49,6 @@ let package = Package(
 
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5"]),
+        .testTarget(name: "StoreTests", dependencies: ["Pipeline", "repro"]),
     ]
 )

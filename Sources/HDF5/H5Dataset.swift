@@ -33,7 +33,7 @@ public final class H5Dataset: H5Object {
             let dims = shape
             var values = [T](repeating: 0, count: dims.reduce(1, *))
             if !values.isEmpty {
-                try values.withUnsafeMutableBytes { raw in
+                _ = try values.withUnsafeMutableBytes { raw in
                     try H5Library.check(
                         H5Dread(id, T.h5Type, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault, raw.baseAddress),
                         "read dataset \(path) as \(T.self)")

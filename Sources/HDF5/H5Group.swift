@@ -104,7 +104,7 @@ public class H5Group: H5Object {
                 "create dataset \(childPath(name))")
             let result = H5Dataset(id: dataset, path: childPath(name))
             if !values.isEmpty {
-                try values.withUnsafeBytes { raw in
+                _ = try values.withUnsafeBytes { raw in
                     try H5Library.check(
                         H5Dwrite(dataset, T.h5Type, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault, raw.baseAddress),
                         "write dataset \(childPath(name))")

@@ -6,7 +6,7 @@ import Foundation
 /// and every call into the (non-thread-safe, serial) library is serialized.
 enum H5Library {
     /// libhdf5 is built without thread safety on Debian; one recursive lock guards it.
-    nonisolated(unsafe) private static let mutex = NSRecursiveLock()
+    private static let mutex = NSRecursiveLock()
 
     nonisolated(unsafe) private static var ready = false
 

@@ -48,7 +48,7 @@ public class H5Object {
         precondition(!scalar || values.count == 1)
         try H5Library.locked {
             try writeAttribute(name, type: T.h5Type, dims: scalar ? [] : [values.count]) { attr in
-                try values.withUnsafeBytes { raw in
+                _ = try values.withUnsafeBytes { raw in
                     try H5Library.check(H5Awrite(attr, T.h5Type, raw.baseAddress), "write attribute \(name)")
                 }
             }
@@ -126,7 +126,7 @@ public class H5Object {
                 defer { H5Sclose(space) }
                 let count = Int(H5Sget_simple_extent_npoints(space))
                 var values = [T](repeating: 0, count: count)
-                try values.withUnsafeMutableBytes { raw in
+                _ = try values.withUnsafeMutableBytes { raw in
                     try H5Library.check(H5Aread(attr, T.h5Type, raw.baseAddress), "read attribute \(name) on \(path) as \(T.self)")
                 }
                 return values

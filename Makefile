@@ -1,0 +1,38 @@
+# repro: the two set-up commands are `make all` (the main job) and `make test`.
+SWIFT   ?= swift
+PROFILE ?= paper
+JOBS    ?= 1
+REPRO   := .build/release/repro
+DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev libzstd-dev zlib1g-dev
+PYTHON_PACKAGES := h5py hdf5plugin
+
+.PHONY: setup build all test bench clean
+
+# Installs what is missing (Debian packages, the Python packages the interop tests use), then builds.
+setup:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c 'import h5py, hdf5plugin' 2>/dev/null || \
+		python3 -m pip install --quiet $(PYTHON_PACKAGES) || \
+		python3 -m pip install --quiet --break-system-packages $(PYTHON_PACKAGES)
+	$(MAKE) build
+
+build:
+	$(SWIFT) build -c release
+
+# Regenerates every table of the profile (default: the paper).
+all: build
+	$(REPRO) all --profile $(PROFILE) -j $(JOBS)
+
+# The whole test suite, optimized: the engine and training tests train real models.
+test:
+	$(SWIFT) test -c release -Xswiftc -enable-testing
+
+bench: build
+	$(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 --steps 10 --json
+
+clean:
+	rm -rf .build
