@@ -1,0 +1,99 @@
+import Foundation
+
+/// `kind: cmd`: a shell command, so repro also serves as a make-style runner.
+///
+/// ```yaml
+/// upper:
+///   kind: cmd
+///   deps: [fetch]
+///   params:
+///     run: tr a-z A-Z < $DEPS/fetch/page.txt > $OUT/upper.txt
+///     inputs: [words.txt]        # files read; their contents go into the key
+///     outputs: [upper.txt]       # files the command writes into $OUT
+/// ```
+/// The command runs in the pipeline's directory under `sh -e` with `$OUT` (write the
+/// outputs there), `$DEPS/<stage>/<output>` (the dependencies' outputs, read-only),
+/// `$REPRO_WORK` (survives a crash), `$REPRO_THREADS` (also set as OMP_NUM_THREADS and
+/// OPENBLAS_NUM_THREADS) and `$REPRO_STAGE`. Its output goes to the stage's log.
+public struct CmdKind: StageKind {
+    public let name = "cmd"
+    public let version = 1
+
+    public init() {}
+
+    public var parameters: [Parameter] {
+        [
+            Parameter("run", .string, doc: "the shell command"),
+            Parameter("inputs", .list(.string), default: .list([]), doc: "files the command reads, relative to the pipeline file; hashed into the key"),
+            Parameter("outputs", .list(.string), doc: "files the command writes into $OUT"),
+            Parameter("volatile", .list(.string), default: .list([]), doc: "outputs that differ from run to run (timings); never compared or hashed downstream"),
+            Parameter("metrics", .string, default: .string(""), doc: "an output holding a JSON object of headline metrics"),
+        ]
+    }
+
+    public func inputFiles(_ parameters: ResolvedParameters) -> [String] {
+        parameters.strings("inputs")
+    }
+
+    public func validate(_ parameters: ResolvedParameters) -> String? {
+        let outputs = parameters.strings("outputs")
+        if outputs.isEmpty { return "parameter 'outputs' lists no file; a cmd stage must produce at least one" }
+        if Set(outputs).count != outputs.count { return "parameter 'outputs' names a file twice" }
+        if let bad = outputs.first(where: { $0.hasPrefix("/") || $0.split(separator: "/").contains("..") || $0.isEmpty }) {
+            return "output '\(bad)' must be a relative path inside $OUT"
+        }
+        if let stray = parameters.strings("volatile").first(where: { !outputs.contains($0) }) {
+            return "volatile output '\(stray)' is not in 'outputs'"
+        }
+        let metrics = parameters.string("metrics")
+        if !metrics.isEmpty && !outputs.contains(metrics) { return "metrics file '\(metrics)' is not in 'outputs'" }
+        return nil
+    }
+
+    public func run(_ context: StageContext) throws -> StageResult {
+        let parameters = context.parameters
+        let deps = context.workDirectory.appendingPathComponent("deps")
+        try? FileManager.default.removeItem(at: deps)
+        for (stage, outputs) in context.dependencies {
+            for (output, file) in outputs.files {
+                let link = deps.appendingPathComponent(stage).appendingPathComponent(output)
+                try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
+            }
+        }
+        for output in parameters.strings("outputs") where output.contains("/") {
+            let directory = context.outputDirectory.appendingPathComponent(output).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        let command = parameters.string("run")
+        context.progress.update("running: " + command.prefix(60).replacingOccurrences(of: "\n", with: "; "))
+        let threads = String(context.threads)
+        let log = context.progress.logFile ?? URL(fileURLWithPath: "/dev/null")
+        let status = try ChildProcess.run(command, directory: context.pipelineDirectory, environment: [
+            "OUT": context.outputDirectory.path, "DEPS": deps.path, "REPRO_WORK": context.workDirectory.path,
+            "REPRO_STAGE": context.stage, "REPRO_THREADS": threads, "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads,
+        ], log: log, isCancelled: { context.isCancelled })
+        guard status == 0 else {
+            throw PipelineError.failed(status > 128 ? "the command was killed by signal \(status - 128)" : "the command exited with status \(status)")
+        }
+        let volatile = Set(parameters.strings("volatile"))
+        var outputs: [String: StageResult.Output] = [:]
+        for name in parameters.strings("outputs") {
+            let file = context.outputDirectory.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw PipelineError.failed("the command did not write its output '\(name)' into $OUT")
+            }
+            outputs[name] = StageResult.Output(file, volatile: volatile.contains(name))
+        }
+        return StageResult(outputs: outputs, metrics: try metrics(parameters.string("metrics"), in: context.outputDirectory))
+    }
+
+    private func metrics(_ name: String, in directory: URL) throws -> [String: Metric] {
+        guard !name.isEmpty else { return [:] }
+        let file = directory.appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: file.path), let object = (try? JSONParser.parse(data))?.objectValue else {
+            throw PipelineError.failed("metrics file '\(name)' does not hold a JSON object")
+        }
+        return object.compactMapValues(Metric.init(json:))
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// Reads the JSON this module writes (and any other JSON). A number with a `.` or an
+/// exponent is a float, otherwise an integer, so `JSONValue` round-trips exactly.
+public struct JSONParser {
+    private let bytes: [UInt8]
+    private var position = 0
+
+    public static func parse(_ data: Data) throws -> JSONValue {
+        var parser = JSONParser(bytes: [UInt8](data))
+        parser.skipSpace()
+        let value = try parser.value()
+        parser.skipSpace()
+        guard parser.position == parser.bytes.count else { throw parser.error("unexpected text after the value") }
+        return value
+    }
+
+    public static func parse(_ text: String) throws -> JSONValue {
+        try parse(Data(text.utf8))
+    }
+
+    private init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    private func error(_ message: String) -> PipelineError {
+        PipelineError.badInput("invalid JSON at byte \(position): \(message)")
+    }
+
+    private mutating func skipSpace() {
+        while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+    }
+
+    private mutating func value() throws -> JSONValue {
+        guard position < bytes.count else { throw error("unexpected end") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try object()
+        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default: return try number()
+        }
+    }
+
+    private mutating func literal(_ word: String) throws {
+        let w = Array(word.utf8)
+        guard position + w.count <= bytes.count, Array(bytes[position..<position + w.count]) == w else {
+            throw error("expected \(word)")
+        }
+        position += w.count
+    }
+
+    private mutating func object() throws -> JSONValue {
+        position += 1
+        var members: [String: JSONValue] = [:]
+        skipSpace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+        while true {
+            skipSpace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+            let key = try string()
+            skipSpace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            position += 1
+            skipSpace()
+            members[key] = try value()
+            skipSpace()
+            guard position < bytes.count else { throw error("unexpected end") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+            throw error("expected ',' or '}'")
+        }
+    }
+
+    private mutating func array() throws -> JSONValue {
+        position += 1
+        var items: [JSONValue] = []
+        skipSpace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+        while true {
+            skipSpace()
+            items.append(try value())
+            skipSpace()
+            guard position < bytes.count else { throw error("unexpected end") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+            throw error("expected ',' or ']'")
+        }
+    }
+
+    private mutating func string() throws -> String {
+        position += 1
+        var scalars = String.UnicodeScalarView()
+        var start = position
+        func flush(_ end: Int) {
+            scalars.append(contentsOf: String(decoding: bytes[start..<end], as: UTF8.self).unicodeScalars)
+        }
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                flush(position)
+                position += 1
+                return String(scalars)
+            }
+            if byte == UInt8(ascii: "\\") {
+                flush(position)
+                position += 1
+                guard position < bytes.count else { break }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "u"):
+                    guard position + 4 <= bytes.count,
+                          let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+                        throw error("bad \\u escape")
+                    }
+                    position += 4
+                    scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                default: scalars.append(Unicode.Scalar(escape))
+                }
+                start = position
+                continue
+            }
+            position += 1
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func number() throws -> JSONValue {
+        let start = position
+        var isFloat = false
+        while position < bytes.count {
+            let c = bytes[position]
+            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { isFloat = true }
+            guard (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || isFloat && (c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")) else { break }
+            position += 1
+        }
+        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        if !isFloat, let i = Int(text) { return .int(i) }
+        if let d = Double(text) { return .double(d) }
+        throw error("expected a value")
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Yams
+
+/// Applies, lowest precedence first: the kind's defaults, the file's `defaults:` for the
+/// kind, the stage's own `params:`, the profile chain (`extends` first; within a profile
+/// glob patterns such as `*.epochs` before exact stage names), then `--param`.
+/// Checks kinds, names, types, required parameters and dependencies on the way.
+struct ParameterResolution {
+    let file: PipelineFile
+    let registry: StageKindRegistry
+
+    func resolve(profile: String, overrides: [String]) throws -> [ResolvedStage] {
+        let stageNames = file.stages.map(\.name)
+        var seen = Set<String>()
+        for stage in file.stages {
+            guard isValidName(stage.name) else {
+                throw PipelineError.spec(stage.location, "invalid stage name '\(stage.name)'; use letters, digits, '_' and '-'")
+            }
+            guard seen.insert(stage.name).inserted else {
+                throw PipelineError.spec(stage.location, "duplicate stage name '\(stage.name)'")
+            }
+        }
+        let kinds = try file.stages.map { stage -> any StageKind in
+            guard let kind = registry.kind(named: stage.kind) else {
+                throw PipelineError.spec(stage.kindLocation, "unknown kind '\(stage.kind)' for stage '\(stage.name)'\(NearestName.hint(stage.kind, among: registry.names)) (known kinds: \(registry.names.joined(separator: ", ")))")
+            }
+            return kind
+        }
+        var values: [[String: ParamValue]] = kinds.map { kind in
+            Dictionary(uniqueKeysWithValues: kind.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } })
+        }
+
+        // The file's per-kind defaults, then each stage's own params.
+        for group in file.defaults {
+            guard let kind = registry.kind(named: group.kind) else {
+                throw PipelineError.spec(group.location, "unknown kind '\(group.kind)' in defaults\(NearestName.hint(group.kind, among: registry.names))")
+            }
+            for entry in group.params {
+                let value = try typed(entry.value, for: entry.key, of: kind, at: entry.location, context: "defaults of kind \(kind.name)")
+                for (i, stage) in file.stages.enumerated() where stage.kind == kind.name { values[i][entry.key] = value }
+            }
+        }
+        for (i, stage) in file.stages.enumerated() {
+            for entry in stage.params {
+                values[i][entry.key] = try typed(entry.value, for: entry.key, of: kinds[i], at: entry.location, context: "stage '\(stage.name)'")
+            }
+        }
+
+        // Profiles, then the command line.
+        for profile in try profileChain(profile) {
+            let ordered = profile.overrides.filter { isGlob($0.pattern) } + profile.overrides.filter { !isGlob($0.pattern) }
+            for override in ordered {
+                try apply(pattern: override.pattern, key: override.key, at: override.location, kinds: kinds, values: &values) { kind in
+                    try typed(override.value, for: override.key, of: kind, at: override.location, context: "profile '\(profile.name)'")
+                }
+            }
+        }
+        for text in overrides {
+            let (pattern, key, valueText) = try splitOverride(text)
+            try apply(pattern: pattern, key: key, at: nil, kinds: kinds, values: &values, origin: "--param \(text)") { kind in
+                guard let declared = kind.parameters.first(where: { $0.name == key }) else { throw unknownParameter(key, of: kind, at: nil, context: "--param \(text)") }
+                switch ParamParsing.value(commandLine: valueText, as: declared.type) {
+                case .success(let value): return value
+                case .failure(let problem): throw PipelineError.badInput("--param \(text): \(problem.message)")
+                }
+            }
+        }
+
+        return try file.stages.enumerated().map { i, stage in
+            for parameter in kinds[i].parameters where values[i][parameter.name] == nil {
+                throw PipelineError.spec(stage.location, "stage '\(stage.name)' is missing parameter '\(parameter.name)' (\(parameter.type): \(parameter.doc))")
+            }
+            for dep in stage.deps {
+                guard stageNames.contains(dep.name) else {
+                    throw PipelineError.spec(dep.location, "stage '\(stage.name)' depends on unknown stage '\(dep.name)'\(NearestName.hint(dep.name, among: stageNames))")
+                }
+                guard dep.name != stage.name else {
+                    throw PipelineError.spec(dep.location, "stage '\(stage.name)' depends on itself")
+                }
+            }
+            let parameters = ResolvedParameters(values[i])
+            if let problem = kinds[i].validate(parameters) {
+                throw PipelineError.spec(stage.location, "stage '\(stage.name)': \(problem)")
+            }
+            return ResolvedStage(name: stage.name, kind: kinds[i], parameters: parameters,
+                                 dependencies: stage.deps.map(\.name), location: stage.location)
+        }
+    }
+
+    /// The named profile and the ones it extends, base first. `paper` exists even when
+    /// the file does not list it: it is the stages' own parameters.
+    private func profileChain(_ name: String) throws -> [PipelineFile.Profile] {
+        var chain: [PipelineFile.Profile] = []
+        var current: (name: String, location: SourceLocation?)? = (name, nil)
+        while let (name, location) = current {
+            guard let profile = file.profiles[name] else {
+                if name == "paper" { break }
+                let known = Set(file.profiles.keys).union(["paper"]).sorted()
+                let message = "unknown profile '\(name)'\(NearestName.hint(name, among: known)) (profiles: \(known.joined(separator: ", ")))"
+                throw location.map { PipelineError.spec($0, message) } ?? PipelineError.badInput("\(file.path): \(message)")
+            }
+            guard !chain.contains(where: { $0.name == name }) else {
+                throw PipelineError.spec(profile.location, "profile '\(name)' extends itself: \((chain.map(\.name) + [name]).joined(separator: " → "))")
+            }
+            chain.append(profile)
+            current = profile.extends.map { ($0.name, $0.location) }
+        }
+        return chain.reversed()
+    }
+
+    private func apply(pattern: String, key: String, at location: SourceLocation?, kinds: [any StageKind],
+                       values: inout [[String: ParamValue]], origin: String? = nil,
+                       value: (any StageKind) throws -> ParamValue) throws {
+        let fail = { (message: String) -> PipelineError in
+            location.map { PipelineError.spec($0, message) } ?? PipelineError.badInput("\(origin ?? ""): \(message)")
+        }
+        let names = file.stages.map(\.name)
+        if !isGlob(pattern) {
+            guard let i = names.firstIndex(of: pattern) else {
+                throw fail("unknown stage '\(pattern)'\(NearestName.hint(pattern, among: names))")
+            }
+            values[i][key] = try value(kinds[i])
+            return
+        }
+        let matching = names.indices.filter { fnmatch(pattern, names[$0], 0) == 0 }
+        let withKey = matching.filter { kinds[$0].parameters.contains { $0.name == key } }
+        guard !withKey.isEmpty else {
+            let declared = Set(matching.flatMap { kinds[$0].parameters.map(\.name) }).sorted()
+            throw fail(matching.isEmpty
+                ? "'\(pattern)' matches no stage"
+                : "no stage matching '\(pattern)' has a parameter '\(key)'\(NearestName.hint(key, among: declared))")
+        }
+        for i in withKey { values[i][key] = try value(kinds[i]) }
+    }
+
+    private func typed(_ node: Node, for key: String, of kind: any StageKind, at location: SourceLocation, context: String) throws -> ParamValue {
+        guard let declared = kind.parameters.first(where: { $0.name == key }) else {
+            throw unknownParameter(key, of: kind, at: location, context: context)
+        }
+        switch ParamParsing.value(node, as: declared.type) {
+        case .success(let value): return value
+        case .failure(let problem):
+            let message = problem.message
+            let valueLocation = node.mark.map { SourceLocation(file: file.path, line: $0.line, column: $0.column) } ?? location
+            throw PipelineError.spec(valueLocation, "parameter '\(key)' of \(context): \(message)")
+        }
+    }
+
+    private func unknownParameter(_ key: String, of kind: any StageKind, at location: SourceLocation?, context: String) -> PipelineError {
+        let names = kind.parameters.map(\.name)
+        let message = "unknown parameter '\(key)' in \(context) (kind \(kind.name))\(NearestName.hint(key, among: names)); expected one of: \(names.joined(separator: ", "))"
+        return location.map { PipelineError.spec($0, message) } ?? PipelineError.badInput(message)
+    }
+
+    private func splitOverride(_ text: String) throws -> (String, String, String) {
+        guard let equals = text.firstIndex(of: "=") else {
+            throw PipelineError.badInput("--param \(text): expected STAGE.KEY=VALUE")
+        }
+        let target = text[..<equals]
+        guard let dot = target.lastIndex(of: "."), dot != target.startIndex, target.index(after: dot) != target.endIndex else {
+            throw PipelineError.badInput("--param \(text): expected STAGE.KEY=VALUE (e.g. teacher.epochs=2 or '*.epochs=2')")
+        }
+        return (String(target[..<dot]), String(target[target.index(after: dot)...]), String(text[text.index(after: equals)...]))
+    }
+
+    private func isGlob(_ pattern: String) -> Bool {
+        pattern.contains { "*?[".contains($0) }
+    }
+
+    private func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix("-") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+}

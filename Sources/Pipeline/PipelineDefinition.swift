@@ -1,0 +1,83 @@
+import Foundation
+
+/// A loaded pipeline for one profile: every stage resolved and type-checked, in
+/// execution order (dependencies first, otherwise file order).
+public struct PipelineDefinition: Sendable {
+    /// pipeline.yaml.
+    public let file: URL
+    /// Its directory: relative paths and `artifacts/` are relative to it.
+    public let directory: URL
+    public let profile: String
+    /// Topological order, ties broken by the order in the file.
+    public let stages: [ResolvedStage]
+    private let index: [String: Int]
+    private let dependentsByName: [String: [String]]
+
+    /// Reads, checks and resolves `file` for `profile`, with `overrides` given as
+    /// `STAGE.KEY=VALUE` (STAGE may be a glob). Errors are `PipelineError.badInput`
+    /// naming the file, line and column.
+    public static func load(file: URL, registry: StageKindRegistry, profile: String = "paper",
+                            overrides: [String] = [], displayPath: String? = nil) throws -> PipelineDefinition {
+        let path = displayPath ?? file.path
+        let text: String
+        do {
+            text = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw PipelineError.badInput("cannot read the pipeline file \(path): \(error.localizedDescription)")
+        }
+        let raw = try PipelineFile(text: text, path: path)
+        let stages = try ParameterResolution(file: raw, registry: registry).resolve(profile: profile, overrides: overrides)
+        return try PipelineDefinition(file: file.standardizedFileURL, profile: profile, stages: stages, path: path)
+    }
+
+    init(file: URL, profile: String, stages: [ResolvedStage], path: String) throws {
+        self.file = file
+        self.directory = file.deletingLastPathComponent()
+        self.profile = profile
+        self.stages = try ExecutionOrder.sort(stages, path: path)
+        self.index = Dictionary(uniqueKeysWithValues: self.stages.enumerated().map { ($1.name, $0) })
+        var dependents: [String: [String]] = [:]
+        for stage in self.stages {
+            for dep in stage.dependencies { dependents[dep, default: []].append(stage.name) }
+        }
+        self.dependentsByName = dependents
+    }
+
+    public func stage(_ name: String) -> ResolvedStage? {
+        index[name].map { stages[$0] }
+    }
+
+    /// Position in execution order.
+    public func position(_ name: String) -> Int? { index[name] }
+
+    /// The stage, or an error suggesting the nearest name (exit 2).
+    public func require(_ name: String) throws -> ResolvedStage {
+        guard let stage = stage(name) else {
+            throw PipelineError.badInput("no stage named '\(name)' in \(file.lastPathComponent)\(NearestName.hint(name, among: stages.map(\.name)))")
+        }
+        return stage
+    }
+
+    /// Stages that list `name` in their deps.
+    public func dependents(of name: String) -> [String] { dependentsByName[name] ?? [] }
+
+    /// `names` and everything they depend on, transitively, in execution order.
+    public func upstreamClosure(_ names: [String]) -> [String] {
+        closure(names) { stage($0)?.dependencies ?? [] }
+    }
+
+    /// `names` and everything that depends on them, transitively, in execution order.
+    public func downstreamClosure(_ names: [String]) -> [String] {
+        closure(names) { dependents(of: $0) }
+    }
+
+    private func closure(_ names: [String], next: (String) -> [String]) -> [String] {
+        var seen = Set<String>()
+        var stack = names
+        while let name = stack.popLast() {
+            guard seen.insert(name).inserted else { continue }
+            stack.append(contentsOf: next(name))
+        }
+        return seen.sorted { index[$0]! < index[$1]! }
+    }
+}

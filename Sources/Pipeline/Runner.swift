@@ -1,0 +1,231 @@
+import Foundation
+
+/// Runs a set of stages from a ready queue, up to `jobs` at once. A stage becomes ready
+/// when its dependencies are done; its key is then computed from their actual outputs,
+/// so a dependency rebuilt to identical bytes leaves it up to date (early cutoff).
+/// Up-to-date and reused stages are settled on the coordinating thread without a worker.
+/// A failed stage's dependents are skipped; without `keepGoing` nothing new starts after
+/// a failure and the run ends when the stages in flight finish.
+public final class Runner: @unchecked Sendable {
+    fileprivate enum State {
+        case pending
+        case running(threads: Int)
+        case done(StageRecord)
+        case failed
+        case skipped
+
+        var record: StageRecord? {
+            if case .done(let record) = self { return record }
+            return nil
+        }
+
+        var threads: Int? {
+            if case .running(let threads) = self { return threads }
+            return nil
+        }
+
+        var isPending: Bool {
+            if case .pending = self { return true }
+            return false
+        }
+
+        var isBroken: Bool {
+            switch self {
+            case .failed, .skipped: return true
+            default: return false
+            }
+        }
+    }
+
+    public let pipeline: PipelineDefinition
+    public let workspace: Workspace
+    public let options: RunOptions
+    private let cancellation = Cancellation()
+    private let condition = NSCondition()
+
+    public init(pipeline: PipelineDefinition, workspace: Workspace, options: RunOptions) {
+        self.pipeline = pipeline
+        self.workspace = workspace
+        self.options = options
+    }
+
+    /// Asks running stages to stop (they see `context.isCancelled`) and starts nothing new.
+    public func cancel() {
+        cancellation.cancel()
+        condition.withLock { condition.broadcast() }
+    }
+
+    /// Runs `selection` (stage names, closed under dependencies) and returns what happened.
+    public func run(_ selection: [String]) throws -> RunSummary {
+        let usage = try SharedLock(workspace.locks.appendingPathComponent("gc.flock"))
+        defer { withExtendedLifetime(usage) {} }
+        for abandoned in workspace.store.abandonedTemporaryFiles() { try? FileManager.default.removeItem(at: abandoned) }
+
+        let selected = Set(selection)
+        let order = pipeline.stages.filter { selected.contains($0.name) }
+        for stage in order {
+            for dep in stage.dependencies where !selected.contains(dep) {
+                preconditionFailure("selection is not closed under dependencies: \(stage.name) needs \(dep)")
+            }
+        }
+        let lock = try LockFile.read(workspace.lockFile(profile: pipeline.profile))
+        let hashes = HashCache(file: workspace.hashes)
+        defer { hashes.save() }
+        let writer = options.recordInLock
+            ? LockWriter(url: workspace.lockFile(profile: pipeline.profile), workspace: workspace,
+                         stageNames: Set(pipeline.stages.map(\.name)), environment: options.environment)
+            : nil
+        let display = ProgressDisplay(quiet: !options.showProgress)
+        defer { display.stop() }
+        let timings = Timings(workspace: workspace)
+
+        let run = RunState(order: order, keepGoing: options.keepGoing, display: display)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            var progressed = false
+            let running = run.states.values.filter { $0.threads != nil }.count
+            if cancellation.isCancelled, run.stopReason == nil { run.stopReason = "not started: the run was interrupted" }
+            let ready = order.filter { stage in
+                run.states[stage.name]!.isPending && stage.dependencies.allSatisfy { run.states[$0]!.record != nil }
+            }
+            for stage in order {
+                guard run.states[stage.name]!.isPending else { continue }
+                if let bad = stage.dependencies.first(where: { run.states[$0]!.isBroken }) {
+                    run.states[stage.name] = .skipped
+                    let failed: Bool
+                    if case .failed = run.states[bad]! { failed = true } else { failed = false }
+                    run.outcomes[stage.name] = .skipped(failed ? "dependency \(bad) failed" : "dependency \(bad) was skipped")
+                    progressed = true
+                }
+            }
+            for stage in ready where run.stopReason == nil {
+                guard run.states[stage.name]!.isPending else { continue }
+                let depRecords = Dictionary(uniqueKeysWithValues: stage.dependencies.map { ($0, run.states[$0]!.record!) })
+                let evaluation: StageEvaluation
+                if let known = run.evaluations[stage.name] {
+                    evaluation = known
+                } else {
+                    condition.unlock()
+                    evaluation = StageEvaluation(stage: stage, record: lock.stages[stage.name],
+                                                 dependencies: depRecords.mapValues { Optional($0.stableOutputs) },
+                                                 forced: options.forced.contains(stage.name), pipelineDirectory: pipeline.directory,
+                                                 hashes: hashes, workspace: workspace)
+                    condition.lock()
+                    run.evaluations[stage.name] = evaluation
+                }
+                run.reasons[stage.name] = evaluation.reasons
+                if evaluation.isUpToDate {
+                    run.states[stage.name] = .done(lock.stages[stage.name]!)
+                    run.outcomes[stage.name] = .upToDate
+                    progressed = true
+                    continue
+                }
+                guard let fingerprint = evaluation.fingerprint else {
+                    run.fail(stage.name, evaluation.reasons.filter { if case .inputMissing = $0 { return true } else { return false } }.map(\.description).joined(separator: "; "))
+                    progressed = true
+                    continue
+                }
+                if !options.forced.contains(stage.name), !run.notCached.contains(stage.name),
+                   let cached = RunRecords(workspace: workspace, hashes: hashes).valid(fingerprint.key) {
+                    run.states[stage.name] = .done(cached)
+                    run.outcomes[stage.name] = .reused
+                    writer?.record(stage.name, cached)
+                    progressed = true
+                    continue
+                }
+                run.notCached.insert(stage.name)
+                let runningNow = run.states.values.compactMap(\.threads)
+                guard runningNow.count < max(1, options.jobs) else { continue }
+                let inUse = runningNow.reduce(0, +)
+                let share = options.cores / max(1, min(options.jobs, ready.count + running))
+                let threads = max(1, min(share, options.cores - inUse))
+                run.states[stage.name] = .running(threads: threads)
+                progressed = true
+                display.emit("running \(stage.name) (\(threads) thread\(threads == 1 ? "" : "s")): " + evaluation.reasons.map(\.description).joined(separator: "; "))
+                let execution = StageExecution(stage: stage, fingerprint: fingerprint, dependencies: depRecords,
+                                               forced: options.forced.contains(stage.name), threads: threads,
+                                               pipelineDirectory: pipeline.directory, workspace: workspace, hashes: hashes,
+                                               display: display, cancellation: cancellation)
+                let thread = Thread { [self] in
+                    let outcome: Swift.Result<StageExecution.Result, Error> = Swift.Result { try execution.run() }
+                    var lockError: Error?
+                    if case .success(let result) = outcome {
+                        switch result {
+                        case .ran(let record, let seconds):
+                            writer?.record(stage.name, record)
+                            do { try writer?.flush() } catch { lockError = error }
+                            if options.recordInLock { timings.record(stage.name, seconds: seconds) }
+                        case .reused(let record):
+                            writer?.record(stage.name, record)
+                        }
+                    }
+                    condition.withLock {
+                        switch outcome {
+                        case .success(.ran(let record, let seconds)):
+                            run.states[stage.name] = .done(record)
+                            run.outcomes[stage.name] = .ran(seconds: seconds)
+                            display.emit("done \(stage.name) (\(Duration.text(seconds)))")
+                        case .success(.reused(let record)):
+                            run.states[stage.name] = .done(record)
+                            run.outcomes[stage.name] = .reused
+                        case .failure(let error):
+                            run.fail(stage.name, "\(error)" + Runner.logHint(workspace.log(stage: stage.name)))
+                        }
+                        if let lockError { run.fail(stage.name, "cannot update the lock: \(lockError)") }
+                        condition.broadcast()
+                    }
+                }
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
+            if progressed { continue }
+            if !run.states.values.contains(where: { $0.threads != nil }) { break }
+            condition.wait()
+        }
+        for stage in order {
+            if run.states[stage.name]!.isPending { run.outcomes[stage.name] = .skipped(run.stopReason ?? "not started") }
+        }
+        try writer?.flush()
+        return RunSummary(entries: order.map { stage in
+            RunSummary.Entry(stage: stage.name, outcome: run.outcomes[stage.name]!, reasons: run.reasons[stage.name] ?? [],
+                             record: run.states[stage.name]!.record)
+        })
+    }
+
+    /// The last lines of a failed stage's log, if it wrote any.
+    static func logHint(_ log: URL) -> String {
+        guard let text = try? String(contentsOf: log, encoding: .utf8), !text.isEmpty else { return "" }
+        let tail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(15).joined(separator: "\n")
+        return "\n--- last lines of \(log.path) ---\n\(tail)"
+    }
+}
+
+/// The coordinator's bookkeeping, shared with the worker threads under the runner's
+/// condition lock.
+private final class RunState: @unchecked Sendable {
+    var states: [String: Runner.State]
+    var outcomes: [String: RunSummary.Outcome] = [:]
+    var reasons: [String: [StaleReason]] = [:]
+    var evaluations: [String: StageEvaluation] = [:]
+    /// Stages already found to have no cached result (checked once, not per wake-up).
+    var notCached = Set<String>()
+    var stopReason: String?
+    let keepGoing: Bool
+    let display: ProgressDisplay
+
+    init(order: [ResolvedStage], keepGoing: Bool, display: ProgressDisplay) {
+        states = Dictionary(uniqueKeysWithValues: order.map { ($0.name, Runner.State.pending) })
+        self.keepGoing = keepGoing
+        self.display = display
+    }
+
+    func fail(_ stage: String, _ message: String) {
+        states[stage] = .failed
+        outcomes[stage] = .failed(message)
+        display.emit("FAILED \(stage): \(message)")
+        if !keepGoing && stopReason == nil {
+            stopReason = "not started: the run stopped after \(stage) failed (use --keep-going to continue past failures)"
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// The outputs of one dependency as a stage sees them: cache paths (read-only) and the
+/// dependency's headline metrics.
+public struct DependencyOutputs: Sendable {
+    public let stage: String
+    public let files: [String: URL]
+    public let metrics: [String: Metric]
+
+    public init(stage: String, files: [String: URL], metrics: [String: Metric]) {
+        self.stage = stage
+        self.files = files
+        self.metrics = metrics
+    }
+}
+
+/// Everything a stage kind's `run` may use.
+public struct StageContext: Sendable {
+    /// The stage's name in pipeline.yaml.
+    public let stage: String
+    public let parameters: ResolvedParameters
+    /// The outputs of the stages this one depends on, by stage name.
+    public let dependencies: [String: DependencyOutputs]
+    /// An empty directory on the cache's filesystem: write outputs here, return their
+    /// URLs in the result; the runner moves them into the store.
+    public let outputDirectory: URL
+    /// `artifacts/work/<stage>/<key>/`: survives a crash, so a long stage can keep
+    /// checkpoints here and resume. Removed once the stage has succeeded.
+    public let workDirectory: URL
+    /// The directory of pipeline.yaml; relative paths in parameters are relative to it.
+    public let pipelineDirectory: URL
+    /// How many threads the stage may use (stages × threads stay within the cores).
+    public let threads: Int
+    public let progress: ProgressReporter
+    let cancellation: Cancellation
+
+    /// True once the user asked to stop (Ctrl-C): save what can be resumed and throw.
+    public var isCancelled: Bool { cancellation.isCancelled }
+
+    /// Appends a line to the stage's log, `artifacts/logs/<stage>.log`.
+    public func log(_ line: String) {
+        progress.log(line)
+    }
+}
+
+/// What a stage produced: named output files (each volatile or not) and headline metrics.
+public struct StageResult: Sendable {
+    public struct Output: Sendable {
+        public let file: URL
+        /// Volatile outputs (wall-clock timings, logs) are recorded but never compared
+        /// by `verify` and never part of a downstream key.
+        public let volatile: Bool
+
+        public init(_ file: URL, volatile: Bool = false) {
+            self.file = file
+            self.volatile = volatile
+        }
+    }
+
+    public var outputs: [String: Output]
+    public var metrics: [String: Metric]
+
+    public init(outputs: [String: Output], metrics: [String: Metric] = [:]) {
+        self.outputs = outputs
+        self.metrics = metrics
+    }
+}
+
+/// A headline metric recorded in the lock (accuracy, loss, a URL checked, …).
+public enum Metric: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case text(String)
+
+    public var json: JSONValue {
+        switch self {
+        case .number(let d): return d.isFinite ? .double(d) : .string(String(d))
+        case .text(let s): return .string(s)
+        }
+    }
+
+    init?(json: JSONValue) {
+        switch json {
+        case .double(let d): self = .number(d)
+        case .int(let i): self = .number(Double(i))
+        case .string(let s): self = .text(s)
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .number(let d): return JSONValue.spell(d)
+        case .text(let s): return s
+        }
+    }
+}
