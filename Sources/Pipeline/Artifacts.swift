@@ -10,26 +10,27 @@ import Foundation
 ///     artifacts/cache/timings.json  last duration per stage, for --dry-run estimates
 ///     artifacts/work/<stage>/<key>/ in-progress state that survives a crash
 ///     artifacts/logs/<stage>.log    the last run's log
-public struct Workspace: Sendable {
-    public let artifacts: URL
+public struct Artifacts: Sendable {
+    /// The `artifacts/` directory.
+    public let root: URL
     public let store: ContentStore
 
-    public init(artifacts: URL) {
-        self.artifacts = artifacts.standardizedFileURL
-        self.store = ContentStore(root: self.artifacts.appendingPathComponent("cache"))
+    public init(root: URL) {
+        self.root = root.standardizedFileURL
+        self.store = ContentStore(root: self.root.appendingPathComponent("cache"))
     }
 
     public init(pipeline: PipelineDefinition) {
-        self.init(artifacts: pipeline.directory.appendingPathComponent("artifacts"))
+        self.init(root: pipeline.directory.appendingPathComponent("artifacts"))
     }
 
-    public func lockFile(profile: String) -> URL { artifacts.appendingPathComponent("\(profile).lock") }
+    public func lockFile(profile: String) -> URL { root.appendingPathComponent("\(profile).lock") }
     var runs: URL { store.root.appendingPathComponent("runs") }
     var locks: URL { store.root.appendingPathComponent("locks") }
     var hashes: URL { store.root.appendingPathComponent("hashes.json") }
     var timings: URL { store.root.appendingPathComponent("timings.json") }
-    var work: URL { artifacts.appendingPathComponent("work") }
-    var logs: URL { artifacts.appendingPathComponent("logs") }
+    var work: URL { root.appendingPathComponent("work") }
+    var logs: URL { root.appendingPathComponent("logs") }
 
     func runRecord(_ key: String) -> URL { runs.appendingPathComponent("\(key).json") }
     func stageLock(_ key: String) -> URL { locks.appendingPathComponent("\(key).lock") }
@@ -40,7 +41,7 @@ public struct Workspace: Sendable {
 
     /// Every `*.lock` of the artifacts directory (one per profile).
     func profileLocks() -> [URL] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: artifacts.path)) ?? []
-        return names.filter { $0.hasSuffix(".lock") }.sorted().map { artifacts.appendingPathComponent($0) }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.filter { $0.hasSuffix(".lock") }.sorted().map { root.appendingPathComponent($0) }
     }
 }

@@ -55,6 +55,12 @@ final class HashCache: @unchecked Sendable {
         }
     }
 
+    func forget(_ urls: [URL]) {
+        lock.withLock {
+            for url in urls where entries.removeValue(forKey: url.path) != nil { dirty = true }
+        }
+    }
+
     /// Writes the record if it changed; concurrent writers replace each other whole.
     func save() {
         let json: JSONValue? = lock.withLock {

@@ -44,8 +44,8 @@ public struct LockFile: Sendable, Equatable {
     }
 
     /// Read, change and write the lock while holding its flock.
-    static func update(_ url: URL, workspace: Workspace, _ change: (inout LockFile) -> Void) throws {
-        let guardLock = try FileLock(workspace.locks.appendingPathComponent("\(url.lastPathComponent).flock"))
+    static func update(_ url: URL, artifacts: Artifacts, _ change: (inout LockFile) -> Void) throws {
+        let guardLock = try FileLock(artifacts.locks.appendingPathComponent("\(url.lastPathComponent).flock"))
         defer { withExtendedLifetime(guardLock) {} }
         var lock = try read(url)
         let before = lock

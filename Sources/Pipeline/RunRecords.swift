@@ -4,21 +4,21 @@ import Foundation
 /// in the store. A key whose record exists and whose outputs are present is done,
 /// whichever profile, process or revision ran it.
 struct RunRecords {
-    let workspace: Workspace
+    let artifacts: Artifacts
     let hashes: HashCache
 
     /// The key's record if every output it names is in the store (checked by stat
     /// against the hash cache; a changed file is re-hashed).
     func valid(_ key: String) -> StageRecord? {
-        guard let data = FileManager.default.contents(atPath: workspace.runRecord(key).path),
+        guard let data = FileManager.default.contents(atPath: artifacts.runRecord(key).path),
               let json = try? JSONParser.parse(data), let record = StageRecord(json: json), record.key == key else { return nil }
         for output in record.outputs.values {
-            guard (try? hashes.sha256(workspace.store.path(output.sha256))) == output.sha256 else { return nil }
+            guard (try? hashes.sha256(artifacts.store.path(output.sha256))) == output.sha256 else { return nil }
         }
         return record
     }
 
     func write(_ record: StageRecord) throws {
-        try AtomicFile.write(Data(record.json.pretty.utf8), to: workspace.runRecord(record.key))
+        try AtomicFile.write(Data(record.json.pretty.utf8), to: artifacts.runRecord(record.key))
     }
 }

@@ -38,14 +38,14 @@ public final class Runner: @unchecked Sendable {
     }
 
     public let pipeline: PipelineDefinition
-    public let workspace: Workspace
+    public let artifacts: Artifacts
     public let options: RunOptions
     private let cancellation = Cancellation()
     private let condition = NSCondition()
 
-    public init(pipeline: PipelineDefinition, workspace: Workspace, options: RunOptions) {
+    public init(pipeline: PipelineDefinition, artifacts: Artifacts, options: RunOptions) {
         self.pipeline = pipeline
-        self.workspace = workspace
+        self.artifacts = artifacts
         self.options = options
     }
 
@@ -57,9 +57,9 @@ public final class Runner: @unchecked Sendable {
 
     /// Runs `selection` (stage names, closed under dependencies) and returns what happened.
     public func run(_ selection: [String]) throws -> RunSummary {
-        let usage = try SharedLock(workspace.locks.appendingPathComponent("gc.flock"))
+        let usage = try SharedLock(artifacts.locks.appendingPathComponent("gc.flock"))
         defer { withExtendedLifetime(usage) {} }
-        for abandoned in workspace.store.abandonedTemporaryFiles() { try? FileManager.default.removeItem(at: abandoned) }
+        for abandoned in artifacts.store.abandonedTemporaryFiles() { try? FileManager.default.removeItem(at: abandoned) }
 
         let selected = Set(selection)
         let order = pipeline.stages.filter { selected.contains($0.name) }
@@ -68,16 +68,16 @@ public final class Runner: @unchecked Sendable {
                 preconditionFailure("selection is not closed under dependencies: \(stage.name) needs \(dep)")
             }
         }
-        let lock = try LockFile.read(workspace.lockFile(profile: pipeline.profile))
-        let hashes = HashCache(file: workspace.hashes)
+        let lock = try LockFile.read(artifacts.lockFile(profile: pipeline.profile))
+        let hashes = HashCache(file: artifacts.hashes)
         defer { hashes.save() }
         let writer = options.recordInLock
-            ? LockWriter(url: workspace.lockFile(profile: pipeline.profile), workspace: workspace,
+            ? LockWriter(url: artifacts.lockFile(profile: pipeline.profile), artifacts: artifacts,
                          stageNames: Set(pipeline.stages.map(\.name)), environment: options.environment)
             : nil
         let display = ProgressDisplay(quiet: !options.showProgress)
         defer { display.stop() }
-        let timings = Timings(workspace: workspace)
+        let timings = Timings(artifacts: artifacts)
 
         let run = RunState(order: order, keepGoing: options.keepGoing, display: display)
         condition.lock()
@@ -110,7 +110,7 @@ public final class Runner: @unchecked Sendable {
                     evaluation = StageEvaluation(stage: stage, record: lock.stages[stage.name],
                                                  dependencies: depRecords.mapValues { Optional($0.stableOutputs) },
                                                  forced: options.forced.contains(stage.name), pipelineDirectory: pipeline.directory,
-                                                 hashes: hashes, workspace: workspace)
+                                                 hashes: hashes, artifacts: artifacts)
                     condition.lock()
                     run.evaluations[stage.name] = evaluation
                 }
@@ -127,7 +127,7 @@ public final class Runner: @unchecked Sendable {
                     continue
                 }
                 if !options.forced.contains(stage.name), !run.notCached.contains(stage.name),
-                   let cached = RunRecords(workspace: workspace, hashes: hashes).valid(fingerprint.key) {
+                   let cached = RunRecords(artifacts: artifacts, hashes: hashes).valid(fingerprint.key) {
                     run.states[stage.name] = .done(cached)
                     run.outcomes[stage.name] = .reused
                     writer?.record(stage.name, cached)
@@ -145,7 +145,7 @@ public final class Runner: @unchecked Sendable {
                 display.emit("running \(stage.name) (\(threads) thread\(threads == 1 ? "" : "s")): " + evaluation.reasons.map(\.description).joined(separator: "; "))
                 let execution = StageExecution(stage: stage, fingerprint: fingerprint, dependencies: depRecords,
                                                forced: options.forced.contains(stage.name), threads: threads,
-                                               pipelineDirectory: pipeline.directory, workspace: workspace, hashes: hashes,
+                                               pipelineDirectory: pipeline.directory, artifacts: artifacts, hashes: hashes,
                                                display: display, cancellation: cancellation)
                 let thread = Thread { [self] in
                     let outcome: Swift.Result<StageExecution.Result, Error> = Swift.Result { try execution.run() }
@@ -170,7 +170,7 @@ public final class Runner: @unchecked Sendable {
                             run.states[stage.name] = .done(record)
                             run.outcomes[stage.name] = .reused
                         case .failure(let error):
-                            run.fail(stage.name, "\(error)" + Runner.logHint(workspace.log(stage: stage.name)))
+                            run.fail(stage.name, "\(error)" + Runner.logHint(artifacts.log(stage: stage.name)))
                         }
                         if let lockError { run.fail(stage.name, "cannot update the lock: \(lockError)") }
                         condition.broadcast()

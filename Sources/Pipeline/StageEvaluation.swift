@@ -16,7 +16,7 @@ struct StageEvaluation {
     /// `dependencies`: per dependency, its non-volatile outputs' SHA-256, or nil when it
     /// is stale itself.
     init(stage: ResolvedStage, record: StageRecord?, dependencies: [String: [String: String]?], forced: Bool,
-         pipelineDirectory: URL, hashes: HashCache, workspace: Workspace, checkOutputs: Bool = true) {
+         pipelineDirectory: URL, hashes: HashCache, artifacts: Artifacts, checkOutputs: Bool = true) {
         var reasons: [StaleReason] = []
         var inputs: [String: String] = [:]
         var inputsKnown = true
@@ -40,7 +40,7 @@ struct StageEvaluation {
         guard let record else {
             // The key can be complete only when every input is known; then the store
             // may already hold its result (another profile, an earlier revision).
-            let cached = fingerprint.map { FileManager.default.fileExists(atPath: workspace.runRecord($0.key).path) } ?? false
+            let cached = fingerprint.map { FileManager.default.fileExists(atPath: artifacts.runRecord($0.key).path) } ?? false
             reasons.insert(.noRecord(cached: cached), at: 0)
             self.reasons = reasons
             return
@@ -67,7 +67,7 @@ struct StageEvaluation {
         }
         if checkOutputs {
             for (name, output) in record.outputs.sorted(by: { $0.key < $1.key }) {
-                let url = workspace.store.path(output.sha256)
+                let url = artifacts.store.path(output.sha256)
                 switch (try? hashes.sha256(url)) ?? nil {
                 case nil: reasons.append(.outputMissing(name))
                 case let sha? where sha != output.sha256: reasons.append(.outputCorrupted(name))

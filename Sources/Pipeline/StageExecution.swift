@@ -15,7 +15,7 @@ struct StageExecution {
     let forced: Bool
     let threads: Int
     let pipelineDirectory: URL
-    let workspace: Workspace
+    let artifacts: Artifacts
     let hashes: HashCache
     let display: ProgressDisplay
     let cancellation: Cancellation
@@ -27,25 +27,25 @@ struct StageExecution {
 
     func run() throws -> Result {
         let key = fingerprint.key
-        let lockURL = workspace.stageLock(key)
+        let lockURL = artifacts.stageLock(key)
         var held = try FileLock.tryLock(lockURL)
         if held == nil {
             display.emit("\(stage.name): another repro process is running this stage; waiting for it")
             held = try FileLock(lockURL)
         }
         defer { withExtendedLifetime(held) {} }
-        if !forced, let record = RunRecords(workspace: workspace, hashes: hashes).valid(key) {
+        if !forced, let record = RunRecords(artifacts: artifacts, hashes: hashes).valid(key) {
             return .reused(record)
         }
 
         let started = Date()
-        let reporter = ProgressReporter(stage: stage.name, logFile: workspace.log(stage: stage.name))
+        let reporter = ProgressReporter(stage: stage.name, logFile: artifacts.log(stage: stage.name))
         display.add(reporter)
         defer { display.remove(reporter) }
-        let scratch = try workspace.store.temporaryFile("stage-\(stage.name)")
+        let scratch = try artifacts.store.temporaryFile("stage-\(stage.name)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let work = workspace.workDirectory(stage: stage.name, key: key)
+        let work = artifacts.workDirectory(stage: stage.name, key: key)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 
         let context = StageContext(stage: stage.name, parameters: stage.parameters, dependencies: try dependencyOutputs(),
@@ -57,7 +57,7 @@ struct StageExecution {
             outputs[name] = try store(name, output, scratch: scratch)
         }
         let record = StageRecord(key: key, fingerprint: fingerprint, outputs: outputs, metrics: result.metrics)
-        try RunRecords(workspace: workspace, hashes: hashes).write(record)
+        try RunRecords(artifacts: artifacts, hashes: hashes).write(record)
         try? FileManager.default.removeItem(at: work)
         rmdir(work.deletingLastPathComponent().path)  // only when no other key's work is left
         return .ran(record, seconds: Date().timeIntervalSince(started))
@@ -70,7 +70,7 @@ struct StageExecution {
             var files: [String: URL] = [:]
             for (output, entry) in record.outputs {
                 do {
-                    files[output] = try workspace.store.get(entry.sha256)
+                    files[output] = try artifacts.store.get(entry.sha256)
                 } catch {
                     throw PipelineError.failed("output \(output) of dependency \(name): \(error)")
                 }
@@ -89,9 +89,9 @@ struct StageExecution {
             throw PipelineError.failed("output '\(name)' is a directory; outputs must be files (archive the directory)")
         }
         let inScratch = output.file.standardizedFileURL.path.hasPrefix(scratch.standardizedFileURL.path + "/")
-        let sha = inScratch ? try workspace.store.put(consuming: output.file) : try workspace.store.put(copying: output.file)
-        let path = workspace.store.path(sha)
+        let sha = inScratch ? try artifacts.store.put(consuming: output.file) : try artifacts.store.put(copying: output.file)
+        let path = artifacts.store.path(sha)
         hashes.remember(path, sha256: sha)
-        return OutputRecord(sha256: sha, size: workspace.store.size(sha), volatile: output.volatile)
+        return OutputRecord(sha256: sha, size: artifacts.store.size(sha), volatile: output.volatile)
     }
 }

@@ -23,9 +23,9 @@ public struct StatusReport: Sendable {
     public let profile: String
     public let stages: [StageStatus]
 
-    public static func compute(pipeline: PipelineDefinition, workspace: Workspace, forced: Set<String> = []) throws -> StatusReport {
-        let lock = try LockFile.read(workspace.lockFile(profile: pipeline.profile))
-        let hashes = HashCache(file: workspace.hashes)
+    public static func compute(pipeline: PipelineDefinition, artifacts: Artifacts, forced: Set<String> = []) throws -> StatusReport {
+        let lock = try LockFile.read(artifacts.lockFile(profile: pipeline.profile))
+        let hashes = HashCache(file: artifacts.hashes)
         defer { hashes.save() }
         var statuses: [StageStatus] = []
         var outputs: [String: [String: String]] = [:]
@@ -33,7 +33,7 @@ public struct StatusReport: Sendable {
             let record = lock.stages[stage.name]
             let deps = Dictionary(uniqueKeysWithValues: stage.dependencies.map { ($0, outputs[$0]) })
             let evaluation = StageEvaluation(stage: stage, record: record, dependencies: deps, forced: forced.contains(stage.name),
-                                             pipelineDirectory: pipeline.directory, hashes: hashes, workspace: workspace)
+                                             pipelineDirectory: pipeline.directory, hashes: hashes, artifacts: artifacts)
             let state: StageStatus.State
             if evaluation.isUpToDate {
                 state = .upToDate
@@ -65,7 +65,7 @@ public struct StatusReport: Sendable {
 
     /// `repro status --json`: per stage its state, reasons, key, outputs (with their
     /// path in the cache) and metrics, in execution order.
-    public func json(workspace: Workspace) -> JSONValue {
+    public func json(artifacts: Artifacts) -> JSONValue {
         .object([
             "profile": .string(profile),
             "stages": .array(stages.map { stage in
@@ -80,7 +80,7 @@ public struct StatusReport: Sendable {
                     object["outputs"] = .array(record.outputs.sorted { $0.key < $1.key }.map { name, output in
                         .object([
                             "name": .string(name),
-                            "path": .string(workspace.store.path(output.sha256).path),
+                            "path": .string(artifacts.store.path(output.sha256).path),
                             "sha256": .string(output.sha256),
                             "size": .int(Int(output.size)),
                             "volatile": .bool(output.volatile),
