@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "Dataset", dependencies: [
             "Tensor", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
+        // The engine against golden/ reference vectors (repro parity, NNTests); NN itself stays free of HDF5.
+        .target(name: "Parity", dependencies: ["Tensor", "NN", "HDF5"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Training", dependencies: ["Tensor", "NN", "HDF5", "Dataset"],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Pipeline", dependencies: [
@@ -42,12 +44,13 @@ let package = Package(
         ]),
         .target(name: "Report", dependencies: ["Pipeline"]),
         .executableTarget(name: "repro", dependencies: [
-            "Tensor", "NN", "HDF5", "Dataset", "Training", "Pipeline", "Report",
+            "Tensor", "NN", "Parity", "HDF5", "Dataset", "Training", "Pipeline", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
 
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5"]),
         .testTarget(name: "StoreTests", dependencies: ["Pipeline", "repro"]),
     ]

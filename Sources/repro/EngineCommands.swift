@@ -1,4 +1,8 @@
 import ArgumentParser
+import Foundation
+import NN
+import Parity
+import Tensor
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time training and evaluation steps of a model on synthetic data.")
@@ -6,15 +10,43 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Batch size.") var batch: Int = 128
     @Option(help: "Threads.") var threads: Int = 2
     @Option(help: "Timed training steps.") var steps: Int = 10
+    @Option(help: "Classes of the classifier.") var classes: Int = 100
     @Flag(help: "Print a JSON object as the last line.") var json = false
 
-    func run() throws { throw Failure.notImplemented("repro bench", issue: 3) }
+    func run() throws {
+        guard batch > 0, threads > 0, steps > 0, classes > 0 else {
+            throw Failure.badInput("bench: --batch, --threads, --steps and --classes must be positive")
+        }
+        let result: BenchResult
+        do {
+            result = try Bench(model: model, classes: classes, batch: batch, threads: threads, steps: steps).run()
+        } catch let error as NNError {
+            if case .nonFiniteLoss = error { throw Failure.failed("bench: \(error)") }
+            throw Failure.badInput("bench: \(error)")
+        }
+        print(result.summary)
+        if json { print(result.json) }
+    }
 }
 
 struct ParityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "parity", abstract: "Check the engine against reference vectors (golden/README.md).")
     @Argument(help: "A golden HDF5 file.") var file: String
     @Option(help: "Largest relative error allowed (relmax); default per golden/README.md.") var tolerance: Double?
+    @Option(help: "Worker threads.") var threads: Int = 2
 
-    func run() throws { throw Failure.notImplemented("repro parity", issue: 3) }
+    func run() throws {
+        if let tolerance, !(tolerance > 0) { throw Failure.badInput("parity: --tolerance must be positive") }
+        Parallel.setThreads(threads)
+        let report: ParityReport
+        do {
+            report = try Parity.check(URL(fileURLWithPath: file), tolerance: tolerance)
+        } catch let error as ParityError {
+            throw Failure.badInput("parity: \(error)")
+        }
+        print(report.text, terminator: "")
+        if !report.passed {
+            throw Failure.failed("parity: \(report.failures.count) tensor(s) of \(report.file) above tolerance")
+        }
+    }
 }

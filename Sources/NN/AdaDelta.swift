@@ -1,0 +1,37 @@
+import Tensor
+
+/// AdaDelta as in MXNet (RECIPE.md §4.3): no learning rate, and weight decay applied
+/// directly rather than through the gradient:
+///   a ← ρ·a + (1 − ρ)·g²;  Δ = sqrt(b + ε)/sqrt(a + ε)·g;  b ← ρ·b + (1 − ρ)·Δ²;  w ← w − Δ − wd·w.
+public final class AdaDelta: Optimizer {
+    public var rho: Float, epsilon: Float
+    public var weightDecay: WeightDecay
+    public var updates = 0
+    public let state: [String: Arena]
+    private let gradientAverage: Arena, deltaAverage: Arena
+
+    public init(parameters: Arena, rho: Float = 0.9, epsilon: Float = 1e-5, weightDecay: WeightDecay) {
+        self.rho = rho; self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        gradientAverage = parameters.zerosLike()
+        deltaAverage = parameters.zerosLike()
+        state = ["gradient_average": gradientAverage, "delta_average": deltaAverage]
+    }
+
+    /// `learningRate` is ignored: AdaDelta has none (a schedule has no effect).
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+        updates += 1
+        let (rho, eps) = (rho, epsilon)
+        forEachView(parameters, gradients) { index, w, g, count in
+            let wd = weightDecay.rate(forView: index)
+            let a = gradientAverage.pointer(gradientAverage.views[index])
+            let b = deltaAverage.pointer(deltaAverage.views[index])
+            for i in 0..<count {
+                a[i] = rho * a[i] + (1 - rho) * g[i] * g[i]
+                let delta = (b[i] + eps).squareRoot() / (a[i] + eps).squareRoot() * g[i]
+                b[i] = rho * b[i] + (1 - rho) * delta * delta
+                w[i] -= delta + wd * w[i]
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Tensor
+
+/// Adam as MXNet implements it (RECIPE.md §4.3), with coupled weight decay d = g + wd·w:
+///   m ← β1·m + (1 − β1)·d;  v ← β2·v + (1 − β2)·d²;
+///   w ← w − η·sqrt(1 − β2^t)/(1 − β1^t)·m/(sqrt(v) + ε).
+public final class Adam: Optimizer {
+    public var beta1: Float, beta2: Float, epsilon: Float
+    public var weightDecay: WeightDecay
+    public var updates = 0
+    public let state: [String: Arena]
+    private let mean: Arena, variance: Arena
+
+    public init(parameters: Arena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: WeightDecay) {
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        mean = parameters.zerosLike()
+        variance = parameters.zerosLike()
+        state = ["mean": mean, "variance": variance]
+    }
+
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+        updates += 1
+        let t = Double(updates)
+        let rate = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        forEachView(parameters, gradients) { index, w, g, count in
+            let wd = weightDecay.rate(forView: index)
+            let m = mean.pointer(mean.views[index]), v = variance.pointer(variance.views[index])
+            for i in 0..<count {
+                let d = g[i] + wd * w[i]
+                m[i] = b1 * m[i] + (1 - b1) * d
+                v[i] = b2 * v[i] + (1 - b2) * d * d
+                w[i] -= rate * m[i] / (v[i].squareRoot() + eps)
+            }
+        }
+    }
+}

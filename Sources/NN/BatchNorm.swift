@@ -1,0 +1,213 @@
+import Tensor
+
+/// Which batch variance feeds the running variance during training.
+public enum RunningVarianceRule: String, Sendable {
+    /// MXNet/GluonCV (the paper's stack): the biased variance the batch was normalised with.
+    case biased
+    /// PyTorch: the unbiased variance, n/(n−1) times the biased one.
+    case unbiased
+}
+
+/// Batch normalisation over (N, H, W) per channel, with an optional ReLU fused on the output.
+///
+/// Training normalises with the batch mean and biased variance and moves the running
+/// statistics: running = momentum·running + (1 − momentum)·batch (GluonCV's momentum,
+/// 0.9 = PyTorch's 0.1). Evaluation normalises with the running statistics.
+/// Each channel's sums are taken by one worker in a fixed order (per plane in float, the
+/// planes in double), so the result does not depend on the thread count.
+public enum BatchNorm {
+    public struct Config: Sendable {
+        public var epsilon: Float = 1e-5
+        public var momentum: Float = 0.9
+        public var runningVariance: RunningVarianceRule = .biased
+        public init(epsilon: Float = 1e-5, momentum: Float = 0.9, runningVariance: RunningVarianceRule = .biased) {
+            self.epsilon = epsilon; self.momentum = momentum; self.runningVariance = runningVariance
+        }
+    }
+
+    /// Training forward. y (N, C, HW) = γ·(x − μ)·rstd + β (then ReLU if `relu`); saves μ and
+    /// rstd = 1/sqrt(σ² + ε) per channel for the backward pass and updates the running statistics.
+    public static func forwardTrain(
+        _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
+        runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>,
+        batch: Int, channels: Int, plane: Int, relu: Bool, config: Config
+    ) {
+        let count = Double(batch * plane)
+        Parallel.forEach(channels) { c, _ in
+            // mean, then the biased variance as the mean squared deviation (two passes: no cancellation)
+            var sum: Double = 0
+            for n in 0..<batch { sum += Double(planeSum(x + (n * channels + c) * plane, plane)) }
+            let mu = Float(sum / count)
+            var squares: Double = 0
+            for n in 0..<batch { squares += Double(planeSquares(x + (n * channels + c) * plane, plane, mu)) }
+            let variance = squares / count
+            let r = Float(1 / (variance + Double(config.epsilon)).squareRoot())
+            mean[c] = mu
+            rstd[c] = r
+            let m = config.momentum
+            let fed = config.runningVariance == .unbiased && count > 1 ? variance * count / (count - 1) : variance
+            runningMean[c] = m * runningMean[c] + (1 - m) * mu
+            runningVar[c] = m * runningVar[c] + (1 - m) * Float(fed)
+            let scale = gamma[c] * r, shift = beta[c] - mu * scale
+            for n in 0..<batch {
+                let offset = (n * channels + c) * plane
+                affine(y + offset, x + offset, plane, scale, shift, relu)
+            }
+        }
+    }
+
+    /// Evaluation forward: y = γ·(x − running mean)/sqrt(running var + ε) + β (then ReLU).
+    public static func forwardEval(
+        _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
+        batch: Int, channels: Int, plane: Int, relu: Bool, config: Config
+    ) {
+        Parallel.forEach(channels) { c, _ in
+            let scale = gamma[c] / (runningVar[c] + config.epsilon).squareRoot()
+            let shift = beta[c] - runningMean[c] * scale
+            for n in 0..<batch {
+                let offset = (n * channels + c) * plane
+                affine(y + offset, x + offset, plane, scale, shift, relu)
+            }
+        }
+    }
+
+    /// Training backward. dγ += Σ dy·x̂, dβ += Σ dy and dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)),
+    /// with x̂ = (x − μ)·rstd. dx is written, not accumulated, and may be the same memory as dy.
+    /// With `reluOutput` (this layer's ReLU output y), dy is first masked where y ≤ 0.
+    public static func backwardTrain(
+        dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        reluOutput: UnsafePointer<Float>?, gamma: UnsafePointer<Float>,
+        mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+        dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
+        batch: Int, channels: Int, plane: Int
+    ) {
+        let count = Float(batch * plane)
+        Parallel.forEach(channels) { c, _ in
+            let mu = mean[c], r = rstd[c]
+            // term sums: Σ dy and Σ dy·(x − μ)
+            var sumDy: Double = 0, sumDyX: Double = 0
+            for n in 0..<batch {
+                let offset = (n * channels + c) * plane
+                let (a, b) = gradientSums(dy + offset, x + offset, reluOutput.map { $0 + offset }, plane, mu)
+                sumDy += Double(a)
+                sumDyX += Double(b)
+            }
+            let dBetaC = Float(sumDy), dGammaC = Float(sumDyX) * r
+            dBeta[c] += dBetaC
+            dGamma[c] += dGammaC
+            // dx = k·dy + a·(x − μ) + b: the three terms of the formula, regrouped per channel
+            let k = gamma[c] * r
+            let a = -k * r * dGammaC / count
+            let b = -k * dBetaC / count
+            for n in 0..<batch {
+                let offset = (n * channels + c) * plane
+                let mask = reluOutput.map { $0 + offset }
+                let d = dx + offset, g = dy + offset, v = x + offset
+                if let mask {
+                    for i in 0..<plane { d[i] = (mask[i] > 0 ? k * g[i] : 0) + (a * (v[i] - mu) + b) }
+                } else {
+                    for i in 0..<plane { d[i] = k * g[i] + (a * (v[i] - mu) + b) }
+                }
+            }
+        }
+    }
+
+    /// Evaluation backward: dγ += Σ dy·(x − running mean)/σ, dβ += Σ dy, dx = γ/σ·dy (written).
+    public static func backwardEval(
+        dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        gamma: UnsafePointer<Float>, runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
+        dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
+        batch: Int, channels: Int, plane: Int, config: Config
+    ) {
+        Parallel.forEach(channels) { c, _ in
+            let r = 1 / (runningVar[c] + config.epsilon).squareRoot()
+            var sumDy: Double = 0, sumDyX: Double = 0
+            for n in 0..<batch {
+                let offset = (n * channels + c) * plane
+                let (a, b) = gradientSums(dy + offset, x + offset, nil, plane, runningMean[c])
+                sumDy += Double(a)
+                sumDyX += Double(b)
+            }
+            dBeta[c] += Float(sumDy)
+            dGamma[c] += Float(sumDyX) * r
+            let k = gamma[c] * r
+            for n in 0..<batch {
+                let offset = (n * channels + c) * plane
+                for i in 0..<plane { dx[offset + i] = k * dy[offset + i] }
+            }
+        }
+    }
+
+    // MARK: per-plane loops (8 float lanes, then a fixed-order lane sum)
+
+    @inline(__always)
+    static func planeSum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var sum = lanes.sum()
+        while i < count { sum += x[i]; i += 1 }
+        return sum
+    }
+
+    @inline(__always)
+    static func planeSquares(_ x: UnsafePointer<Float>, _ count: Int, _ mean: Float) -> Float {
+        var lanes = SIMD8<Float>()
+        let m = SIMD8<Float>(repeating: mean)
+        var i = 0
+        while i + 8 <= count {
+            let d = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m
+            lanes += d * d
+            i += 8
+        }
+        var sum = lanes.sum()
+        while i < count { let d = x[i] - mean; sum += d * d; i += 1 }
+        return sum
+    }
+
+    /// (Σ dy, Σ dy·(x − mean)) over one plane, dy masked where mask ≤ 0.
+    @inline(__always)
+    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ mask: UnsafePointer<Float>?,
+                             _ count: Int, _ mean: Float) -> (Float, Float) {
+        var sumDy: Float = 0, sumDyX: Float = 0
+        var lanesDy = SIMD8<Float>(), lanesDyX = SIMD8<Float>()
+        let m = SIMD8<Float>(repeating: mean), zero = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            var g = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+            if let mask {
+                let y = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<Float>.self)
+                g.replace(with: zero, where: y .<= zero)
+            }
+            lanesDy += g
+            lanesDyX += g * (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m)
+            i += 8
+        }
+        sumDy = lanesDy.sum()
+        sumDyX = lanesDyX.sum()
+        while i < count {
+            let g = mask.map { $0[i] > 0 } ?? true ? dy[i] : 0
+            sumDy += g
+            sumDyX += g * (x[i] - mean)
+            i += 1
+        }
+        return (sumDy, sumDyX)
+    }
+
+    @inline(__always)
+    static func affine(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int,
+                       _ scale: Float, _ shift: Float, _ relu: Bool) {
+        if relu {
+            for i in 0..<count { y[i] = max(x[i] * scale + shift, 0) }
+        } else {
+            for i in 0..<count { y[i] = x[i] * scale + shift }
+        }
+    }
+}

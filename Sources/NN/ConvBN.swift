@@ -1,0 +1,75 @@
+import Tensor
+
+/// conv → batch norm (→ ReLU): the unit every CIFAR ResNet and ResNeXt is made of.
+/// It keeps the conv output z (for BN backward) and the unit output y (for the ReLU mask
+/// and the next layer's backward), allocated once per batch geometry.
+final class ConvBN {
+    unowned let store: ParameterStore
+    let weight, gamma, beta, runningMean, runningVar: Int
+    let inChannels, outChannels, kernel, stride, pad, groups: Int
+    let relu: Bool
+    var config = BatchNorm.Config()
+    private(set) var shape: ConvShape
+    private(set) var z = FloatBuffer(count: 0), y = FloatBuffer(count: 0)
+    private let mean: FloatBuffer, rstd: FloatBuffer
+
+    init(_ store: ParameterStore, conv: String, bn: String, in inChannels: Int, out outChannels: Int,
+         kernel: Int, stride: Int = 1, groups: Int = 1, relu: Bool) {
+        self.store = store
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel
+        self.stride = stride; self.pad = kernel / 2; self.groups = groups; self.relu = relu
+        weight = store.addParameter(conv + ".weight", [outChannels, inChannels / groups, kernel, kernel], .convWeight)
+        gamma = store.addParameter(bn + ".weight", [outChannels], .batchNormGamma)
+        beta = store.addParameter(bn + ".bias", [outChannels], .batchNormBeta)
+        runningMean = store.addBuffer(bn + ".running_mean", [outChannels])
+        runningVar = store.addBuffer(bn + ".running_var", [outChannels])
+        shape = ConvShape(batch: 0, inChannels: inChannels, height: 0, width: 0, outChannels: outChannels,
+                          kernel: kernel, stride: stride, pad: kernel / 2, groups: groups)
+        mean = FloatBuffer(count: outChannels)
+        rstd = FloatBuffer(count: outChannels)
+    }
+
+    /// The conv geometry for a batch of (height × width) inputs.
+    func shape(batch: Int, height: Int, width: Int) -> ConvShape {
+        ConvShape(batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
+                  kernel: kernel, stride: stride, pad: pad, groups: groups)
+    }
+
+    /// Sizes the saved activations for this geometry; returns the output's (height, width).
+    func prepare(batch: Int, height: Int, width: Int) -> (Int, Int) {
+        let next = shape(batch: batch, height: height, width: width)
+        if next != shape || z.count != next.outputCount {
+            shape = next
+            z = FloatBuffer(count: next.outputCount)
+            y = FloatBuffer(count: next.outputCount)
+        }
+        return (shape.outHeight, shape.outWidth)
+    }
+
+    var plane: Int { shape.outHeight * shape.outWidth }
+
+    func forward(_ input: UnsafePointer<Float>, training: Bool) {
+        Conv2D.forward(z.pointer, input, store.value(weight), shape)
+        if training {
+            BatchNorm.forwardTrain(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
+                                   mean: mean.pointer, rstd: rstd.pointer,
+                                   runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
+                                   batch: shape.batch, channels: outChannels, plane: plane, relu: relu, config: config)
+        } else {
+            BatchNorm.forwardEval(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
+                                  runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
+                                  batch: shape.batch, channels: outChannels, plane: plane, relu: relu, config: config)
+        }
+    }
+
+    /// Backward of a training-mode forward. dOut (the gradient w.r.t. y) is overwritten
+    /// with the gradient w.r.t. z; dInput, when given, accumulates the input gradient.
+    func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                  dInput: UnsafeMutablePointer<Float>?) {
+        BatchNorm.backwardTrain(dx: dOut, dy: dOut, z.pointer, reluOutput: relu ? UnsafePointer(y.pointer) : nil,
+                                gamma: store.value(gamma), mean: mean.pointer, rstd: rstd.pointer,
+                                dGamma: store.gradient(gamma), dBeta: store.gradient(beta),
+                                batch: shape.batch, channels: outChannels, plane: plane)
+        Conv2D.backward(dx: dInput, dw: store.gradient(weight), dOut: dOut, input, store.value(weight), shape)
+    }
+}

@@ -1,0 +1,62 @@
+/// Unfolding an image into the patch matrix of a convolution and folding it back
+/// (Darknet's im2col.c / col2im.c): col has one row per (channel, ky, kx) and one column
+/// per output pixel, so the convolution of one group is a single GEMM.
+enum Im2Col {
+    /// col (C·K·K, OH·OW) ← patches of image (C, H, W); padding reads as 0.
+    static func gather(_ col: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>, channels: Int,
+                       _ s: ConvShape) {
+        let (h, w, oh, ow, k, stride, pad) = (s.height, s.width, s.outHeight, s.outWidth, s.kernel, s.stride, s.pad)
+        var row = col
+        for c in 0..<channels {
+            let plane = image + c * h * w
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    // Output columns whose input column ox·stride − pad + kx is inside the image.
+                    let first = min(ow, max(0, (pad - kx + stride - 1) / stride))
+                    let last = max(first, min(ow, (w + pad - kx + stride - 1) / stride))
+                    for oy in 0..<oh {
+                        let iy = oy * stride - pad + ky
+                        let out = row + oy * ow
+                        if iy < 0 || iy >= h {
+                            out.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        let source = plane + iy * w - pad + kx
+                        for ox in 0..<first { out[ox] = 0 }
+                        if stride == 1 {
+                            (out + first).update(from: source + first, count: last - first)
+                        } else {
+                            for ox in first..<last { out[ox] = source[ox * stride] }
+                        }
+                        for ox in last..<ow { out[ox] = 0 }
+                    }
+                    row += oh * ow
+                }
+            }
+        }
+    }
+
+    /// image (C, H, W) += the patch matrix col (C·K·K, OH·OW) folded back; padding is dropped.
+    static func scatter(_ image: UnsafeMutablePointer<Float>, _ col: UnsafePointer<Float>, channels: Int,
+                        _ s: ConvShape) {
+        let (h, w, oh, ow, k, stride, pad) = (s.height, s.width, s.outHeight, s.outWidth, s.kernel, s.stride, s.pad)
+        var row = col
+        for c in 0..<channels {
+            let plane = image + c * h * w
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let first = min(ow, max(0, (pad - kx + stride - 1) / stride))
+                    let last = max(first, min(ow, (w + pad - kx + stride - 1) / stride))
+                    for oy in 0..<oh {
+                        let iy = oy * stride - pad + ky
+                        if iy < 0 || iy >= h { continue }
+                        let target = plane + iy * w - pad + kx
+                        let source = row + oy * ow
+                        for ox in first..<last { target[ox * stride] += source[ox] }
+                    }
+                    row += oh * ow
+                }
+            }
+        }
+    }
+}

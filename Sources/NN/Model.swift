@@ -1,0 +1,223 @@
+import Tensor
+
+/// A CIFAR ResNet v1 or ResNeXt built from its name, with its parameters, gradients and
+/// BN running statistics in arenas named as in golden/README.md (`stem_conv.weight`,
+/// `stage2.0.down_bn.bias`, `fc.weight`, …; buffers `….running_mean`/`running_var`).
+///
+/// Use: `forward(x, batch:, training: true)` → logits; a loss gives dLogits (the gradient
+/// of the batch-mean loss); `zeroGradients()`; `backward(dLogits)`; then an optimizer step.
+public final class Model {
+    public let name: String
+    public let architecture: Architecture
+    public let classes: Int
+    public let store: ParameterStore
+    let stem: ConvBN
+    let blocks: [ResidualBlock]
+    let fcWeight, fcBias: Int
+    /// Channels entering the classifier.
+    public let features: Int
+
+    // geometry of the prepared batch and the buffers sized for it
+    public private(set) var batch = 0, height = 0, width = 0
+    private var input = FloatBuffer(count: 0)
+    private var pooled = FloatBuffer(count: 0), logits = FloatBuffer(count: 0), dPooled = FloatBuffer(count: 0)
+    private var gradientBuffers: [FloatBuffer] = []  // two ping-pong buffers, then three scratch buffers
+    private var trainedForward = false
+
+    /// - Parameters:
+    ///   - name: `cifar_resnet20_v1`, `cifar_resnet56_v1`, `cifar_resnet110_v1`, `cifar_resnext29_16x64d`, …
+    ///   - classes: classifier outputs.
+    ///   - widthMultiplier: scales every channel count (tiny models for tests).
+    ///   - seed: initialisation seed (RECIPE.md §3.3).
+    public init(name: String, classes: Int, widthMultiplier: Double = 1, seed: UInt64 = 0) throws {
+        guard classes > 0 else { throw NNError.badInput("model \(name): classes must be positive, got \(classes)") }
+        guard widthMultiplier > 0 else { throw NNError.badInput("model \(name): width multiplier must be positive") }
+        let architecture = try Architecture(name: name)
+        self.name = name
+        self.architecture = architecture
+        self.classes = classes
+        let store = ParameterStore()
+        self.store = store
+        func scaled(_ channels: Int) -> Int { max(1, Int((Double(channels) * widthMultiplier).rounded())) }
+
+        var blocks: [ResidualBlock] = []
+        switch architecture {
+        case .resNetV1(let depth):
+            // GluonCV CIFARResNetV1: no ReLU after the stem BN; BasicBlockV1 with 1x1 projections
+            let widths = [16, 32, 64].map(scaled)
+            stem = ConvBN(store, conv: "stem_conv", bn: "stem_bn", in: 3, out: widths[0], kernel: 3, relu: false)
+            var channels = widths[0]
+            for (s, width) in widths.enumerated() {
+                for b in 0..<(depth - 2) / 6 {
+                    let prefix = "stage\(s + 1).\(b)."
+                    let stride = s > 0 && b == 0 ? 2 : 1
+                    let body = [
+                        ConvBN(store, conv: prefix + "conv1", bn: prefix + "bn1", in: channels, out: width,
+                               kernel: 3, stride: stride, relu: true),
+                        ConvBN(store, conv: prefix + "conv2", bn: prefix + "bn2", in: width, out: width,
+                               kernel: 3, relu: false),
+                    ]
+                    let down = channels != width || stride != 1
+                        ? ConvBN(store, conv: prefix + "down_conv", bn: prefix + "down_bn", in: channels, out: width,
+                                 kernel: 1, stride: stride, relu: false)
+                        : nil
+                    blocks.append(ResidualBlock(body: body, down: down))
+                    channels = width
+                }
+            }
+            features = channels
+        case .resNeXt(let depth, let cardinality, let bottleneckWidth):
+            // GluonCV CIFARResNext: stem with ReLU; stride on the grouped 3x3; projection in every stage's first block
+            let stemWidth = scaled(64)
+            stem = ConvBN(store, conv: "stem_conv", bn: "stem_bn", in: 3, out: stemWidth, kernel: 3, relu: true)
+            var channels = stemWidth
+            for (s, base) in [64, 128, 256].map(scaled).enumerated() {
+                let group = cardinality * max(1, base * bottleneckWidth / 64)
+                let out = 4 * base
+                for b in 0..<(depth - 2) / 9 {
+                    let prefix = "stage\(s + 1).\(b)."
+                    let stride = s > 0 && b == 0 ? 2 : 1
+                    let body = [
+                        ConvBN(store, conv: prefix + "conv1", bn: prefix + "bn1", in: channels, out: group,
+                               kernel: 1, relu: true),
+                        ConvBN(store, conv: prefix + "conv2", bn: prefix + "bn2", in: group, out: group,
+                               kernel: 3, stride: stride, groups: cardinality, relu: true),
+                        ConvBN(store, conv: prefix + "conv3", bn: prefix + "bn3", in: group, out: out,
+                               kernel: 1, relu: false),
+                    ]
+                    let down = b == 0
+                        ? ConvBN(store, conv: prefix + "down_conv", bn: prefix + "down_bn", in: channels, out: out,
+                                 kernel: 1, stride: stride, relu: false)
+                        : nil
+                    blocks.append(ResidualBlock(body: body, down: down))
+                    channels = out
+                }
+            }
+            features = channels
+        }
+        self.blocks = blocks
+        fcWeight = store.addParameter("fc.weight", [classes, features], .denseWeight)
+        fcBias = store.addParameter("fc.bias", [classes], .denseBias)
+        store.allocate()
+        Initializer.xavierUniform(store, seed: seed)
+    }
+
+    // MARK: - Arenas
+
+    public var parameters: Arena { store.parameters }
+    public var gradients: Arena { store.gradients }
+    /// BN running statistics.
+    public var buffers: Arena { store.buffers }
+    /// Per parameter view, in model order.
+    public var parameterKinds: [ParameterKind] { store.kinds }
+    public var parameterCount: Int { store.parameters.count }
+
+    /// BN settings of every layer (ε, momentum, running-variance rule).
+    public var batchNormConfig: BatchNorm.Config {
+        get { stem.config }
+        set { for unit in units { unit.config = newValue } }
+    }
+
+    public func zeroGradients() { store.gradients.zero() }
+
+    var units: [ConvBN] { [stem] + blocks.flatMap { $0.body + ($0.down.map { [$0] } ?? []) } }
+
+    /// Forward multiply-adds per image (convolutions and the classifier).
+    public func forwardMACs(height: Int = 32, width: Int = 32) -> Int {
+        var macs = 0
+        var size = (height, width)
+        func visit(_ unit: ConvBN, _ size: (Int, Int)) -> (Int, Int) {
+            let shape = unit.shape(batch: 1, height: size.0, width: size.1)
+            macs += shape.macs
+            return (shape.outHeight, shape.outWidth)
+        }
+        size = visit(stem, size)
+        for block in blocks {
+            let input = size
+            for unit in block.body { size = visit(unit, size) }
+            if let down = block.down { _ = visit(down, input) }
+        }
+        return macs + features * classes
+    }
+
+    // MARK: - Forward and backward
+
+    private func prepare(batch: Int, height: Int, width: Int) {
+        guard batch != self.batch || height != self.height || width != self.width else { return }
+        (self.batch, self.height, self.width) = (batch, height, width)
+        input = FloatBuffer(count: batch * 3 * height * width)
+        var size = stem.prepare(batch: batch, height: height, width: width)
+        var largest = stem.y.count
+        for block in blocks {
+            size = block.prepare(batch: batch, height: size.0, width: size.1)
+            for unit in block.body + (block.down.map { [$0] } ?? []) { largest = max(largest, unit.y.count) }
+        }
+        pooled = FloatBuffer(count: batch * features)
+        dPooled = FloatBuffer(count: batch * features)
+        logits = FloatBuffer(count: batch * classes)
+        gradientBuffers = (0..<5).map { _ in FloatBuffer(count: largest) }
+    }
+
+    /// Logits (N, classes) for a batch x (N, 3, H, W). Training mode normalises with batch
+    /// statistics and updates the running statistics; evaluation mode uses them.
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, height: Int = 32, width: Int = 32,
+                        training: Bool) -> UnsafeBufferPointer<Float> {
+        prepare(batch: batch, height: height, width: width)
+        input.pointer.update(from: x, count: input.count)
+        stem.forward(input.pointer, training: training)
+        var current = UnsafePointer(stem.y.pointer)
+        for block in blocks {
+            block.forward(current, training: training)
+            current = UnsafePointer(block.output.pointer)
+        }
+        let last = blocks.last?.output ?? stem.y
+        GlobalAvgPool.forward(pooled.pointer, current, rows: batch * features, plane: last.count / (batch * features))
+        Dense.forward(logits.pointer, pooled.pointer, store.value(fcWeight), store.value(fcBias),
+                      batch: batch, inputs: features, outputs: classes)
+        trainedForward = training
+        return UnsafeBufferPointer(start: logits.pointer, count: logits.count)
+    }
+
+    /// Array form of `forward`.
+    public func forward(_ x: [Float], batch: Int, height: Int = 32, width: Int = 32, training: Bool) -> [Float] {
+        precondition(x.count == batch * 3 * height * width, "model input holds \(x.count) floats, not \(batch)×3×\(height)×\(width)")
+        return x.withUnsafeBufferPointer {
+            Array(forward($0.baseAddress!, batch: batch, height: height, width: width, training: training))
+        }
+    }
+
+    /// Accumulates into `gradients` the gradient of the loss whose logit gradient is
+    /// `dLogits` (N, classes), through the last training-mode forward. Returns the input
+    /// gradient (N, 3, H, W) when asked for.
+    @discardableResult
+    public func backward(_ dLogits: UnsafePointer<Float>, inputGradient: Bool = false) -> [Float]? {
+        precondition(trainedForward, "Model.backward needs a training-mode forward first")
+        let dOut = dLogits
+        Dense.backward(dx: dPooled.pointer, dw: store.gradient(fcWeight), dBias: store.gradient(fcBias), dOut: dOut,
+                       pooled.pointer, store.value(fcWeight), batch: batch, inputs: features, outputs: classes)
+        let last = blocks.last?.output ?? stem.y
+        var gradient = gradientBuffers[0], next = gradientBuffers[1]
+        GlobalAvgPool.backward(dx: gradient.pointer, dOut: dPooled.pointer, rows: batch * features,
+                               plane: last.count / (batch * features))
+        let scratch = Array(gradientBuffers[2...])
+        for (index, block) in blocks.enumerated().reversed() {
+            let blockInput = index == 0 ? stem.y : blocks[index - 1].output
+            block.backward(gradient.pointer, input: blockInput.pointer, dInput: next.pointer,
+                           inputCount: blockInput.count, scratch: scratch)
+            swap(&gradient, &next)
+        }
+        guard inputGradient else {
+            stem.backward(gradient.pointer, input: input.pointer, dInput: nil)
+            return nil
+        }
+        let dx = FloatBuffer(count: input.count)
+        stem.backward(gradient.pointer, input: input.pointer, dInput: dx.pointer)
+        return dx.array
+    }
+
+    @discardableResult
+    public func backward(_ dLogits: [Float], inputGradient: Bool = false) -> [Float]? {
+        precondition(dLogits.count == batch * classes, "dLogits holds \(dLogits.count) floats, not \(batch)×\(classes)")
+        return dLogits.withUnsafeBufferPointer { backward($0.baseAddress!, inputGradient: inputGradient) }
+    }
+}

@@ -1,0 +1,32 @@
+import Tensor
+
+/// Non-centred RMSProp (Tieleman and Hinton) as in MXNet (RECIPE.md §4.3), coupled decay:
+///   d = g + wd·w;  n ← γ·n + (1 − γ)·d²;  w ← w − η·d/sqrt(n + ε).
+public final class RMSProp: Optimizer {
+    public var gamma: Float, epsilon: Float
+    public var weightDecay: WeightDecay
+    public var updates = 0
+    public let state: [String: Arena]
+    private let average: Arena
+
+    public init(parameters: Arena, gamma: Float = 0.9, epsilon: Float = 1e-8, weightDecay: WeightDecay) {
+        self.gamma = gamma; self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        average = parameters.zerosLike()
+        state = ["square_average": average]
+    }
+
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+        updates += 1
+        let (gamma, eps, lr) = (gamma, epsilon, learningRate)
+        forEachView(parameters, gradients) { index, w, g, count in
+            let wd = weightDecay.rate(forView: index)
+            let n = average.pointer(average.views[index])
+            for i in 0..<count {
+                let d = g[i] + wd * w[i]
+                n[i] = gamma * n[i] + (1 - gamma) * d * d
+                w[i] -= lr * d / (n[i] + eps).squareRoot()
+            }
+        }
+    }
+}

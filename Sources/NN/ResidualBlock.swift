@@ -1,0 +1,67 @@
+import Tensor
+
+/// A residual block: a chain of conv-BN units (ReLU after all but the last), a shortcut
+/// (identity or a strided 1x1 conv-BN projection), then ReLU(body + shortcut).
+/// BasicBlockV1 has two 3x3 units; the ResNeXt bottleneck has 1x1, grouped 3x3, 1x1.
+final class ResidualBlock {
+    let body: [ConvBN]
+    let down: ConvBN?
+
+    init(body: [ConvBN], down: ConvBN?) {
+        self.body = body
+        self.down = down
+    }
+
+    /// The block output, (N, C_out, OH, OW): the last unit's buffer, joined in place.
+    var output: FloatBuffer { body[body.count - 1].y }
+
+    func prepare(batch: Int, height: Int, width: Int) -> (Int, Int) {
+        var size = (height, width)
+        for unit in body { size = unit.prepare(batch: batch, height: size.0, width: size.1) }
+        _ = down?.prepare(batch: batch, height: height, width: width)
+        return size
+    }
+
+    func forward(_ input: UnsafePointer<Float>, training: Bool) {
+        var x = input
+        for unit in body {
+            unit.forward(x, training: training)
+            x = UnsafePointer(unit.y.pointer)
+        }
+        var shortcut = input
+        if let down {
+            down.forward(input, training: training)
+            shortcut = UnsafePointer(down.y.pointer)
+        }
+        Residual.addReLU(output.pointer, shortcut, count: output.count)
+    }
+
+    /// dOut (gradient w.r.t. the block output) is consumed; dInput is overwritten with the
+    /// gradient w.r.t. the block input. `scratch` holds three buffers as large as any activation.
+    func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                  dInput: UnsafeMutablePointer<Float>, inputCount: Int, scratch: [FloatBuffer]) {
+        let count = output.count
+        Residual.backwardReLU(dOut, output: output.pointer, count: count)
+        // the shortcut first, while dOut is still the gradient of the join
+        if let down {
+            let dz = scratch[2].pointer
+            dz.update(from: dOut, count: count)
+            dInput.update(repeating: 0, count: inputCount)
+            down.backward(dz, input: input, dInput: dInput)
+        } else {
+            dInput.update(from: dOut, count: count)
+        }
+        // then the body, last unit first; gradients between units alternate in scratch[0], scratch[1]
+        var gradient = dOut
+        for i in stride(from: body.count - 1, through: 0, by: -1) {
+            let unitInput = i == 0 ? input : UnsafePointer(body[i - 1].y.pointer)
+            var target = dInput
+            if i > 0 {
+                target = scratch[(body.count - 1 - i) % 2].pointer
+                target.update(repeating: 0, count: body[i - 1].y.count)
+            }
+            body[i].backward(gradient, input: unitInput, dInput: target)
+            gradient = target
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Tensor
+
+/// SGD with momentum, Nesterov (NAG, the baseline) or heavy-ball, coupled weight decay
+/// (RECIPE.md §4.2, PyTorch form):
+///   d = g + wd·w;  m ← μ·m + d;  w ← w − η·(d + μ·m)  (Nesterov)  or  w ← w − η·m.
+public final class SGD: Optimizer {
+    public var momentum: Float
+    public var nesterov: Bool
+    public var weightDecay: WeightDecay
+    public var updates = 0
+    public let state: [String: Arena]
+    private let buffer: Arena
+
+    public init(parameters: Arena, momentum: Float = 0.9, nesterov: Bool = true, weightDecay: WeightDecay) {
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        buffer = parameters.zerosLike()
+        state = ["momentum": buffer]
+    }
+
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+        updates += 1
+        let mu = momentum, lr = learningRate, nesterov = nesterov
+        forEachView(parameters, gradients) { index, w, g, count in
+            let wd = weightDecay.rate(forView: index)
+            let m = buffer.pointer(buffer.views[index])
+            for i in 0..<count {
+                let d = g[i] + wd * w[i]
+                m[i] = mu * m[i] + d
+                w[i] -= lr * (nesterov ? d + mu * m[i] : m[i])
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// What the float results depend on besides the inputs: recorded in locks and checkpoints,
+/// because bitwise equality is only promised within one environment.
+public struct NumericEnvironment: Codable, Equatable, Sendable, CustomStringConvertible {
+    /// The ISA the kernels are compiled for (Package.swift: -target-cpu haswell).
+    public var kernelISA = "x86-64 haswell (AVX2, FMA)"
+    public var openBLAS: String
+    public var openBLASCore: String
+    /// Chunking is fixed, so the worker count does not enter the results; OpenBLAS runs on one thread.
+    public var threadPolicy = "fixed chunks; OpenBLAS 1 thread"
+    public var swift: String
+
+    public static var current: NumericEnvironment {
+        #if swift(>=6.3)
+        let swift = "6.3+"
+        #elseif swift(>=6.0)
+        let swift = "6.x"
+        #else
+        let swift = "5.x"
+        #endif
+        return NumericEnvironment(openBLAS: BLAS.configuration, openBLASCore: BLAS.coreName, swift: swift)
+    }
+
+    public var description: String {
+        "kernels \(kernelISA); OpenBLAS \(openBLAS) core \(openBLASCore); \(threadPolicy); Swift \(swift)"
+    }
+}

@@ -1,0 +1,92 @@
+import Crypto
+import Foundation
+import NN
+import Tensor
+
+/// `repro bench`: training and evaluation throughput of a model on deterministic
+/// synthetic data (inputs N(0, 1), uniform labels), NAG at a constant rate.
+struct Bench {
+    var model: String
+    var classes: Int
+    var batch: Int
+    var threads: Int
+    var steps: Int
+    var warmupSteps = 1
+
+    func run() throws -> BenchResult {
+        Parallel.setThreads(threads)
+        let net = try Model(name: model, classes: classes, seed: 0)
+        var stream = RandomStream(seed: 0, purpose: "bench-data")
+        let x = (0..<batch * 3 * 32 * 32).map { _ in Float(stream.normal()) }
+        let labels = (0..<batch).map { _ in stream.below(classes) }
+        let sgd = SGD(parameters: net.parameters, momentum: 0.9, nesterov: true,
+                      weightDecay: WeightDecay(rate: 1e-4, kinds: net.parameterKinds))
+
+        var loss: Float = 0
+        func trainStep(_ step: Int) throws {
+            let logits = net.forward(x, batch: batch, training: true)
+            let output = SoftmaxCrossEntropy.loss(logits: logits, labels: labels, classes: classes)
+            guard output.isFinite else { throw NNError.nonFiniteLoss(step: step, value: output.loss) }
+            loss = output.loss
+            net.zeroGradients()
+            net.backward(output.dLogits)
+            sgd.step(parameters: net.parameters, gradients: net.gradients, learningRate: 0.05)
+        }
+        for step in 0..<warmupSteps { try trainStep(step + 1) }
+        let trainSeconds = try seconds { for step in 0..<steps { try trainStep(warmupSteps + step + 1) } }
+        _ = net.forward(x, batch: batch, training: false)
+        let evalSeconds = seconds { for _ in 0..<steps { _ = net.forward(x, batch: batch, training: false) } }
+
+        let images = Double(batch * steps)
+        let flops = 2 * Double(net.forwardMACs()) * images
+        return BenchResult(
+            model: model, batch: batch, threads: threads, steps: steps, params: net.parameterCount,
+            images_per_sec: images / trainSeconds, eval_images_per_sec: images / evalSeconds,
+            gflops: 3 * flops / trainSeconds / 1e9, eval_gflops: flops / evalSeconds / 1e9,
+            peak_rss_mb: peakResidentMegabytes(), final_loss: Double(loss),
+            params_sha256: parameterDigest(net.parameters), environment: NumericEnvironment.current.description)
+    }
+
+    private func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+/// SHA-256 of every parameter, views sorted by name, little-endian float32.
+func parameterDigest(_ parameters: Arena) -> String {
+    var hasher = SHA256()
+    for view in parameters.views.sorted(by: { $0.name < $1.name }) {
+        let bytes = UnsafeRawBufferPointer(start: parameters.pointer(view), count: view.count * 4)
+        hasher.update(bufferPointer: bytes)  // x86-64 and arm64 are little-endian
+    }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+/// The process's peak resident set (VmHWM), in MiB.
+func peakResidentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kilobytes / 1024
+}
+
+struct BenchResult: Encodable {
+    var model: String
+    var batch, threads, steps, params: Int
+    var images_per_sec, eval_images_per_sec, gflops, eval_gflops, peak_rss_mb, final_loss: Double
+    var params_sha256: String
+    var environment: String
+
+    var summary: String {
+        String(format: "%@ batch %d, %d threads, %d params: train %.1f img/s (%.1f GFLOP/s), eval %.1f img/s, peak RSS %.0f MiB, loss %.4f",
+               model, batch, threads, params, images_per_sec, gflops, eval_images_per_sec, peak_rss_mb, final_loss)
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
