@@ -50,6 +50,8 @@ let package = Package(
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
 
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "HDF5", "Tensor"],
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5"]),
         .testTarget(name: "StoreTests", dependencies: ["Pipeline", "repro"]),

@@ -17,6 +17,7 @@ public enum CIFARArchiveReader {
             found.append(member)
             if entry.isFile, wanted.contains(member) { bodies[member] = try tar.readBody() }
         }
+        try gzip.readToEnd()
         func body(_ member: String) throws -> [UInt8] {
             guard let bytes = bodies[member] else {
                 throw DatasetError.missingMember(archive: gzip.name, member: member, found: found)

@@ -79,6 +79,13 @@ final class GzipReader {
         return produced
     }
 
+    /// Reads to the end of the stream, so that zlib checks the CRC-32 and length in the
+    /// gzip trailer (a tar archive ends before its gzip stream does).
+    func readToEnd() throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while try buffer.withUnsafeMutableBytes({ try read(into: $0) }) > 0 {}
+    }
+
     private func refill() throws {
         guard !inputEnded else { return }
         let count = fread(inputBuffer, 1, GzipReader.inputSize, input)
