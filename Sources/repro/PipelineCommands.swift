@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Pipeline
 
 /// Options every pipeline command shares.
 struct PipelineOptions: ParsableArguments {
@@ -8,62 +10,139 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .long, help: "The profile whose parameters apply (paper, mini, smoke).")
     var profile: String = "paper"
 
-    @Option(name: .long, help: "Override a parameter: STAGE.KEY=VALUE (repeatable).")
+    @Option(name: .long, help: "Override a parameter: STAGE.KEY=VALUE, STAGE may be a glob such as '*' (repeatable).")
     var param: [String] = []
+
+    func load() throws -> PipelineDefinition {
+        try PipelineDefinition.load(file: URL(fileURLWithPath: pipeline), registry: PipelineSetup.registry,
+                                    profile: profile, overrides: param, displayPath: pipeline)
+    }
+}
+
+/// Options of the commands that run stages.
+struct RunFlags: ParsableArguments {
+    @Option(name: .short, help: "Stages to run at once.") var j: Int = 1
+    @Flag(help: "Print the plan (execution order, reasons, estimated time) without running it.") var dryRun = false
+    @Flag(help: "After a failure, keep running stages that do not depend on it.") var keepGoing = false
+
+    func validate() throws {
+        guard j >= 1 else { throw ValidationError("-j must be at least 1") }
+    }
+
+    /// Runs (or, with --dry-run, plans) `selection`; exit 1 when a stage failed.
+    func execute(_ pipeline: PipelineDefinition, selection: [String], forced: Set<String>) throws {
+        let artifacts = Artifacts(pipeline: pipeline)
+        if dryRun {
+            print(try Plan.make(pipeline: pipeline, artifacts: artifacts, selection: selection, forced: forced).text)
+            return
+        }
+        var options = RunOptions()
+        options.jobs = j
+        options.keepGoing = keepGoing
+        options.forced = forced
+        options.environment = PipelineSetup.environment
+        let runner = Runner(pipeline: pipeline, artifacts: artifacts, options: options)
+        let interrupts = InterruptHandler { runner.cancel() }
+        let summary = try withExtendedLifetime(interrupts) { try runner.run(selection) }
+        print(summary.text)
+        guard summary.succeeded else {
+            throw Failure.failed("\(summary.failed.count) stage(s) failed, \(summary.skipped.count) skipped")
+        }
+    }
 }
 
 struct AllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "all", abstract: "Run every stage that is not up to date.")
     @OptionGroup var options: PipelineOptions
-    @Option(name: .short, help: "Stages to run at once.") var j: Int = 1
-    @Flag(help: "Print the plan without running it.") var dryRun = false
+    @OptionGroup var runFlags: RunFlags
     @Flag(help: "Rerun stages even when up to date.") var force = false
-    @Flag(help: "After a failure, keep running stages that do not depend on it.") var keepGoing = false
 
-    func run() throws { throw Failure.notImplemented("repro all", issue: 5) }
+    func run() throws {
+        try PipelineSetup.mapErrors {
+            let pipeline = try options.load()
+            let selection = try Plan.selection(pipeline, targets: nil)
+            try runFlags.execute(pipeline, selection: selection, forced: force ? Set(selection) : [])
+        }
+    }
 }
 
 struct StageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stage", abstract: "Run the named stages and whatever upstream is stale.")
     @Argument(help: "Stage names.") var names: [String]
     @OptionGroup var options: PipelineOptions
-    @Option(name: .short, help: "Stages to run at once.") var j: Int = 1
-    @Flag(help: "Print the plan without running it.") var dryRun = false
+    @OptionGroup var runFlags: RunFlags
     @Flag(help: "Rerun the named stages even when up to date.") var force = false
     @Flag(help: "Also run every stage that depends on the named ones.") var downstream = false
-    @Flag(help: "After a failure, keep running stages that do not depend on it.") var keepGoing = false
 
-    func run() throws { throw Failure.notImplemented("repro stage", issue: 5) }
+    func run() throws {
+        try PipelineSetup.mapErrors {
+            let pipeline = try options.load()
+            let selection = try Plan.selection(pipeline, targets: names, downstream: downstream)
+            try runFlags.execute(pipeline, selection: selection, forced: force ? Set(names) : [])
+        }
+    }
 }
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show every stage: up to date, stale (with every reason) or never run.")
     @OptionGroup var options: PipelineOptions
-    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print JSON, with each output's cache path and sha256.") var json = false
 
-    func run() throws { throw Failure.notImplemented("repro status", issue: 5) }
+    func run() throws {
+        try PipelineSetup.mapErrors {
+            let pipeline = try options.load()
+            let artifacts = Artifacts(pipeline: pipeline)
+            let report = try StatusReport.compute(pipeline: pipeline, artifacts: artifacts)
+            print(json ? report.json(artifacts: artifacts).pretty : report.text, terminator: json ? "" : "\n")
+        }
+    }
 }
 
 struct DagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dag", abstract: "Print the stage graph.")
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, dot, mermaid }
     @OptionGroup var options: PipelineOptions
-    @Option(help: "text, dot or mermaid.") var format: Format = .text
+    @Option(help: "text, dot or mermaid.") var format: DagRenderer.Format = .text
 
-    func run() throws { throw Failure.notImplemented("repro dag", issue: 5) }
+    func run() throws {
+        try PipelineSetup.mapErrors {
+            print(DagRenderer.render(try options.load(), format: format))
+        }
+    }
 }
+
+extension DagRenderer.Format: ExpressibleByArgument {}
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Recompute every stage into a scratch cache and compare each output hash with the lock.")
     @OptionGroup var options: PipelineOptions
     @Option(name: .short, help: "Stages to run at once.") var j: Int = 1
 
-    func run() throws { throw Failure.notImplemented("repro verify", issue: 5) }
+    func run() throws {
+        try PipelineSetup.mapErrors {
+            let pipeline = try options.load()
+            var runOptions = RunOptions()
+            runOptions.jobs = max(1, j)
+            runOptions.keepGoing = true
+            runOptions.environment = PipelineSetup.environment
+            let report = try Verifier(pipeline: pipeline, artifacts: Artifacts(pipeline: pipeline), options: runOptions).run()
+            print(report.text)
+            guard report.passed else { throw Failure.failed("verify: the outputs differ from \(options.profile).lock") }
+        }
+    }
 }
 
 struct GcCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gc", abstract: "Remove cache entries that no lock refers to.")
+    @Option(name: .long, help: "The pipeline file (its artifacts/ directory is cleaned).") var pipeline: String = "pipeline.yaml"
     @Flag(help: "List what would be removed.") var dryRun = false
 
-    func run() throws { throw Failure.notImplemented("repro gc", issue: 5) }
+    func run() throws {
+        try PipelineSetup.mapErrors {
+            let directory = URL(fileURLWithPath: pipeline).deletingLastPathComponent()
+            let collector = GarbageCollector(artifacts: Artifacts(root: directory.appendingPathComponent("artifacts")))
+            let report = try collector.collect(dryRun: dryRun)
+            for url in report.removed { print((dryRun ? "would remove " : "removed ") + url.path) }
+            print((dryRun ? "would remove: " : "removed: ") + report.text)
+        }
+    }
 }
