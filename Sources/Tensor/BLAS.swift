@@ -1,4 +1,7 @@
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one file that talks to CBLAS: row-major single-precision GEMM.
 ///
@@ -15,6 +18,28 @@ public enum BLAS {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// The OpenBLAS core whose kernels every GEMM uses: the ISA of the Swift kernels.
+    public static let pinnedCore = "Haswell"
+
+    /// Selects OpenBLAS's Haswell kernels (AVX2 + FMA) whatever the host CPU.
+    ///
+    /// A DYNAMIC_ARCH OpenBLAS picks its kernels once, at load time, from the CPU model
+    /// or from OPENBLAS_CORETYPE. 0.3.21 does not know recent Xeons and falls back to
+    /// SSE3 "Prescott" kernels (4x slower here), and the choice changes float results
+    /// from host to host. Its exported `gotoblas_dynamic_quit`/`gotoblas_dynamic_init`
+    /// redo the choice; this runs them once, before the first GEMM, with the core type set.
+    /// Without those symbols (a single-architecture build) nothing changes.
+    static let pinCore: Void = {
+        #if canImport(Glibc)
+        guard let quit = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gotoblas_dynamic_quit"),
+              let initialize = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gotoblas_dynamic_init") else { return }
+        typealias Entry = @convention(c) () -> Void
+        setenv("OPENBLAS_CORETYPE", pinnedCore, 1)
+        unsafeBitCast(quit, to: Entry.self)()
+        unsafeBitCast(initialize, to: Entry.self)()
+        #endif
+    }()
 
     /// OpenBLAS's build configuration and the core type its kernels were chosen for.
     public static var configuration: String { String(cString: openblas_get_config()) }

@@ -10,13 +10,14 @@ public struct NumericEnvironment: Codable, Equatable, Sendable, CustomStringConv
     public var swift: String
 
     public static var current: NumericEnvironment {
-        #if swift(>=6.3)
-        let swift = "6.3+"
-        #elseif swift(>=6.0)
-        let swift = "6.x"
+        #if compiler(>=6.4)
+        let swift = "6.4 or later"
+        #elseif compiler(>=6.3)
+        let swift = "6.3"
         #else
-        let swift = "5.x"
+        let swift = "before 6.3"
         #endif
+        BLAS.pinCore
         return NumericEnvironment(openBLAS: BLAS.configuration, openBLASCore: BLAS.coreName, swift: swift)
     }
 

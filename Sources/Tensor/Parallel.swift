@@ -15,17 +15,20 @@ import Dispatch
 /// prove this sharing safe. The chunk rule above is what makes it safe.
 public enum Parallel {
     /// Worker threads used by `forEach`; set through `setThreads`.
-    public private(set) static var threads = 1
+    nonisolated(unsafe) public private(set) static var threads = 1
 
     /// OpenBLAS starts with one thread per core; pin it before the first kernel runs,
     /// even when nobody called `setThreads`.
-    private static let pinBLAS: Void = openblas_set_num_threads(1)
+    private static let pinBLAS: Void = {
+        BLAS.pinCore
+        openblas_set_num_threads(1)
+    }()
 
     /// Sets the number of worker threads and pins OpenBLAS to one thread: every GEMM is
     /// issued from inside a chunk, so BLAS-level threading would only oversubscribe.
     public static func setThreads(_ count: Int) {
         threads = max(1, count)
-        openblas_set_num_threads(1)
+        _ = pinBLAS
     }
 
     /// Runs `body(chunk, worker)` for every chunk in 0..<chunks. Chunk c goes to worker

@@ -4,7 +4,7 @@
 /// Call `reserve` on the calling thread before a parallel region, then `pointer`
 /// inside it.
 public enum Workspace {
-    private static var buffers: [[FloatBuffer]] = []
+    nonisolated(unsafe) private static var buffers: [[FloatBuffer]] = []
 
     /// Makes `pointer(slot, worker)` valid for `count` floats for every worker < `workers`.
     public static func reserve(slot: Int, count: Int, workers: Int = Parallel.threads) {

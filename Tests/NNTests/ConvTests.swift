@@ -1,0 +1,51 @@
+import NN
+import XCTest
+
+/// The im2col + GEMM convolution against the seven-loop reference on awkward shapes.
+final class ConvTests: XCTestCase {
+    let shapes = [
+        ConvShape(batch: 3, inChannels: 5, height: 7, width: 9, outChannels: 6, kernel: 3, stride: 1, pad: 1),
+        ConvShape(batch: 2, inChannels: 4, height: 11, width: 11, outChannels: 8, kernel: 3, stride: 2, pad: 1),
+        ConvShape(batch: 2, inChannels: 6, height: 9, width: 8, outChannels: 9, kernel: 3, stride: 2, pad: 1, groups: 3),
+        ConvShape(batch: 3, inChannels: 8, height: 5, width: 5, outChannels: 8, kernel: 3, stride: 1, pad: 1, groups: 8),
+        ConvShape(batch: 2, inChannels: 6, height: 7, width: 7, outChannels: 10, kernel: 1, stride: 1, pad: 0, groups: 2),
+        ConvShape(batch: 2, inChannels: 6, height: 9, width: 7, outChannels: 4, kernel: 1, stride: 2, pad: 0),
+        ConvShape(batch: 1, inChannels: 3, height: 6, width: 10, outChannels: 5, kernel: 5, stride: 1, pad: 2),
+        ConvShape(batch: 9, inChannels: 2, height: 3, width: 3, outChannels: 3, kernel: 3, stride: 3, pad: 0),
+    ]
+
+    func testForwardAndBackwardMatchReference() {
+        for (index, s) in shapes.enumerated() {
+            let x = randomFloats(s.inputCount, seed: UInt64(index), purpose: "x")
+            let w = randomFloats(s.weightCount, seed: UInt64(index), purpose: "w")
+            let g = randomFloats(s.outputCount, seed: UInt64(index), purpose: "g")
+            var y = [Float](repeating: 0, count: s.outputCount), yRef = y
+            Conv2D.forward(&y, x, w, s)
+            ConvReference.forward(&yRef, x, w, s)
+            XCTAssertLessThan(relmax(y, yRef), 1e-5, "forward \(s)")
+            // backward accumulates: start from a nonzero gradient to check that
+            let start = randomFloats(s.inputCount, seed: UInt64(index), purpose: "dx0")
+            let startW = randomFloats(s.weightCount, seed: UInt64(index), purpose: "dw0")
+            var dx = start, dw = startW, dxRef = start, dwRef = startW
+            Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s)
+            ConvReference.backward(dx: &dxRef, dw: &dwRef, dOut: g, x, w, s)
+            XCTAssertLessThan(relmax(dx, dxRef), 1e-5, "backward dx \(s)")
+            XCTAssertLessThan(relmax(dw, dwRef), 1e-5, "backward dw \(s)")
+        }
+    }
+
+    func testResultsDoNotDependOnThreads() {
+        let s = ConvShape(batch: 13, inChannels: 8, height: 10, width: 10, outChannels: 8, kernel: 3, stride: 1, pad: 1)
+        let x = randomFloats(s.inputCount), w = randomFloats(s.weightCount, purpose: "w"), g = randomFloats(s.outputCount, purpose: "g")
+        func run() -> [Float] {
+            var y = [Float](repeating: 0, count: s.outputCount)
+            var dx = [Float](repeating: 0, count: s.inputCount), dw = [Float](repeating: 0, count: s.weightCount)
+            Conv2D.forward(&y, x, w, s)
+            Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s)
+            return y + dx + dw
+        }
+        let one = withThreads(1, run)
+        XCTAssertEqual(one, withThreads(2, run))
+        XCTAssertEqual(one, withThreads(4, run))
+    }
+}

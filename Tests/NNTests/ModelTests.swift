@@ -1,0 +1,78 @@
+import Foundation
+import HDF5
+import NN
+import Tensor
+import XCTest
+
+/// Architectures from names: parameter counts of RECIPE.md §3, names of golden/README.md.
+final class ModelTests: XCTestCase {
+    func testParameterCountsMatchTheRecipe() throws {
+        let cases: [(String, Int, Int, Int)] = [
+            ("cifar_resnet20_v1", 100, 278_324, 1_568),
+            ("cifar_resnet56_v1", 100, 861_620, 4_256),
+            ("cifar_resnet56_v1", 10, 855_770, 4_256),
+            ("cifar_resnet110_v1", 100, 1_736_564, 8_288),
+            ("cifar_resnext29_32x4d", 100, 4_868_004, 25_216),
+            ("cifar_resnext29_2x4d", 10, 953_034, 15_136),
+        ]
+        for (name, classes, parameters, statistics) in cases {
+            let model = try Model(name: name, classes: classes)
+            XCTAssertEqual(model.parameterCount, parameters, name)
+            XCTAssertEqual(model.buffers.count, statistics, name)
+        }
+        XCTAssertEqual(Double(try Model(name: "cifar_resnet56_v1", classes: 100).forwardMACs()) / 1e6, 125.75, accuracy: 0.01)
+    }
+
+    func testTeacherParameterCount() throws {
+        // 68 M parameters: counted from the layout without touching every weight twice
+        let model = try Model(name: "cifar_resnext29_16x64d", classes: 100)
+        XCTAssertEqual(model.parameterCount, 68_247_460)
+        XCTAssertEqual(model.buffers.count, 100_480)
+        XCTAssertEqual(Double(model.forwardMACs()) / 1e6, 10_688.96, accuracy: 0.01)
+    }
+
+    func testNamesFollowTheGoldenFiles() throws {
+        for (file, name, classes) in [("resnet20_c100", "cifar_resnet20_v1", 100), ("resnext29_2x4d_c10", "cifar_resnext29_2x4d", 10)] {
+            let url = try XCTUnwrap(Bundle.module.url(forResource: file, withExtension: "h5", subdirectory: "Fixtures"))
+            let json = try H5File.read(url) { try $0.stringAttribute("param_names") }
+            let names = try JSONDecoder().decode([String].self, from: Data(json.utf8))
+            let model = try Model(name: name, classes: classes)
+            XCTAssertEqual(model.parameters.views.map(\.name), names)
+            XCTAssertTrue(model.buffers.views.contains { $0.name == "stem_bn.running_mean" })
+        }
+    }
+
+    func testUnknownModelListsKnownOnes() {
+        XCTAssertThrowsError(try Model(name: "resnet50", classes: 10)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("resnet50") && text.contains("cifar_resnet56_v1") && text.contains("cifar_resnext29"), text)
+        }
+        XCTAssertThrowsError(try Model(name: "cifar_resnet21_v1", classes: 10))
+        XCTAssertThrowsError(try Model(name: "cifar_resnext29_0x4d", classes: 10))
+    }
+
+    func testLoadingChecksShapesAndNamesTheTensor() throws {
+        let model = try Model(name: "cifar_resnet20_v1", classes: 10, widthMultiplier: 0.25)
+        XCTAssertThrowsError(try model.parameters.load(named: "fc.weight", shape: [10, 17], values: [Float](repeating: 0, count: 170))) { error in
+            XCTAssertEqual("\(error)", "tensor fc.weight: expected shape [10, 16], got [10, 17]")
+        }
+        let values = randomFloats(160)
+        try model.parameters.load(named: "fc.weight", shape: [10, 16], values: values)
+        XCTAssertEqual(try model.parameters.values(named: "fc.weight"), values)
+    }
+
+    func testInitialisationIsXavierUniformAndSeeded() throws {
+        let a = try Model(name: "cifar_resnet20_v1", classes: 10, seed: 7)
+        let b = try Model(name: "cifar_resnet20_v1", classes: 10, seed: 7)
+        let c = try Model(name: "cifar_resnet20_v1", classes: 10, seed: 8)
+        XCTAssertEqual(parameterBytes(a), parameterBytes(b))
+        XCTAssertNotEqual(parameterBytes(a), parameterBytes(c))
+        // stage1 conv: fan_in = fan_out = 16·9, bound sqrt(3/144)
+        let weights = try a.parameters.values(named: "stage1.0.conv1.weight")
+        let bound = Float((3.0 / 144).squareRoot())
+        XCTAssertTrue(weights.allSatisfy { abs($0) <= bound })
+        XCTAssertGreaterThan(weights.map(abs).max()!, 0.95 * bound)
+        XCTAssertEqual(try a.parameters.values(named: "stem_bn.weight"), [Float](repeating: 1, count: 16))
+        XCTAssertEqual(try a.buffers.values(named: "stem_bn.running_var"), [Float](repeating: 1, count: 16))
+    }
+}

@@ -1,0 +1,44 @@
+import NN
+import Tensor
+import XCTest
+
+/// Whole training steps: bitwise equal for any thread count, and able to learn.
+final class TrainingLoopTests: XCTestCase {
+    /// `steps` NAG steps on a fixed batch; returns the parameters and the training-mode accuracy per step.
+    func train(_ name: String, width: Double, batch: Int, classes: Int, steps: Int, rate: Float) throws -> ([Float], [Double]) {
+        let model = try Model(name: name, classes: classes, widthMultiplier: width, seed: 3)
+        let x = randomFloats(batch * 3 * 32 * 32, seed: 5), labels = randomLabels(batch, classes: classes, seed: 5)
+        let sgd = SGD(parameters: model.parameters, momentum: 0.9, nesterov: true,
+                      weightDecay: WeightDecay(rate: 1e-4, kinds: model.parameterKinds))
+        var accuracies: [Double] = []
+        for _ in 0..<steps {
+            let logits = model.forward(x, batch: batch, training: true)
+            let output = SoftmaxCrossEntropy.loss(logits: logits, labels: labels, classes: classes)
+            XCTAssertTrue(output.isFinite)
+            let correct = (0..<batch).filter { n in
+                let row = logits[n * classes..<(n + 1) * classes]
+                return row.firstIndex(of: row.max()!)! - n * classes == labels[n]
+            }.count
+            accuracies.append(Double(correct) / Double(batch))
+            model.zeroGradients()
+            model.backward(output.dLogits)
+            sgd.step(parameters: model.parameters, gradients: model.gradients, learningRate: rate)
+        }
+        return (parameterBytes(model) + model.buffers.storage.array, accuracies)
+    }
+
+    func testStepsAreBitwiseIdenticalForOneTwoFourThreads() throws {
+        for (name, width, batch) in [("cifar_resnet20_v1", 0.5, 11), ("cifar_resnext29_2x4d", 0.25, 6)] {
+            let one = try withThreads(1) { try train(name, width: width, batch: batch, classes: 10, steps: 2, rate: 0.1).0 }
+            XCTAssertEqual(one, try withThreads(2) { try train(name, width: width, batch: batch, classes: 10, steps: 2, rate: 0.1).0 }, name)
+            XCTAssertEqual(one, try withThreads(4) { try train(name, width: width, batch: batch, classes: 10, steps: 2, rate: 0.1).0 }, name)
+        }
+    }
+
+    func testTinyResNet20OverfitsABatch() throws {
+        let accuracies = try withThreads(2) {
+            try train("cifar_resnet20_v1", width: 0.25, batch: 64, classes: 10, steps: 300, rate: 0.05).1
+        }
+        XCTAssertGreaterThan(accuracies.suffix(5).min()!, 0.95, "accuracy went \(accuracies.enumerated().filter { $0.offset % 25 == 0 }.map(\.element))")
+    }
+}
