@@ -53,7 +53,8 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "HDF5", "Tensor"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5", "repro"]),
         .testTarget(name: "StoreTests", dependencies: ["Pipeline", "repro"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
     ]
 )

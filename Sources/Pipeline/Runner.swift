@@ -154,7 +154,7 @@ public final class Runner: @unchecked Sendable {
                         switch result {
                         case .ran(let record, let seconds):
                             writer?.record(stage.name, record)
-                            do { try writer?.flush() } catch { lockError = error }
+                            do { try writer?.flush(now: false) } catch { lockError = error }
                             if options.recordInLock { timings.record(stage.name, seconds: seconds) }
                         case .reused(let record):
                             writer?.record(stage.name, record)

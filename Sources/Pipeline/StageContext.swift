@@ -37,6 +37,18 @@ public struct StageContext: Sendable {
     /// True once the user asked to stop (Ctrl-C): save what can be resumed and throw.
     public var isCancelled: Bool { cancellation.isCancelled }
 
+    /// The cache path of output `name` of dependency `stage`; a clear error when the
+    /// stage is not among the dependencies or has no such output.
+    public func output(of stage: String, named name: String) throws -> URL {
+        guard let dependency = dependencies[stage] else {
+            throw PipelineError.badInput("stage \(self.stage): '\(stage)' is not among its deps (\(dependencies.keys.sorted().joined(separator: ", ")))")
+        }
+        guard let file = dependency.files[name] else {
+            throw PipelineError.failed("stage \(self.stage): dependency \(stage) has no output '\(name)' (it has \(dependency.files.keys.sorted().joined(separator: ", ")))")
+        }
+        return file
+    }
+
     /// Appends a line to the stage's log, `artifacts/logs/<stage>.log`.
     public func log(_ line: String) {
         progress.log(line)
