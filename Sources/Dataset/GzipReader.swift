@@ -3,7 +3,7 @@ import Foundation
 
 /// Streams the unpacked bytes of a gzip file through zlib (`inflateInit2` with
 /// 16 + MAX_WBITS: gzip wrapper, CRC-32 and length checked by zlib). Concatenated gzip
-/// members are read as one stream, as `gunzip` does.
+/// members are read as one stream and trailing padding is ignored, as `gunzip` does.
 final class GzipReader {
     let name: String
     private let input: UnsafeMutablePointer<FILE>
@@ -52,7 +52,13 @@ final class GzipReader {
                 finished = true
                 break
             }
-            if atMemberEnd {  // another gzip member follows
+            if atMemberEnd {
+                // Another gzip member follows (`cat a.gz b.gz`), or padding that `gunzip`
+                // ignores as trailing garbage (anything not starting with the magic 0x1f).
+                guard stream.pointee.next_in.pointee == 0x1F else {
+                    finished = true
+                    break
+                }
                 inflateReset(stream)
                 atMemberEnd = false
             }

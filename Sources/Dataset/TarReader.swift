@@ -57,7 +57,9 @@ final class TarReader {
             default:
                 var name = cString(block[0..<100])
                 let prefix = cString(block[345..<500])
-                if block[257..<262].elementsEqual("ustar".utf8), !prefix.isEmpty { name = prefix + "/" + name }
+                // POSIX ustar ("ustar\0") has a name prefix at 345; old GNU headers ("ustar  ")
+                // keep access and change times there instead.
+                if block[257..<263].elementsEqual("ustar\0".utf8), !prefix.isEmpty { name = prefix + "/" + name }
                 return TarEntry(name: longName ?? name, size: size, type: type)
             }
         }

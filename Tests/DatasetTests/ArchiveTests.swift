@@ -105,6 +105,35 @@ final class ArchiveTests: XCTestCase {
         guard case .corruptTar(_, 0, _)? = datasetError({ _ = try CIFARArchiveReader.read(file) }) else { return XCTFail() }
     }
 
+    /// Archives made by the system's tar (GNU format with 'L' long names, POSIX pax with
+    /// path records), including directory entries, read back exactly.
+    func testArchivesWrittenBySystemTar() throws {
+        let tree = directory.file("tree")
+        let members = CIFARArchiveWriter.members(of: Fixtures.small)
+        let long = "cifar-100-binary/" + String(repeating: "nested-directory-with-a-long-name/", count: 4) + "readme.txt"
+        for (name, bytes) in members + [(long, Array("notes".utf8))] {
+            let file = tree.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: file)
+        }
+        for format in ["gnu", "posix"] {
+            let archive = directory.file("\(format).tar.gz")
+            let tar = Process()
+            tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            tar.arguments = ["tar", "--format=\(format)", "-czf", archive.path, "-C", tree.path, "cifar-100-binary"]
+            try tar.run()
+            tar.waitUntilExit()
+            XCTAssertEqual(tar.terminationStatus, 0)
+            let read = try CIFARArchiveReader.read(archive)
+            XCTAssertEqual(read.train.images, Fixtures.small.train.images, format)
+            XCTAssertEqual(read.test.fineLabels, Fixtures.small.test.fineLabels, format)
+            var names: [String] = []
+            let reader = TarReader(try GzipReader(file: archive))
+            while let entry = try reader.next() { names.append(entry.name) }
+            XCTAssertTrue(names.contains(long), "\(format): \(names)")
+        }
+    }
+
     func testGNULongNamesAndConcatenatedGzipMembers() throws {
         let long = "cifar-100-binary/" + String(repeating: "very-long-directory-name/", count: 6) + "notes.txt"
         let file = directory.file("long.tar.gz")
@@ -115,9 +144,10 @@ final class ArchiveTests: XCTestCase {
         XCTAssertEqual(entries.map(\.0), [long, "short.txt"])
         XCTAssertEqual(entries.map(\.1), [Array("hello".utf8), [1, 2, 3]])
 
-        // `cat a.gz b.gz` is one valid gzip stream.
+        // `cat a.gz b.gz` is one valid gzip stream; zero padding after it is ignored.
         var twice = try Data(contentsOf: file)
         twice.append(try Data(contentsOf: file))
+        twice.append(Data(count: 100))
         let doubled = directory.file("twice.gz")
         try twice.write(to: doubled)
         let reader = try GzipReader(file: doubled)
