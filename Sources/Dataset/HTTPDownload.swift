@@ -33,7 +33,10 @@ final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1  // delegate callbacks arrive in order
         let session = URLSession(configuration: configuration, delegate: download, delegateQueue: queue)
-        session.dataTask(with: url).resume()
+        var request = URLRequest(url: url)
+        // The digests are of the file as stored: no transparent decompression on the way.
+        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
+        session.dataTask(with: request).resume()
         download.done.wait()
         session.finishTasksAndInvalidate()
         if let failure = download.failure ?? download.sink?.failure {
