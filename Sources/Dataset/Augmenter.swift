@@ -7,20 +7,29 @@ import Tensor
 /// therefore depends on (seed, epoch, image index) only: not on batch size or threads.
 public struct AugmentationDraws: Equatable, Sendable {
     public var flip = false
-    /// Enabled jitter operations in the order they apply, each with its factor
-    /// (brightness/contrast/saturation: the multiplier a; hue: the shift in turns).
-    public var jitter: [(operation: ColorJitter.Operation, factor: Float)] = []
-    public var lightingAlpha: [Float]? = nil
+    /// The enabled jitter operations in the order they apply (`ColorJitter.Operation` raw
+    /// values; the first `jitterCount` lanes) and their factors (brightness, contrast,
+    /// saturation: the multiplier a; hue: the shift in turns). SIMD lanes instead of arrays:
+    /// drawing allocates nothing.
+    public var jitterCount = 0
+    public var jitterOperations = SIMD4<Int32>()
+    public var jitterFactors = SIMD4<Float>()
+    public var lightingAlpha: SIMD3<Float>? = nil
     /// Top-left corner of the 32×32 window in the padded image: column, row (0…2·pad).
     public var cropColumn = 0
     public var cropRow = 0
 
     public init() {}
 
-    public static func == (a: Self, b: Self) -> Bool {
-        a.flip == b.flip && a.jitter.map(\.operation) == b.jitter.map(\.operation)
-            && a.jitter.map(\.factor) == b.jitter.map(\.factor) && a.lightingAlpha == b.lightingAlpha
-            && a.cropColumn == b.cropColumn && a.cropRow == b.cropRow
+    /// The jitter steps as a list (for reading; the hot path uses the lanes).
+    public var jitter: [(operation: ColorJitter.Operation, factor: Float)] {
+        (0..<jitterCount).map { (ColorJitter.Operation(rawValue: Int(jitterOperations[$0]))!, jitterFactors[$0]) }
+    }
+
+    mutating func appendJitter(_ operation: ColorJitter.Operation, _ factor: Float) {
+        jitterOperations[jitterCount] = Int32(operation.rawValue)
+        jitterFactors[jitterCount] = factor
+        jitterCount += 1
     }
 }
 
@@ -44,24 +53,32 @@ public struct Augmenter: Sendable {
         if config.flip { draws.flip = random.uniform() < 0.5 }
         if config.jitters {
             // MXNet shuffles all four operations and applies the enabled ones in that order.
-            for k in random.permutation(4) {
-                let operation = ColorJitter.Operation(rawValue: k)!
+            // Fisher–Yates as `RandomStream.permutation(4)` draws it, without the array.
+            var order = SIMD4<Int32>(0, 1, 2, 3)
+            for i in stride(from: 3, to: 0, by: -1) {
+                let j = random.below(i + 1)
+                (order[i], order[j]) = (order[j], order[i])
+            }
+            for k in 0..<4 {
+                let operation = ColorJitter.Operation(rawValue: Int(order[k]))!
                 switch operation {
                 case .brightness where config.brightness > 0:
-                    draws.jitter.append((operation, random.uniform(1 - config.brightness, 1 + config.brightness)))
+                    draws.appendJitter(operation, random.uniform(1 - config.brightness, 1 + config.brightness))
                 case .contrast where config.contrast > 0:
-                    draws.jitter.append((operation, random.uniform(1 - config.contrast, 1 + config.contrast)))
+                    draws.appendJitter(operation, random.uniform(1 - config.contrast, 1 + config.contrast))
                 case .saturation where config.saturation > 0:
-                    draws.jitter.append((operation, random.uniform(1 - config.saturation, 1 + config.saturation)))
+                    draws.appendJitter(operation, random.uniform(1 - config.saturation, 1 + config.saturation))
                 case .hue where config.hue > 0:
-                    draws.jitter.append((operation, random.uniform(-config.hue, config.hue)))
+                    draws.appendJitter(operation, random.uniform(-config.hue, config.hue))
                 default:
                     break
                 }
             }
         }
         if config.lightingStd > 0 {
-            draws.lightingAlpha = (0..<3).map { _ in Float(random.normal()) * config.lightingStd }
+            var alpha = SIMD3<Float>()
+            for j in 0..<3 { alpha[j] = Float(random.normal()) * config.lightingStd }
+            draws.lightingAlpha = alpha
         }
         if config.pad > 0 {
             draws.cropColumn = random.below(2 * config.pad + 1)
@@ -105,8 +122,9 @@ public struct Augmenter: Sendable {
         }
         let image = UnsafeMutableBufferPointer(start: scratch, count: 3 * plane)
         let truncate = config.truncateToIntegers
-        for (operation, factor) in draws.jitter {
-            switch operation {
+        for k in 0..<draws.jitterCount {
+            let factor = draws.jitterFactors[k]
+            switch ColorJitter.Operation(rawValue: Int(draws.jitterOperations[k]))! {
             case .brightness: ColorJitter.brightness(image, factor: factor, truncate: truncate)
             case .contrast: ColorJitter.contrast(image, factor: factor, truncate: truncate)
             case .saturation: ColorJitter.saturation(image, factor: factor, mxnetBug: config.mxnetSaturationBug, truncate: truncate)

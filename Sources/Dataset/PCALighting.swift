@@ -14,11 +14,15 @@ public enum PCALighting {
     ]
 
     /// The per-channel offsets for coefficients α.
-    public static func offsets(alpha: [Float]) -> [Float] {
-        (0..<3).map { c in (0..<3).reduce(Float(0)) { $0 + eigenvectors[c][$1] * eigenvalues[$1] * alpha[$1] } }
+    public static func offsets(alpha: SIMD3<Float>) -> SIMD3<Float> {
+        var shift = SIMD3<Float>()
+        for c in 0..<3 {
+            for j in 0..<3 { shift[c] += eigenvectors[c][j] * eigenvalues[j] * alpha[j] }
+        }
+        return shift
     }
 
-    public static func apply(_ image: UnsafeMutableBufferPointer<Float>, alpha: [Float], truncate: Bool = false) {
+    public static func apply(_ image: UnsafeMutableBufferPointer<Float>, alpha: SIMD3<Float>, truncate: Bool = false) {
         let n = image.count / 3
         let shift = offsets(alpha: alpha)
         for c in 0..<3 {

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import XCTest
 @testable import Dataset
 
@@ -127,6 +128,12 @@ final class AugmentationTests: XCTestCase {
                 let range: ClosedRange<Float> = operation == .hue ? -0.1...0.1 : 0.6...1.4
                 XCTAssertTrue(range.contains(factor), "\(operation) \(factor)")
             }
+        }
+        // The order is MXNet's: a uniform permutation of the four operations, drawn right after the flip.
+        for index in 0..<20 {
+            var random = RandomStream(seed: 11, purpose: "augment", epoch: 0, index: index)
+            _ = random.uniform()
+            XCTAssertEqual(draws[index].jitter.map(\.operation.rawValue), random.permutation(4))
         }
         // Disabled operations are neither drawn nor applied.
         XCTAssertTrue(Augmenter(config: .training, seed: 11).draws(epoch: 0, index: 0).jitter.allSatisfy { $0.operation != .hue })
