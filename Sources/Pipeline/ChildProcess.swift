@@ -39,12 +39,21 @@ enum ChildProcess {
         defer { close(nullFD) }
         let parent = getpid()
         let prctl = self.prctl
+        // repro ignores SIGINT/SIGTERM while it runs (InterruptHandler) and dispositions
+        // set to "ignore" survive exec: the supervisor must get them back, or its trap
+        // (and so the death signal) would not work.
+        var noSignalsBlocked = sigset_t()
+        sigemptyset(&noSignalsBlocked)
 
         // Between fork and exec only async-signal-safe calls: everything is prepared above.
         let pid = fork()
         if pid == 0 {
             _ = prctl?(setDeathSignal, UInt(SIGTERM), 0, 0, 0)
             if getppid() != parent { _exit(127) }  // repro died before prctl took effect
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+            signal(SIGHUP, SIG_DFL)
+            sigprocmask(SIG_SETMASK, &noSignalsBlocked, nil)
             setpgid(0, 0)
             if chdir(directory.path) != 0 { _exit(126) }
             dup2(nullFD, 0)
