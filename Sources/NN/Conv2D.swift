@@ -2,35 +2,60 @@ import Tensor
 
 /// 2-D convolution as im2col + GEMM (Darknet's recipe), forward and backward.
 ///
-/// Work is split per image (forward) and into a fixed number of image ranges (backward,
-/// `reductionChunks`), independent of the thread count: each range sums its weight
-/// gradient into its own slot, and the slots are added in range order.
+/// Small feature maps make small GEMMs, so `imagesPerProduct` images share one product:
+/// their patch matrices sit side by side (columns image-major). The grouping, like the
+/// fixed image ranges of the weight-gradient reduction (`reductionChunks`), depends only
+/// on the geometry, never on the thread count: each range sums its weight gradient into
+/// its own slot, and the slots are added in range order.
 public enum Conv2D {
-    /// Image ranges of the weight-gradient reduction. Fixed, so results do not depend on threads.
+    /// Image ranges of the weight-gradient reduction.
     public static func reductionChunks(batch: Int) -> Int { min(batch, 8) }
 
+    /// Images per GEMM: about 2048 output pixels per product.
+    public static func imagesPerProduct(_ s: ConvShape) -> Int {
+        max(1, min(s.batch, 2048 / max(1, s.outHeight * s.outWidth)))
+    }
+
     // Workspace slots.
-    static let colSlot = 0, dColSlot = 1, partialSlot = 2
+    static let colSlot = 0, dColSlot = 1, partialSlot = 2, outSlot = 3
 
     /// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C/groups, K, K)); out is overwritten.
     public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                _ w: UnsafePointer<Float>, _ s: ConvShape) {
         let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
-        if !s.isPointwise { Workspace.reserve(slot: colSlot, count: s.patch * outPlane) }
-        Parallel.forEach(s.batch) { n, worker in
-            let image = x + n * s.inChannels * inPlane
+        let images = imagesPerProduct(s), chunks = (s.batch + images - 1) / images
+        let direct = images == 1 && s.isPointwise
+        Workspace.reserve(slot: colSlot, count: s.patch * outPlane * images)
+        Workspace.reserve(slot: outSlot, count: s.groupOut * outPlane * images)
+        Parallel.forEach(chunks) { chunk, worker in
+            let first = chunk * images, count = min(images, s.batch - first), columns = count * outPlane
             for g in 0..<s.groups {
-                let groupImage = image + g * s.groupIn * inPlane
-                var col = UnsafePointer(groupImage)
-                if !s.isPointwise {
-                    let scratch = Workspace.pointer(colSlot, worker)
-                    Im2Col.gather(scratch, groupImage, channels: s.groupIn, s)
-                    col = UnsafePointer(scratch)
+                let weights = w + g * s.groupOut * s.patch
+                if direct {
+                    // a 1x1 stride-1 conv of one image reads its input as the patch matrix
+                    BLAS.gemm(m: s.groupOut, n: outPlane, k: s.patch, a: weights, lda: s.patch,
+                              b: x + (first * s.inChannels + g * s.groupIn) * inPlane, ldb: outPlane, beta: 0,
+                              c: out + (first * s.outChannels + g * s.groupOut) * outPlane, ldc: outPlane)
+                    continue
                 }
-                // out[n, g] (O/g × OH·OW) = w[g] (O/g × patch) · col (patch × OH·OW)
-                BLAS.gemm(m: s.groupOut, n: outPlane, k: s.patch, a: w + g * s.groupOut * s.patch, lda: s.patch,
-                          b: col, ldb: outPlane, beta: 0,
-                          c: out + (n * s.outChannels + g * s.groupOut) * outPlane, ldc: outPlane)
+                let col = Workspace.pointer(colSlot, worker)
+                for i in 0..<count {
+                    Im2Col.gather(col + i * outPlane, rowStride: columns,
+                                  x + ((first + i) * s.inChannels + g * s.groupIn) * inPlane, channels: s.groupIn, s)
+                }
+                // product (O/g × images·OH·OW) = w[g] (O/g × patch) · col (patch × images·OH·OW)
+                let product = count == 1 ? out + (first * s.outChannels + g * s.groupOut) * outPlane
+                                         : Workspace.pointer(outSlot, worker)
+                BLAS.gemm(m: s.groupOut, n: columns, k: s.patch, a: weights, lda: s.patch,
+                          b: col, ldb: columns, beta: 0, c: product, ldc: columns)
+                if count > 1 {
+                    for m in 0..<s.groupOut {
+                        for i in 0..<count {
+                            (out + ((first + i) * s.outChannels + g * s.groupOut + m) * outPlane)
+                                .update(from: product + m * columns + i * outPlane, count: outPlane)
+                        }
+                    }
+                }
             }
         }
     }
@@ -40,41 +65,48 @@ public enum Conv2D {
                                 dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                 _ w: UnsafePointer<Float>, _ s: ConvShape) {
         let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
-        let chunks = reductionChunks(batch: s.batch)
-        if !s.isPointwise {
-            Workspace.reserve(slot: colSlot, count: s.patch * outPlane)
-            if dx != nil { Workspace.reserve(slot: dColSlot, count: s.patch * outPlane) }
-        }
+        let chunks = reductionChunks(batch: s.batch), images = imagesPerProduct(s)
+        Workspace.reserve(slot: colSlot, count: s.patch * outPlane * images)
+        Workspace.reserve(slot: outSlot, count: s.groupOut * outPlane * images)
+        if dx != nil { Workspace.reserve(slot: dColSlot, count: s.patch * outPlane * images) }
         Workspace.reserve(slot: partialSlot, count: s.weightCount, workers: max(chunks, Parallel.threads))
         Parallel.forEach(chunks) { chunk, worker in
             let partial = Workspace.pointer(partialSlot, chunk)
-            for (index, n) in Parallel.range(chunk, of: chunks, count: s.batch).enumerated() {
-                let image = x + n * s.inChannels * inPlane
+            let range = Parallel.range(chunk, of: chunks, count: s.batch)
+            for first in stride(from: range.lowerBound, to: range.upperBound, by: images) {
+                let count = min(images, range.upperBound - first), columns = count * outPlane
                 for g in 0..<s.groups {
-                    let groupImage = image + g * s.groupIn * inPlane
-                    let groupOut = dOut + (n * s.outChannels + g * s.groupOut) * outPlane
-                    let groupW = w + g * s.groupOut * s.patch
-                    var col = UnsafePointer(groupImage)
-                    if !s.isPointwise {
-                        let scratch = Workspace.pointer(colSlot, worker)
-                        Im2Col.gather(scratch, groupImage, channels: s.groupIn, s)
-                        col = UnsafePointer(scratch)
+                    let weights = w + g * s.groupOut * s.patch
+                    // the output gradient of these images as one (O/g × images·OH·OW) matrix
+                    var gradient = dOut + (first * s.outChannels + g * s.groupOut) * outPlane
+                    if count > 1 {
+                        let gathered = Workspace.pointer(outSlot, worker)
+                        for m in 0..<s.groupOut {
+                            for i in 0..<count {
+                                (gathered + m * columns + i * outPlane)
+                                    .update(from: dOut + ((first + i) * s.outChannels + g * s.groupOut + m) * outPlane,
+                                            count: outPlane)
+                            }
+                        }
+                        gradient = UnsafePointer(gathered)
                     }
-                    // partial[g] (O/g × patch) (+)= dOut[n, g] (O/g × OH·OW) · colᵀ
-                    BLAS.gemm(transB: true, m: s.groupOut, n: s.patch, k: outPlane, a: groupOut, lda: outPlane,
-                              b: col, ldb: outPlane, beta: index == 0 ? 0 : 1,
+                    let col = Workspace.pointer(colSlot, worker)
+                    for i in 0..<count {
+                        Im2Col.gather(col + i * outPlane, rowStride: columns,
+                                      x + ((first + i) * s.inChannels + g * s.groupIn) * inPlane, channels: s.groupIn, s)
+                    }
+                    // partial[g] (O/g × patch) (+)= gradient (O/g × images·OH·OW) · colᵀ
+                    BLAS.gemm(transB: true, m: s.groupOut, n: s.patch, k: columns, a: gradient, lda: columns,
+                              b: col, ldb: columns, beta: first == range.lowerBound ? 0 : 1,
                               c: partial + g * s.groupOut * s.patch, ldc: s.patch)
                     guard let dx else { continue }
-                    let groupDx = dx + (n * s.inChannels + g * s.groupIn) * inPlane
-                    // dcol (patch × OH·OW) = w[g]ᵀ · dOut[n, g]; a pointwise conv's dcol is dx itself.
-                    if s.isPointwise {
-                        BLAS.gemm(transA: true, m: s.patch, n: outPlane, k: s.groupOut, a: groupW, lda: s.patch,
-                                  b: groupOut, ldb: outPlane, beta: 1, c: groupDx, ldc: outPlane)
-                    } else {
-                        let dcol = Workspace.pointer(dColSlot, worker)
-                        BLAS.gemm(transA: true, m: s.patch, n: outPlane, k: s.groupOut, a: groupW, lda: s.patch,
-                                  b: groupOut, ldb: outPlane, beta: 0, c: dcol, ldc: outPlane)
-                        Im2Col.scatter(groupDx, dcol, channels: s.groupIn, s)
+                    // dcol (patch × images·OH·OW) = w[g]ᵀ · gradient, folded back into each image
+                    let dcol = Workspace.pointer(dColSlot, worker)
+                    BLAS.gemm(transA: true, m: s.patch, n: columns, k: s.groupOut, a: weights, lda: s.patch,
+                              b: gradient, ldb: columns, beta: 0, c: dcol, ldc: columns)
+                    for i in 0..<count {
+                        Im2Col.scatter(dx + ((first + i) * s.inChannels + g * s.groupIn) * inPlane, dcol + i * outPlane,
+                                       rowStride: columns, channels: s.groupIn, s)
                     }
                 }
             }

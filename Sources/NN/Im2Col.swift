@@ -2,8 +2,9 @@
 /// (Darknet's im2col.c / col2im.c): col has one row per (channel, ky, kx) and one column
 /// per output pixel, so the convolution of one group is a single GEMM.
 enum Im2Col {
-    /// col (C·K·K, OH·OW) ← patches of image (C, H, W); padding reads as 0.
-    static func gather(_ col: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>, channels: Int,
+    /// col (C·K·K, OH·OW) ← patches of image (C, H, W); padding reads as 0. Rows of col
+    /// are `rowStride` floats apart (several images side by side share one matrix).
+    static func gather(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>, channels: Int,
                        _ s: ConvShape) {
         let (h, w, oh, ow, k, stride, pad) = (s.height, s.width, s.outHeight, s.outWidth, s.kernel, s.stride, s.pad)
         var row = col
@@ -30,14 +31,15 @@ enum Im2Col {
                         }
                         for ox in last..<ow { out[ox] = 0 }
                     }
-                    row += oh * ow
+                    row += rowStride
                 }
             }
         }
     }
 
-    /// image (C, H, W) += the patch matrix col (C·K·K, OH·OW) folded back; padding is dropped.
-    static func scatter(_ image: UnsafeMutablePointer<Float>, _ col: UnsafePointer<Float>, channels: Int,
+    /// image (C, H, W) += the patch matrix col (C·K·K, OH·OW), rows `rowStride` apart,
+    /// folded back; padding is dropped.
+    static func scatter(_ image: UnsafeMutablePointer<Float>, _ col: UnsafePointer<Float>, rowStride: Int, channels: Int,
                         _ s: ConvShape) {
         let (h, w, oh, ow, k, stride, pad) = (s.height, s.width, s.outHeight, s.outWidth, s.kernel, s.stride, s.pad)
         var row = col
@@ -52,9 +54,13 @@ enum Im2Col {
                         if iy < 0 || iy >= h { continue }
                         let target = plane + iy * w - pad + kx
                         let source = row + oy * ow
-                        for ox in first..<last { target[ox * stride] += source[ox] }
+                        if stride == 1 {
+                            for ox in first..<last { target[ox] += source[ox] }
+                        } else {
+                            for ox in first..<last { target[ox * stride] += source[ox] }
+                        }
                     }
-                    row += oh * ow
+                    row += rowStride
                 }
             }
         }

@@ -16,7 +16,7 @@ final class GoldenTests: XCTestCase {
     }
 
     func testConv() throws { try check("conv2d", kind: "conv2d", minimumLines: 18) }
-    func testBatchNorm() throws { try check("batchnorm", kind: "batch norm", minimumLines: 14) }
+    func testBatchNorm() throws { try check("batchnorm", kind: "batch norm", minimumLines: 13) }
     func testLosses() throws { try check("losses", kind: "losses", minimumLines: 24) }
     func testResNet20Step() throws { try check("resnet20_c100", kind: "cifar_resnet20_v1", minimumLines: 70) }
     func testResNet20SGDStep() throws { try check("resnet20_c100_sgd", kind: "SGD step", minimumLines: 65) }

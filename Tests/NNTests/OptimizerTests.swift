@@ -83,17 +83,21 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testRMSProp() {
-        let (lr, gamma, eps) = (0.01, 0.9, 1e-8)
-        var n = [Double](repeating: 0, count: 5)
-        let (got, expected) = run({ RMSProp(parameters: $0, weightDecay: WeightDecay(rate: 0, kinds: [.convWeight, .denseBias])) },
-                                  steps: 300, rate: Float(lr)) { w, g, _ in
-            for i in w.indices {
-                n[i] = gamma * n[i] + (1 - gamma) * g[i] * g[i]
-                w[i] -= lr * g[i] / (n[i] + eps).squareRoot()
+        // near the minimum RMSProp's steps have size ~η whatever the gradient, so float and
+        // double trajectories part there: compare the approach, then check where it ends
+        for steps in [40, 400] {
+            let (lr, gamma, eps) = (0.01, 0.9, 1e-8)
+            var n = [Double](repeating: 0, count: 5)
+            let (got, expected) = run({ RMSProp(parameters: $0, weightDecay: WeightDecay(rate: 0, kinds: [.convWeight, .denseBias])) },
+                                      steps: steps, rate: Float(lr)) { w, g, _ in
+                for i in w.indices {
+                    n[i] = gamma * n[i] + (1 - gamma) * g[i] * g[i]
+                    w[i] -= lr * g[i] / (n[i] + eps).squareRoot()
+                }
             }
+            if steps == 40 { XCTAssertLessThan(relmax(got, expected.map(Float.init)), 1e-4) }
+            if steps == 400 { XCTAssertLessThan(loss(got.map(Double.init)), 0.01 * loss(start.map(Double.init))) }
         }
-        XCTAssertLessThan(relmax(got, expected.map(Float.init)), 1e-4)
-        XCTAssertLessThan(loss(got.map(Double.init)), 0.01 * loss(start.map(Double.init)))
     }
 
     func testAdaDeltaIgnoresTheRateAndDecaysDirectly() {
