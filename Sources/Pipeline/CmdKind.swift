@@ -74,6 +74,7 @@ public struct CmdKind: StageKind {
             "REPRO_STAGE": context.stage, "REPRO_THREADS": threads, "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads,
         ], log: log, isCancelled: { context.isCancelled })
         guard status == 0 else {
+            if context.isCancelled { throw PipelineError.failed("interrupted") }
             throw PipelineError.failed(status > 128 ? "the command was killed by signal \(status - 128)" : "the command exited with status \(status)")
         }
         let volatile = Set(parameters.strings("volatile"))

@@ -27,17 +27,18 @@ final class ChangeDetectionTests: XCTestCase {
     func testParameterChangeRerunsTheStageAndWhatReadsIt() throws {
         let sandbox = try Sandbox(fixture: "chain")
         try sandbox.run()
-        try sandbox.edit("wc -l < $DEPS/words/sorted.txt | tr -d ' '", "grep -c . $DEPS/words/sorted.txt | sed 's/^/n=/'")
+        try sandbox.edit("wc -l < $DEPS/words/sorted.txt | tr -d ' '", "grep -c . $DEPS/words/sorted.txt | sed 's/$/0/'")
         let status = try sandbox.status()
         XCTAssertEqual(status.stages.map(\.state), [.upToDate, .upToDate, .stale, .stale])
         XCTAssertEqual(status.stages[2].reasons.count, 1)
-        XCTAssertTrue(status.stages[2].reasons[0].description.hasPrefix("param run changed from wc -l"))
+        XCTAssertEqual(status.stages[2].reasons[0].description, #"param run changed from "wc -l < $DEPS/words/sorted.txt | tr -d ' ' > $OUT/count.txt" to "grep -c . $DEPS/words/sorted.txt | sed 's/$/0/' > $OUT/count.txt""#)
         XCTAssertEqual(status.stages[3].reasons.map(\.description), ["dependency count is stale (runs first)"])
 
         let summary = try sandbox.run()
         XCTAssertEqual(summary.ran, ["count", "report"])
         XCTAssertEqual(Sandbox.reasons(summary, "report"), ["dependency count changed"])
-        XCTAssertEqual(try sandbox.output("count", "count.txt"), "n=3\n")
+        XCTAssertEqual(try sandbox.output("count", "count.txt"), "30\n")
+        XCTAssertEqual(try sandbox.output("report", "report.txt"), "30 words\nAPPLE\nFIG\nPEAR\n")
     }
 
     func testInputFileContentChangeRerunsEverythingDownstream() throws {
@@ -180,7 +181,7 @@ final class ChangeDetectionTests: XCTestCase {
         let lock = try sandbox.lock()
         XCTAssertEqual(lock.stages.keys.sorted(), ["count", "report", "upper", "words"])
         // A stage removed from the file loses its entry at the next write.
-        try sandbox.edit("      volatile: [timing.txt]\n", "      volatile: [timing.txt]\n  extra:\n    kind: cmd\n    params: {run: 'echo > $OUT/e', outputs: [e]}\n")
+        try sandbox.edit("profiles:\n", "  extra:\n    kind: cmd\n    params: {run: 'echo > $OUT/e', outputs: [e]}\nprofiles:\n")
         try sandbox.run()
         XCTAssertNotNil(try sandbox.lock().stages["extra"])
         try sandbox.edit("  extra:\n", "  extra2:\n")

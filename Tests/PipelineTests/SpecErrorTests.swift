@@ -42,13 +42,13 @@ final class SpecErrorTests: XCTestCase {
 
     func testWrongTypes() throws {
         XCTAssertEqual(try error("stages:\n  a:\n    kind: echo\n    params: {text: hi, repeat: two}\n"),
-                       "pipeline.yaml:4:33: parameter 'repeat' of stage 'a': expected an integer, found 'two'")
+                       "pipeline.yaml:4:32: parameter 'repeat' of stage 'a': expected an integer, found 'two'")
         XCTAssertEqual(try error("stages:\n  a:\n    kind: echo\n    params: {text: hi, repeat: \"2\"}\n"),
-                       "pipeline.yaml:4:33: parameter 'repeat' of stage 'a': expected an integer, found the string \"2\"")
+                       "pipeline.yaml:4:32: parameter 'repeat' of stage 'a': expected an integer, found the string \"2\"")
         XCTAssertEqual(try error("stages:\n  a:\n    kind: echo\n    params:\n      text: hi\n      tags: [x, [y]]\n"),
                        "pipeline.yaml:6:13: parameter 'tags' of stage 'a': list item: expected a string, found a list")
         XCTAssertEqual(try error("stages:\n  a:\n    kind: echo\n    params: {text: hi, loud: maybe}\n"),
-                       "pipeline.yaml:4:31: parameter 'loud' of stage 'a': expected true or false, found 'maybe'")
+                       "pipeline.yaml:4:30: parameter 'loud' of stage 'a': expected true or false, found 'maybe'")
     }
 
     func testUnknownDependencySuggestsTheNearest() throws {
