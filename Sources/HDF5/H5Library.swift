@@ -5,7 +5,8 @@ import Foundation
 /// automatic error printing is switched off, the Zstandard filter is registered,
 /// and every call into the (non-thread-safe, serial) library is serialized.
 enum H5Library {
-    /// libhdf5 is built without thread safety on Debian; one recursive lock guards it.
+    /// One recursive lock serializes every call: simple, and safe whether or not the
+    /// library was built thread-safe.
     private static let mutex = NSRecursiveLock()
 
     nonisolated(unsafe) private static var ready = false
@@ -16,11 +17,12 @@ enum H5Library {
         defer { mutex.unlock() }
         if !ready {
             H5open()
-            // Errors are reported as Swift errors carrying the stack; never printed by the library.
-            H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
             ZstdFilter.register()
             ready = true
         }
+        // Errors are reported as Swift errors carrying the stack, never printed by the
+        // library. Debian builds libhdf5 thread-safe, where this setting is per thread.
+        H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
         return try body()
     }
 

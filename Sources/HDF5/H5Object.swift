@@ -15,7 +15,8 @@ public class H5Object {
     }
 
     deinit {
-        H5Library.locked { _ = closer(id) }
+        // Closing the file closes what is still open in it (H5F_CLOSE_STRONG).
+        H5Library.locked { if H5Iis_valid(id) > 0 { _ = closer(id) } }
     }
 
     // MARK: writing attributes

@@ -11,13 +11,26 @@ public struct OutputRecord: Sendable, Equatable {
         self.volatile = volatile
     }
 
+    /// True for a volatile output read from a lock file, which does not name its bytes.
+    public var isUnknown: Bool { sha256.isEmpty }
+
     var json: JSONValue {
         .object(["sha256": .string(sha256), "size": .int(Int(size)), "volatile": .bool(volatile)])
     }
 
+    /// In the lock a volatile output is only named: its hash changes every run, and the
+    /// lock must be byte-stable. The run record (`cache/runs/<key>.json`) keeps the hash.
+    var lockJSON: JSONValue {
+        volatile ? .object(["volatile": .bool(true)]) : json
+    }
+
     init?(json: JSONValue) {
-        guard let sha = json["sha256"]?.stringValue, let size = json["size"]?.intValue else { return nil }
-        self.init(sha256: sha, size: Int64(size), volatile: json["volatile"]?.boolValue ?? false)
+        let volatile = json["volatile"]?.boolValue ?? false
+        guard let sha = json["sha256"]?.stringValue, let size = json["size"]?.intValue else {
+            if volatile { self.init(sha256: "", size: 0, volatile: true); return }
+            return nil
+        }
+        self.init(sha256: sha, size: Int64(size), volatile: volatile)
     }
 
     static func map(_ json: JSONValue?) -> [String: OutputRecord]? {

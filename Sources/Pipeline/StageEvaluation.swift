@@ -66,7 +66,9 @@ struct StageEvaluation {
             reasons.append(.inputChanged(path))
         }
         if checkOutputs {
-            for (name, output) in record.outputs.sorted(by: { $0.key < $1.key }) {
+            // A volatile output the lock does not name (no run record here) cannot be
+            // checked, and does not make the stage stale: nothing depends on its bytes.
+            for (name, output) in record.outputs.sorted(by: { $0.key < $1.key }) where !output.isUnknown {
                 let url = artifacts.store.path(output.sha256)
                 switch (try? hashes.sha256(url)) ?? nil {
                 case nil: reasons.append(.outputMissing(name))

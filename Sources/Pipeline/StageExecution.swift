@@ -68,7 +68,7 @@ struct StageExecution {
         var result: [String: DependencyOutputs] = [:]
         for (name, record) in dependencies {
             var files: [String: URL] = [:]
-            for (output, entry) in record.outputs {
+            for (output, entry) in record.outputs where !entry.isUnknown {
                 do {
                     files[output] = try artifacts.store.get(entry.sha256)
                 } catch {

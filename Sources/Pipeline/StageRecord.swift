@@ -18,12 +18,27 @@ public struct StageRecord: Sendable, Equatable {
         outputs.filter { !$0.value.volatile }.mapValues(\.sha256)
     }
 
-    var json: JSONValue {
+    var json: JSONValue { json(outputs: outputs.mapValues(\.json)) }
+
+    /// The lock's spelling: volatile outputs without their hash (see `OutputRecord.lockJSON`).
+    var lockJSON: JSONValue { json(outputs: outputs.mapValues(\.lockJSON)) }
+
+    private func json(outputs: [String: JSONValue]) -> JSONValue {
         var object = fingerprint.json.objectValue!
         object["key"] = .string(key)
-        object["outputs"] = .object(outputs.mapValues(\.json))
+        object["outputs"] = .object(outputs)
         object["metrics"] = .object(metrics.mapValues(\.json))
         return .object(object)
+    }
+
+    /// This record with the volatile outputs' hashes taken from `complete` (the run record).
+    func filling(from complete: StageRecord?) -> StageRecord {
+        guard let complete, complete.key == key, outputs.values.contains(where: \.isUnknown) else { return self }
+        var filled = outputs
+        for (name, output) in outputs where output.isUnknown {
+            filled[name] = complete.outputs[name] ?? output
+        }
+        return StageRecord(key: key, fingerprint: fingerprint, outputs: filled, metrics: metrics)
     }
 
     init?(json: JSONValue) {

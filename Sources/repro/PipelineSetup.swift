@@ -6,7 +6,7 @@ import Tensor
 /// per kind) and the numeric environment recorded in every lock.
 enum PipelineSetup {
     static let registry = StageKindRegistry([
-        CmdKind(),
+        CmdKind(), DatasetKind(), TrainKind(), EvaluateKind(), TableKind(), ReportKind(),
     ])
 
     static var environment: [String: String] {

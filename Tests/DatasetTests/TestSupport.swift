@@ -57,7 +57,7 @@ enum Fixtures {
     /// The repository root (this file is Tests/DatasetTests/TestSupport.swift).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let digits = root.appendingPathComponent("data/digits32-binary.tar.gz")
+    static let digits = root.appendingPathComponent("artifacts/data/digits32-binary.tar.gz")
     static let digitsMD5 = "b53838c46e1bf765b01b27a8e6394f17"
     static let digitsSHA256 = "a169d560d5b6bf8c3fb1e746e0118f921a725bb358e9cf1d342c8a062997d29b"
 

@@ -1,0 +1,173 @@
+import Foundation
+import HDF5
+import NN
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where training stands after a complete epoch.
+public struct TrainingState: Equatable, Sendable {
+    /// Epochs completed; the next epoch to run (0-based) has this number.
+    public var epoch: Int
+    /// Optimizer updates taken so far (the schedule's position).
+    public var updates: Int
+    public var history: [EpochRecord]
+
+    public init(epoch: Int = 0, updates: Int = 0, history: [EpochRecord] = []) {
+        self.epoch = epoch
+        self.updates = updates
+        self.history = history
+    }
+}
+
+/// Checkpoints in HDF5 (DESIGN.md "Checkpoints"): `/params` and `/buffers` named as in a
+/// PyTorch state_dict (OIHW), `/optimizer/<state>/<name>`, `/state`, `/history`; root
+/// attributes say which model, config and numeric environment produced them. The same
+/// file serves as the per-epoch resume state and as the stage's final output, so a run
+/// resumed from epoch k ends with the bytes of one never interrupted.
+public enum Checkpoint {
+    public static let format = "repro-checkpoint"
+    public static let formatVersion = 1
+
+    public static func write(to url: URL, model: Model, optimizer: (any Optimizer)?, state: TrainingState,
+                             config: TrainingConfig, environment: String) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try H5File.write(temporary) { root in
+            try root.setAttribute("format", format)
+            try root.setAttribute("format_version", formatVersion)
+            try root.setAttribute("model", model.name)
+            try root.setAttribute("classes", model.classes)
+            try root.setAttribute("width_multiplier", config.widthMultiplier)
+            try root.setAttribute("config", String(decoding: try canonicalJSON(config), as: UTF8.self))
+            try root.setAttribute("numeric_environment", environment)
+            try writeArena(model.parameters, into: root.createGroup("params"))
+            try writeArena(model.buffers, into: root.createGroup("buffers"))
+            let optimizerGroup = try root.createGroup("optimizer")
+            try optimizerGroup.setAttribute("kind", config.optimizer.rawValue)
+            try optimizerGroup.setAttribute("updates", optimizer?.updates ?? 0)
+            for (name, arena) in (optimizer?.state ?? [:]).sorted(by: { $0.key < $1.key }) {
+                try writeArena(arena, into: optimizerGroup.createGroup(name))
+            }
+            let stateGroup = try root.createGroup("state")
+            try stateGroup.setAttribute("epoch", state.epoch)
+            try stateGroup.setAttribute("updates", state.updates)
+            try stateGroup.setAttribute("seed", Int(bitPattern: UInt(config.seed)))
+            try stateGroup.setAttribute("rng", "counter-based Philox-4x32-10 keyed by (seed, purpose, epoch, index): the next epoch's draws need only its number")
+            try writeHistory(state.history, into: root.createGroup("history"))
+        }
+        try publish(temporary, as: url)
+    }
+
+    /// Loads parameters, buffers, optimizer state and training state into `model` and
+    /// `optimizer`, after checking the file was written for the same run configuration.
+    public static func restore(from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig) throws -> TrainingState {
+        try H5File.read(url) { root in
+            let saved = try root.stringAttribute("config")
+            guard saved == String(decoding: try canonicalJSON(config), as: UTF8.self) else {
+                throw TrainingError.checkpointMismatch("\(url.path) was written for another configuration; delete it to start over")
+            }
+            try loadModelTensors(root, into: model, file: url)
+            optimizer.updates = try root.openGroup("optimizer").intAttribute("updates")
+            for (name, arena) in optimizer.state {
+                try readArena(arena, from: root.openGroup("optimizer/\(name)"), file: url)
+            }
+            let state = try root.openGroup("state")
+            return TrainingState(epoch: try state.intAttribute("epoch"), updates: try state.intAttribute("updates"),
+                                 history: try readHistory(root.openGroup("history")))
+        }
+    }
+
+    /// The trained model a checkpoint holds (a teacher, or a student to evaluate).
+    public static func loadModel(_ url: URL) throws -> Model {
+        try H5File.read(url) { root in
+            guard (try? root.stringAttribute("format")) == format else {
+                throw TrainingError.checkpointMismatch("\(url.path) is not a repro checkpoint")
+            }
+            let model = try Model(name: try root.stringAttribute("model"), classes: try root.intAttribute("classes"),
+                                  widthMultiplier: try root.doubleAttribute("width_multiplier"))
+            try loadModelTensors(root, into: model, file: url)
+            return model
+        }
+    }
+
+    public static func history(_ url: URL) throws -> [EpochRecord] {
+        try H5File.read(url) { try readHistory($0.openGroup("history")) }
+    }
+
+    // MARK: parts
+
+    static func loadModelTensors(_ root: H5Group, into model: Model, file: URL) throws {
+        let name = try root.stringAttribute("model"), classes = try root.intAttribute("classes")
+        guard name == model.name, classes == model.classes else {
+            throw TrainingError.checkpointMismatch("\(file.path) holds \(name) with \(classes) classes, not \(model.name) with \(model.classes)")
+        }
+        try readArena(model.parameters, from: root.openGroup("params"), file: file)
+        try readArena(model.buffers, from: root.openGroup("buffers"), file: file)
+    }
+
+    static func writeArena(_ arena: Arena, into group: H5Group) throws {
+        for view in arena.views {
+            let values = Array(UnsafeBufferPointer(start: arena.pointer(view), count: view.count))
+            try group.write(view.name, values, shape: view.shape)
+        }
+    }
+
+    static func readArena(_ arena: Arena, from group: H5Group, file: URL) throws {
+        for view in arena.views {
+            guard group.contains(view.name) else {
+                throw TrainingError.checkpointMismatch("\(file.path) has no tensor \(group.path)/\(view.name)")
+            }
+            let data = try group.read(view.name, as: Float.self)
+            do {
+                try arena.load(named: view.name, shape: data.shape, values: data.values)
+            } catch {
+                throw TrainingError.checkpointMismatch("\(file.path): \(error)")
+            }
+        }
+    }
+
+    static func writeHistory(_ history: [EpochRecord], into group: H5Group) throws {
+        try group.write("epoch", history.map { Int64($0.epoch) })
+        try group.write("learning_rate", history.map(\.learningRate))
+        try group.write("train_loss", history.map(\.trainLoss))
+        try group.write("train_accuracy", history.map(\.trainAccuracy))
+        try group.write("test_top1", history.map(\.testTop1))
+        try group.write("test_top5", history.map(\.testTop5))
+        try group.write("test_loss", history.map(\.testLoss))
+    }
+
+    static func readHistory(_ group: H5Group) throws -> [EpochRecord] {
+        let epochs = try group.read("epoch", as: Int64.self).values
+        func column(_ name: String) throws -> [Double] { try group.read(name, as: Double.self).values }
+        let lr = try column("learning_rate"), loss = try column("train_loss"), accuracy = try column("train_accuracy")
+        let top1 = try column("test_top1"), top5 = try column("test_top5"), testLoss = try column("test_loss")
+        return epochs.indices.map {
+            EpochRecord(epoch: Int(epochs[$0]), learningRate: lr[$0], trainLoss: loss[$0], trainAccuracy: accuracy[$0],
+                        testTop1: top1[$0], testTop5: top5[$0], testLoss: testLoss[$0])
+        }
+    }
+
+    static func canonicalJSON(_ config: TrainingConfig) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(config)
+    }
+
+    /// Valid only after success: the file appears under its name complete, or not at all.
+    static func publish(_ temporary: URL, as url: URL) throws {
+        let fd = open(temporary.path, O_RDONLY)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            throw TrainingError.checkpointMismatch("cannot move \(temporary.path) to \(url.path): \(String(cString: strerror(errno)))")
+        }
+        let directory = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
+        }
+    }
+}

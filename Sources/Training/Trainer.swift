@@ -1,0 +1,203 @@
+import Dataset
+import Foundation
+import NN
+import Tensor
+
+/// What a running epoch loop reports (a terminal shows it as one live line).
+public struct TrainingProgress: Sendable {
+    public var epoch: Int, epochs: Int
+    public var step: Int, steps: Int
+    public var loss: Double
+    public var imagesPerSecond: Double
+    public var etaSeconds: Double
+
+    public var line: String {
+        String(format: "epoch %d/%d step %d/%d loss %.4f %.0f img/s ETA %@", epoch, epochs, step, steps, loss,
+               imagesPerSecond, TrainingProgress.duration(etaSeconds))
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
+    }
+}
+
+/// The outcome of a run: the final checkpoint and how it went.
+public struct TrainingOutcome: Sendable {
+    public var checkpoint: URL
+    public var history: [EpochRecord]
+    /// Wall-clock seconds of every epoch (volatile: recorded, never hashed).
+    public var secondsPerEpoch: [Double]
+    /// The epoch the run resumed from, if it did.
+    public var resumedFrom: Int?
+    /// Trainable parameters of the model.
+    public var parameterCount: Int
+}
+
+/// The epoch loop (RECIPE.md): per-iteration learning rate, optional distillation from a
+/// frozen teacher in inference mode on the very batch the student sees, evaluation after
+/// every epoch, and the whole state saved after every epoch so an interrupted run resumes
+/// from the last complete epoch and ends with the same bytes.
+public final class Trainer {
+    public let config: TrainingConfig
+    let dataset: CIFARDataset
+    let teacher: Model?
+    let workDirectory: URL
+    let environment: String
+    let threads: Int
+    let report: (String) -> Void
+    let isCancelled: () -> Bool
+
+    public var stateFile: URL { workDirectory.appendingPathComponent("state.h5") }
+    var timingFile: URL { workDirectory.appendingPathComponent("seconds_per_epoch.json") }
+
+    /// - Parameters:
+    ///   - teacher: a trained model; distillation is on when it is given.
+    ///   - workDirectory: survives crashes; holds the resume state and the volatile timings.
+    ///   - report: receives progress lines and plain messages ("resuming … from epoch 3 of 5").
+    public init(config: TrainingConfig, dataset: CIFARDataset, teacher: Model?, workDirectory: URL,
+                environment: String, threads: Int, report: @escaping (String) -> Void,
+                isCancelled: @escaping () -> Bool = { false }) throws {
+        if let teacher, teacher.classes != dataset.fineClasses {
+            throw TrainingError.teacherMismatch("the teacher has \(teacher.classes) classes but the data has \(dataset.fineClasses); train the teacher on the same dataset")
+        }
+        self.config = config
+        self.dataset = dataset
+        self.teacher = teacher
+        self.workDirectory = workDirectory
+        self.environment = environment
+        self.threads = max(1, threads)
+        self.report = report
+        self.isCancelled = isCancelled
+    }
+
+    public func run(stageName: String) throws -> TrainingOutcome {
+        Parallel.setThreads(threads)
+        try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        let classes = dataset.fineClasses
+        let model = try Model(name: config.model, classes: classes, widthMultiplier: config.widthMultiplier, seed: config.seed)
+        model.batchNormConfig = BatchNorm.Config(runningVariance: config.pytorchRunningVariance ? .unbiased : .biased)
+        let optimizer = config.makeOptimizer(for: model)
+        let loader = BatchLoader.training(split: dataset.train, classes: classes, batchSize: config.batchSize, seed: config.seed,
+                                          augmentation: config.augmentation, mixing: config.mixing,
+                                          labelSmoothing: Float(config.labelSmoothing))
+        let testLoader = BatchLoader.evaluation(split: dataset.test, classes: classes, batchSize: config.evalBatchSize)
+        guard loader.batchesPerEpoch > 0 else {
+            throw TrainingError.checkpointMismatch("batch size \(config.batchSize) is larger than the \(dataset.train.count) training images")
+        }
+        let schedule = config.schedule(iterationsPerEpoch: loader.batchesPerEpoch)
+        let distillation = Distillation(temperature: Float(config.temperature), hardWeight: Float(config.hardWeight))
+
+        var state = TrainingState()
+        var resumedFrom: Int?
+        if FileManager.default.fileExists(atPath: stateFile.path) {
+            state = try Checkpoint.restore(from: stateFile, model: model, optimizer: optimizer, config: config)
+            resumedFrom = state.epoch
+            report("resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)")
+        }
+        var seconds = resumedFrom == nil ? [] : loadTimings()
+
+        var batch = Batch()
+        while state.epoch < config.epochs {
+            let epoch = state.epoch
+            let started = Date()
+            var lossSum = 0.0, correct = 0, seen = 0, lastRate = 0.0
+            let batches = loader.epoch(epoch)
+            var step = 0
+            while batches.next(into: &batch) {
+                if isCancelled() { throw TrainingError.cancelled }
+                let rate = schedule.rate(atUpdate: state.updates + 1)
+                let loss = trainStep(model, optimizer, &batch, rate: rate, distillation: distillation)
+                guard loss.isFinite else {
+                    throw TrainingError.diverged(epoch: epoch + 1, step: step + 1, loss: loss,
+                                                 lastGood: state.epoch > 0 ? stateFile.path : nil)
+                }
+                state.updates += 1
+                step += 1
+                lastRate = rate
+                lossSum += Double(loss)
+                correct += countCorrect(model, batch)
+                seen += batch.count
+                if step % 10 == 0 || step == batches.count {
+                    let elapsed = Date().timeIntervalSince(started)
+                    let perStep = elapsed / Double(step)
+                    let remaining = Double(batches.count - step) + Double(config.epochs - epoch - 1) * Double(batches.count)
+                    report(TrainingProgress(epoch: epoch + 1, epochs: config.epochs, step: step, steps: batches.count,
+                                            loss: lossSum / Double(step), imagesPerSecond: Double(seen) / max(elapsed, 1e-9),
+                                            etaSeconds: perStep * remaining).line)
+                }
+            }
+            let evaluation = Evaluation.run(model, loader: testLoader)
+            state.history.append(EpochRecord(epoch: epoch + 1, learningRate: lastRate, trainLoss: lossSum / Double(max(step, 1)),
+                                             trainAccuracy: 100 * Double(correct) / Double(max(seen, 1)),
+                                             testTop1: evaluation.top1, testTop5: evaluation.top5, testLoss: evaluation.loss))
+            state.epoch += 1
+            try Checkpoint.write(to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
+                                 environment: environment)
+            seconds.append(Date().timeIntervalSince(started))
+            saveTimings(seconds)
+            report(String(format: "epoch %d/%d: train loss %.4f, test top-1 %.2f%%, top-5 %.2f%%", epoch + 1, config.epochs,
+                          lossSum / Double(max(step, 1)), evaluation.top1, evaluation.top5))
+        }
+        if state.epoch == 0 || resumedFrom == config.epochs {
+            // Nothing ran in this process (zero epochs, or a finished state): make sure the file exists.
+            if !FileManager.default.fileExists(atPath: stateFile.path) {
+                try Checkpoint.write(to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
+                                     environment: environment)
+            }
+        }
+        return TrainingOutcome(checkpoint: stateFile, history: state.history, secondsPerEpoch: seconds, resumedFrom: resumedFrom,
+                               parameterCount: model.parameterCount)
+    }
+
+    /// One update; returns the batch-mean loss.
+    func trainStep(_ model: Model, _ optimizer: any Optimizer, _ batch: inout Batch, rate: Double,
+                   distillation: Distillation) -> Float {
+        let classes = model.classes
+        var softTargets: [Float]?
+        if let teacher {
+            // Inference mode: running statistics, no gradient, the student's own (mixed) batch.
+            let teacherLogits = batch.images.withUnsafeBufferPointer {
+                Array(teacher.forward($0.baseAddress!, batch: batch.count, training: false))
+            }
+            softTargets = distillation.softTargets(teacherLogits: teacherLogits, classes: classes)
+        }
+        let logits = batch.images.withUnsafeBufferPointer {
+            Array(model.forward($0.baseAddress!, batch: batch.count, training: true))
+        }
+        let output: LossOutput
+        if let softTargets {
+            output = distillation.loss(logits: logits, softTargets: softTargets, hardTargets: batch.targets, classes: classes).total
+        } else {
+            output = SoftmaxCrossEntropy.loss(logits: logits, targets: batch.targets, classes: classes)
+        }
+        guard output.loss.isFinite else { return output.loss }
+        model.zeroGradients()
+        model.backward(output.dLogits)
+        optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: Float(rate))
+        lastLogits = logits
+        return output.loss
+    }
+
+    private var lastLogits: [Float] = []
+
+    /// Training accuracy against the hard label (the first image of a mixed pair).
+    func countCorrect(_ model: Model, _ batch: Batch) -> Int {
+        let classes = model.classes
+        var correct = 0
+        for i in 0..<batch.count {
+            let row = lastLogits[(i * classes)..<((i + 1) * classes)]
+            if Evaluation.rank(of: Int(batch.labels[i]), in: row) == 0 { correct += 1 }
+        }
+        return correct
+    }
+
+    func loadTimings() -> [Double] {
+        guard let data = try? Data(contentsOf: timingFile) else { return [] }
+        return (try? JSONDecoder().decode([Double].self, from: data)) ?? []
+    }
+
+    func saveTimings(_ seconds: [Double]) {
+        try? JSONEncoder().encode(seconds).write(to: timingFile, options: .atomic)
+    }
+}

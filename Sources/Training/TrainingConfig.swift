@@ -1,0 +1,83 @@
+import Dataset
+import NN
+
+/// Everything that determines a training run (RECIPE.md). Two runs with equal configs
+/// (and the same data and numeric environment) produce identical bytes.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    public enum OptimizerKind: String, Codable, CaseIterable, Sendable { case nag, sgd, adam, nadam, adadelta, rmsprop }
+    public enum ScheduleKind: String, Codable, CaseIterable, Sendable { case step, poly, cosine }
+
+    public var model = "cifar_resnet56_v1"
+    public var widthMultiplier = 1.0
+    public var epochs = 120
+    public var batchSize = 256
+    public var evalBatchSize = 500
+    public var seed: UInt64 = 0
+
+    public var optimizer = OptimizerKind.nag
+    /// The base learning rate (η₀); AdaDelta has none and ignores it.
+    public var learningRate = 0.1
+    public var momentum = 0.9
+    public var weightDecay = 1e-4
+    public var noBiasDecay = false
+
+    public var schedule = ScheduleKind.step
+    public var warmupEpochs = 0
+    public var decayEpochs = [30, 60, 90]
+    public var decayFactor = 0.1
+    public var polyPower = 2.0
+
+    public var labelSmoothing = 0.0
+    /// none, interpolation, stitch-horizontal or stitch-vertical (`MixingConfig.Kind`).
+    public var mixup = MixingConfig.Kind.none.rawValue
+    public var mixupAlpha = 0.2
+    public var mixupExactFraction = false
+    public var mixupOffFirstEpochs = 0
+    public var mixupOffLastEpochs = 0
+
+    /// Distillation is on when a teacher checkpoint is given to the trainer.
+    public var temperature = 20.0
+    public var hardWeight = 0.5
+
+    public var augment = true
+    public var mxnetSaturationBug = false
+    /// BN running-variance rule: GluonCV's biased variance (default) or PyTorch's unbiased.
+    public var pytorchRunningVariance = false
+
+    public init() {}
+
+    func schedule(iterationsPerEpoch: Int) -> LRSchedule {
+        let decay: LRSchedule.Decay
+        switch schedule {
+        case .step: decay = .step(epochs: decayEpochs, factor: decayFactor)
+        case .poly: decay = .poly(power: polyPower)
+        case .cosine: decay = .cosine
+        }
+        return LRSchedule(decay: decay, baseRate: learningRate, epochs: epochs, warmupEpochs: warmupEpochs,
+                          iterationsPerEpoch: iterationsPerEpoch)
+    }
+
+    var mixing: MixingConfig {
+        MixingConfig(kind: MixingConfig.Kind(rawValue: mixup) ?? .none, alpha: mixupAlpha, exactFraction: mixupExactFraction,
+                     offFirstEpochs: mixupOffFirstEpochs, offLastEpochs: mixupOffLastEpochs, totalEpochs: epochs)
+    }
+
+    var augmentation: AugmentationConfig {
+        var config = augment ? AugmentationConfig.training : AugmentationConfig.evaluation
+        config.mxnetSaturationBug = mxnetSaturationBug
+        return config
+    }
+
+    /// The update rule, with its state zeroed, for a model's parameters (RECIPE.md §4).
+    func makeOptimizer(for model: Model) -> any Optimizer {
+        let decay = WeightDecay(rate: Float(weightDecay), kinds: model.parameterKinds, excludingBiasAndNorm: noBiasDecay)
+        switch optimizer {
+        case .nag: return SGD(parameters: model.parameters, momentum: Float(momentum), nesterov: true, weightDecay: decay)
+        case .sgd: return SGD(parameters: model.parameters, momentum: Float(momentum), nesterov: false, weightDecay: decay)
+        case .adam: return Adam(parameters: model.parameters, weightDecay: decay)
+        case .nadam: return Nadam(parameters: model.parameters, weightDecay: decay)
+        case .adadelta: return AdaDelta(parameters: model.parameters, weightDecay: decay)
+        case .rmsprop: return RMSProp(parameters: model.parameters, weightDecay: decay)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// Why training stopped, each with what to do.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case diverged(epoch: Int, step: Int, loss: Float, lastGood: String?)
+    case teacherMismatch(String)
+    case checkpointMismatch(String)
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case .diverged(let epoch, let step, let loss, let lastGood):
+            let kept = lastGood.map { "; the last good epoch is kept for inspection at \($0)" } ?? ""
+            return "training diverged: the loss is \(loss) at epoch \(epoch), step \(step)\(kept). Lower the learning rate or check the data."
+        case .teacherMismatch(let message):
+            return "distillation teacher: \(message)"
+        case .checkpointMismatch(let message):
+            return "checkpoint: \(message)"
+        case .cancelled:
+            return "training was interrupted; the next run resumes from the last complete epoch"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Dataset
+import Foundation
+import NN
+import Pipeline
+import Tensor
+import Training
+
+/// What `evaluate` writes (`evaluation.json`), and what tables and the report read.
+struct EvaluationRecord: Codable {
+    var stage: String
+    var model: String
+    var top1: Double
+    var top5: Double
+    var loss: Double
+    var images: Int
+    /// The best epoch by test top-1: selected on the test set, so optimistic.
+    var bestEpoch: Int
+    var bestTop1: Double
+    var bestTop5: Double
+    var bestIsTestSetSelection = true
+    var history: [EpochRecord]
+}
+
+/// `kind: evaluate`: top-1, top-5 and loss of a trained model on the test split, in
+/// inference mode (RECIPE.md §9). The final epoch is the headline; the best epoch is
+/// recorded too and flagged as selected on the test set. Outputs `evaluation` (JSON) and
+/// `timing` (the training's seconds per epoch; volatile).
+struct EvaluateKind: StageKind {
+    let name = "evaluate"
+    let version = 1
+
+    var parameters: [Parameter] {
+        [
+            Parameter("run", .string, doc: "the train stage whose checkpoint is evaluated (a dependency)"),
+            Parameter("dataset", .string, default: .string("cifar100"), doc: "the dataset stage (a dependency)"),
+            Parameter("batch_size", .int, default: .int(500), doc: "images per batch (does not change results)"),
+        ]
+    }
+
+    func run(_ context: StageContext) throws -> StageResult {
+        let p = context.parameters
+        let trainStage = p.string("run")
+        let dataset = try CIFARConverter.load(try context.output(of: p.string("dataset"), named: "data"))
+        let model = try Checkpoint.loadModel(try context.output(of: trainStage, named: "checkpoint"))
+        guard model.classes == dataset.fineClasses else {
+            throw Failure.badInput("stage \(context.stage): \(trainStage) has \(model.classes) classes, the dataset \(dataset.fineClasses)")
+        }
+        context.progress.update("waiting for the engine (another stage is training or evaluating)")
+        let result = EngineLock.exclusive { () -> Evaluation in
+            Parallel.setThreads(EngineLock.threads)
+            context.progress.update("evaluating \(trainStage) on \(dataset.test.count) test images")
+            let loader = BatchLoader.evaluation(split: dataset.test, classes: dataset.fineClasses, batchSize: p.int("batch_size"))
+            return Evaluation.run(model, loader: loader)
+        }
+        let history = try JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: try context.output(of: trainStage, named: "history")))
+        let best = history.best
+        let record = EvaluationRecord(stage: trainStage, model: model.name, top1: result.top1, top5: result.top5, loss: result.loss,
+                                      images: result.count, bestEpoch: best?.epoch ?? 0, bestTop1: best?.testTop1 ?? result.top1,
+                                      bestTop5: best?.testTop5 ?? result.top5, history: history)
+        let evaluation = context.outputDirectory.appendingPathComponent("evaluation.json")
+        try canonicalJSON(record).write(to: evaluation)
+        var outputs: [String: StageResult.Output] = ["evaluation": .init(evaluation)]
+        if let timing = context.dependencies[trainStage]?.files["timing"] {
+            let copy = context.outputDirectory.appendingPathComponent("timing.json")
+            try FileManager.default.copyItem(at: timing, to: copy)
+            outputs["timing"] = .init(copy, volatile: true)
+        }
+        return StageResult(outputs: outputs, metrics: [
+            "top1": .number(result.top1), "top5": .number(result.top5), "loss": .number(result.loss),
+            "best_epoch": .number(Double(record.bestEpoch)), "best_top1": .number(record.bestTop1),
+        ])
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Pipeline
+import Report
+import Tensor
+import Training
+
+/// `kind: report`: `report.html`, every table of the paper plus learning curves (test
+/// top-1 and training loss per epoch of the runs in `curves`, and their learning rates),
+/// in one self-contained page.
+struct ReportKind: StageKind {
+    let name = "report"
+    let version = 1
+
+    var parameters: [Parameter] {
+        [
+            Parameter("tables", .list(.string), doc: "table stages, in order (dependencies)"),
+            Parameter("curves", .list(.string), doc: "evaluate stages whose learning curves are drawn (dependencies)"),
+            Parameter("profile", .string, default: .string("paper"), doc: "the profile named in the title"),
+        ]
+    }
+
+    func run(_ context: StageContext) throws -> StageResult {
+        let p = context.parameters
+        var tables: [TableResult] = []
+        for stage in p.strings("tables") {
+            let dependency = context.dependencies[stage]
+            guard let file = dependency?.files.first(where: { $0.key.hasSuffix(".json") })?.value else {
+                throw Failure.badInput("stage \(context.stage): '\(stage)' is not a table stage among its deps")
+            }
+            let numbers = try JSONDecoder().decode(TableNumbers.self, from: Data(contentsOf: file))
+            guard let paper = PaperTables.named(numbers.table) else { continue }
+            tables.append(TableResult(paper: paper, ours: numbers.ours, rowNotes: numbers.rowNotes, profile: p.string("profile")))
+        }
+        var runs: [(String, [EpochRecord])] = []
+        for stage in p.strings("curves") {
+            let record = try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: stage, named: "evaluation")))
+            runs.append((record.stage, record.history))
+        }
+        func chart(_ title: String, _ y: String, _ value: (EpochRecord) -> Double) -> LineChart {
+            LineChart(title: title, xLabel: "epoch", yLabel: y, series: runs.map { name, history in
+                LineChart.Series(name: name, points: history.map { (Double($0.epoch), value($0)) })
+            })
+        }
+        let charts = runs.isEmpty ? [] : [
+            chart("Test top-1 per epoch", "top-1 (%)", \.testTop1),
+            chart("Training loss per epoch", "loss", \.trainLoss),
+            chart("Learning rate (last update of each epoch)", "learning rate", \.learningRate),
+        ]
+        let notes = [
+            "Numeric environment: \(NumericEnvironment.current.description).",
+            "Ours: final-epoch accuracy on the test split; Δ = ours − paper in points. † marks cells the paper left empty.",
+            "Rerun one stage with `repro stage NAME --profile \(p.string("profile"))`; check every hash with `repro verify --profile \(p.string("profile"))`.",
+        ]
+        let html = HTMLReport(profile: p.string("profile"), tables: tables, charts: charts, notes: notes).render()
+        let url = context.outputDirectory.appendingPathComponent("report.html")
+        try Data(html.utf8).write(to: url)
+        return StageResult(outputs: ["report.html": .init(url)])
+    }
+}
