@@ -154,14 +154,7 @@ public final class Trainer {
     func trainStep(_ model: Model, _ optimizer: any Optimizer, _ batch: inout Batch, rate: Double,
                    distillation: Distillation) -> Float {
         let classes = model.classes
-        var softTargets: [Float]?
-        if let teacher {
-            // Inference mode: running statistics, no gradient, the student's own (mixed) batch.
-            let teacherLogits = batch.images.withUnsafeBufferPointer {
-                Array(teacher.forward($0.baseAddress!, batch: batch.count, training: false))
-            }
-            softTargets = distillation.softTargets(teacherLogits: teacherLogits, classes: classes)
-        }
+        let softTargets = teacherSoftTargets(batch, classes: classes)
         let logits = batch.images.withUnsafeBufferPointer {
             Array(model.forward($0.baseAddress!, batch: batch.count, training: true))
         }
@@ -180,6 +173,17 @@ public final class Trainer {
     }
 
     private var lastLogits: [Float] = []
+
+    /// The teacher's soft targets for the student's own (augmented, mixed) batch: inference
+    /// mode (running statistics), no gradient. Nil without a teacher.
+    func teacherSoftTargets(_ batch: Batch, classes: Int) -> [Float]? {
+        guard let teacher else { return nil }
+        let logits = batch.images.withUnsafeBufferPointer {
+            Array(teacher.forward($0.baseAddress!, batch: batch.count, training: false))
+        }
+        return Distillation(temperature: Float(config.temperature), hardWeight: Float(config.hardWeight))
+            .softTargets(teacherLogits: logits, classes: classes)
+    }
 
     /// Training accuracy against the hard label (the first image of a mixed pair).
     func countCorrect(_ model: Model, _ batch: Batch) -> Int {
