@@ -1,12 +1,15 @@
 # repro: the two set-up commands are `make all` (the main job) and `make test`.
 SWIFT   ?= swift
+# One set of build flags for the binary and the tests, so `make test` and `make all`
+# share one optimized build (-enable-testing changes no arithmetic).
+BUILD_FLAGS := -c release -Xswiftc -enable-testing
 PROFILE ?= paper
 JOBS    ?= 1
 REPRO   := .build/release/repro
 DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev libzstd-dev zlib1g-dev
 PYTHON_PACKAGES := h5py hdf5plugin
 
-.PHONY: setup build all test bench clean
+.PHONY: setup build all test smoke-check bench bench-pipeline clean
 
 # Installs what is missing (Debian packages, the Python packages the interop tests use), then builds.
 setup:
@@ -21,7 +24,7 @@ setup:
 	$(MAKE) build
 
 build:
-	$(SWIFT) build -c release
+	$(SWIFT) build $(BUILD_FLAGS)
 
 # Regenerates every table of the profile (default: the paper).
 all: build
@@ -29,10 +32,21 @@ all: build
 
 # The whole test suite, optimized: the engine and training tests train real models.
 test:
-	$(SWIFT) test -c release -Xswiftc -enable-testing
+	$(SWIFT) test $(BUILD_FLAGS)
+
+# Hash stability (what CI checks after the tests): the smoke profile reproduces the
+# committed lock and tables byte for byte, then `repro verify` recomputes every stage.
+smoke-check: build
+	$(REPRO) all --profile smoke -j 2
+	git diff --exit-code -- artifacts/smoke.lock tables/smoke
+	$(REPRO) verify --profile smoke -j 2
 
 bench: build
 	$(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 --steps 10 --json
+
+# `repro all` with everything up to date, and `repro status` on 1,000 generated stages.
+bench-pipeline: build
+	bash Tests/PipelineTests/bench-pipeline.sh $(REPRO)
 
 clean:
 	rm -rf .build
