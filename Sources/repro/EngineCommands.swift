@@ -12,8 +12,16 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed training steps.") var steps: Int = 10
     @Option(help: "Classes of the classifier.") var classes: Int = 100
     @Flag(help: "Print a JSON object as the last line.") var json = false
+    @Flag(help: "Measure HDF5 + Zstandard write and read throughput (100 MB float32) instead of training.")
+    var storage = false
 
     func run() throws {
+        if storage {
+            let result = try StorageBench.run()
+            print(result.summary)
+            if json { print(result.json) }
+            return
+        }
         guard batch > 0, threads > 0, steps > 0, classes > 0 else {
             throw Failure.badInput("bench: --batch, --threads, --steps and --classes must be positive")
         }
