@@ -11,10 +11,15 @@ public enum LatexTable {
             "\\usepackage[T1]{fontenc}",
             "\\usepackage[utf8]{inputenc}",
             "\\usepackage{booktabs}",
+            "\\usepackage{graphicx}",
+            "\\usepackage[a4paper,margin=2cm]{geometry}",
             "\\begin{document}",
             "\\begin{table}[ht]",
+            "\\renewcommand{\\thetable}{\(layout.numeral)}",
             "\\centering",
-            "\\caption{\(escape(layout.caption))}",
+            "\\caption{\(escape(layout.title))}",
+            // Wide tables (Table IV) shrink to the text width; narrow ones keep their size.
+            "\\resizebox{\\ifdim\\width>\\textwidth\\textwidth\\else\\width\\fi}{!}{%",
             "\\begin{tabular}{l" + layout.groups.map { String(repeating: "r", count: $0.subheaders.count) }.joined(separator: "") + "}",
             "\\toprule",
         ]
@@ -38,7 +43,7 @@ public enum LatexTable {
             lines.append(([escape(row.label)] + row.cells.map(cell)).joined(separator: " & ") + " \\\\")
         }
         lines.append("\\bottomrule")
-        lines.append("\\end{tabular}")
+        lines.append("\\end{tabular}}")
         if !layout.footnotes.isEmpty {
             lines.append("\\par\\smallskip\\footnotesize")
             for note in layout.footnotes {

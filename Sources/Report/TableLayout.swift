@@ -14,6 +14,9 @@ struct TableLayout {
     }
 
     let caption: String
+    /// The caption without its "Table N." label (LaTeX numbers the table itself).
+    let title: String
+    let numeral: String
     let rowHeader: String
     let groups: [Group]
     let rows: [(label: String, cells: [Cell])]
@@ -24,7 +27,9 @@ struct TableLayout {
 
     init(_ result: TableResult, volatileFile: String?) {
         let paper = result.paper
-        caption = "Table \(paper.numeral). \(paper.title) (repro, profile \(result.profile))"
+        title = "\(paper.title) (repro, profile \(result.profile))"
+        numeral = paper.numeral
+        caption = "Table \(paper.numeral). \(title)"
         rowHeader = paper.rowHeader
         groups = paper.columns.map { column in
             Group(header: column.header, subheaders: column.isVolatile ? ["paper"] : ["ours", "paper", "Δ"])
