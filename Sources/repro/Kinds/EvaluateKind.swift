@@ -18,6 +18,8 @@ struct EvaluationRecord: Codable {
     var bestTop1: Double
     var bestTop5: Double
     var bestIsTestSetSelection = true
+    /// The teacher's train stage when the run was distilled (its training loss carries the T²-scaled soft term).
+    var distilledFrom: String?
     var history: [EpochRecord]
 }
 
@@ -27,7 +29,7 @@ struct EvaluationRecord: Codable {
 /// `timing` (the training's seconds per epoch; volatile).
 struct EvaluateKind: StageKind {
     let name = "evaluate"
-    let version = 1
+    let version = 2
 
     var parameters: [Parameter] {
         [
@@ -56,7 +58,9 @@ struct EvaluateKind: StageKind {
         let best = history.best
         let record = EvaluationRecord(stage: trainStage, model: model.name, top1: result.top1, top5: result.top5, loss: result.loss,
                                       images: result.count, bestEpoch: best?.epoch ?? 0, bestTop1: best?.testTop1 ?? result.top1,
-                                      bestTop5: best?.testTop5 ?? result.top5, history: history)
+                                      bestTop5: best?.testTop5 ?? result.top5,
+                                      distilledFrom: context.dependencies[trainStage]?.metrics["teacher"]?.description,
+                                      history: history)
         let evaluation = context.outputDirectory.appendingPathComponent("evaluation.json")
         try canonicalJSON(record).write(to: evaluation)
         var outputs: [String: StageResult.Output] = ["evaluation": .init(evaluation)]

@@ -9,7 +9,7 @@ import Training
 /// in one self-contained page.
 struct ReportKind: StageKind {
     let name = "report"
-    let version = 1
+    let version = 2
 
     var parameters: [Parameter] {
         [
@@ -31,21 +31,23 @@ struct ReportKind: StageKind {
             guard let paper = PaperTables.named(numbers.table) else { continue }
             tables.append(TableResult(paper: paper, ours: numbers.ours, rowNotes: numbers.rowNotes, profile: p.string("profile")))
         }
-        var runs: [(String, [EpochRecord])] = []
-        for stage in p.strings("curves") {
-            let record = try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: stage, named: "evaluation")))
-            runs.append((record.stage, record.history))
+        let runs = try p.strings("curves").map {
+            try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: $0, named: "evaluation")))
         }
-        func chart(_ title: String, _ y: String, _ value: (EpochRecord) -> Double) -> LineChart {
-            LineChart(title: title, xLabel: "epoch", yLabel: y, series: runs.map { name, history in
-                LineChart.Series(name: name, points: history.map { (Double($0.epoch), value($0)) })
+        func chart(_ title: String, _ y: String, _ selected: [EvaluationRecord], _ value: (EpochRecord) -> Double) -> LineChart {
+            LineChart(title: title, xLabel: "epoch", yLabel: y, series: selected.map { run in
+                LineChart.Series(name: run.stage, points: run.history.map { (Double($0.epoch), value($0)) })
             })
         }
-        let charts = runs.isEmpty ? [] : [
-            chart("Test top-1 per epoch", "top-1 (%)", \.testTop1),
-            chart("Training loss per epoch", "loss", \.trainLoss),
-            chart("Learning rate (last update of each epoch)", "learning rate", \.learningRate),
-        ]
+        // A distilled run's loss carries the T²-scaled soft term: it gets a chart of its own.
+        let plain = runs.filter { $0.distilledFrom == nil }, distilled = runs.filter { $0.distilledFrom != nil }
+        var charts: [LineChart] = []
+        if !runs.isEmpty { charts.append(chart("Test top-1 per epoch", "top-1 (%)", runs, \.testTop1)) }
+        if !plain.isEmpty { charts.append(chart("Training loss per epoch", "loss", plain, \.trainLoss)) }
+        if !distilled.isEmpty {
+            charts.append(chart("Training loss per epoch, distilled runs (soft term × T²)", "loss", distilled, \.trainLoss))
+        }
+        if !runs.isEmpty { charts.append(chart("Learning rate (last update of each epoch)", "learning rate", runs, \.learningRate)) }
         let notes = [
             "Numeric environment: \(NumericEnvironment.current.description).",
             "Ours: final-epoch accuracy on the test split; Δ = ours − paper in points. † marks cells the paper left empty.",

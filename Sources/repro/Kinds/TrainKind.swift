@@ -11,7 +11,7 @@ import Training
 /// `artifacts/work/` after a crash and ends with the bytes of an uninterrupted run.
 struct TrainKind: StageKind {
     let name = "train"
-    let version = 1
+    let version = 2
 
     var parameters: [Parameter] {
         [
@@ -133,6 +133,7 @@ struct TrainKind: StageKind {
         try canonicalJSON(outcome.secondsPerEpoch).write(to: timing)
 
         var metrics: [String: Metric] = ["parameters": .number(Double(outcome.parameterCount))]
+        if !context.parameters.string("teacher").isEmpty { metrics["teacher"] = .text(context.parameters.string("teacher")) }
         if let last = outcome.history.last {
             metrics["top1"] = .number(last.testTop1)
             metrics["top5"] = .number(last.testTop5)
