@@ -49,6 +49,9 @@ public final class Trainer {
     let isCancelled: () -> Bool
 
     public var stateFile: URL { workDirectory.appendingPathComponent("state.h5") }
+    var distillation: Distillation {
+        Distillation(temperature: Float(config.temperature), hardWeight: Float(config.hardWeight))
+    }
     var timingFile: URL { workDirectory.appendingPathComponent("seconds_per_epoch.json") }
 
     /// - Parameters:
@@ -86,7 +89,6 @@ public final class Trainer {
             throw TrainingError.checkpointMismatch("batch size \(config.batchSize) is larger than the \(dataset.train.count) training images")
         }
         let schedule = config.schedule(iterationsPerEpoch: loader.batchesPerEpoch)
-        let distillation = Distillation(temperature: Float(config.temperature), hardWeight: Float(config.hardWeight))
 
         var state = TrainingState()
         var resumedFrom: Int?
@@ -107,7 +109,7 @@ public final class Trainer {
             while batches.next(into: &batch) {
                 if isCancelled() { throw TrainingError.cancelled }
                 let rate = schedule.rate(atUpdate: state.updates + 1)
-                let loss = trainStep(model, optimizer, &batch, rate: rate, distillation: distillation)
+                let (loss, batchCorrect) = trainStep(model, optimizer, batch, rate: rate)
                 guard loss.isFinite else {
                     throw TrainingError.diverged(epoch: epoch + 1, step: step + 1, loss: loss,
                                                  lastGood: state.epoch > 0 ? stateFile.path : nil)
@@ -116,7 +118,7 @@ public final class Trainer {
                 step += 1
                 lastRate = rate
                 lossSum += Double(loss)
-                correct += countCorrect(model, batch)
+                correct += batchCorrect
                 seen += batch.count
                 if step % 10 == 0 || step == batches.count {
                     let elapsed = Date().timeIntervalSince(started)
@@ -139,20 +141,13 @@ public final class Trainer {
             report(String(format: "epoch %d/%d: train loss %.4f, test top-1 %.2f%%, top-5 %.2f%%", epoch + 1, config.epochs,
                           lossSum / Double(max(step, 1)), evaluation.top1, evaluation.top5))
         }
-        if state.epoch == 0 || resumedFrom == config.epochs {
-            // Nothing ran in this process (zero epochs, or a finished state): make sure the file exists.
-            if !FileManager.default.fileExists(atPath: stateFile.path) {
-                try Checkpoint.write(to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
-                                     environment: environment)
-            }
-        }
         return TrainingOutcome(checkpoint: stateFile, history: state.history, secondsPerEpoch: seconds, resumedFrom: resumedFrom,
                                parameterCount: model.parameterCount)
     }
 
-    /// One update; returns the batch-mean loss.
-    func trainStep(_ model: Model, _ optimizer: any Optimizer, _ batch: inout Batch, rate: Double,
-                   distillation: Distillation) -> Float {
+    /// One update; returns the batch-mean loss and how many images the model got right
+    /// (against the hard label, the first image of a mixed pair) before the update.
+    func trainStep(_ model: Model, _ optimizer: any Optimizer, _ batch: Batch, rate: Double) -> (loss: Float, correct: Int) {
         let classes = model.classes
         let softTargets = teacherSoftTargets(batch, classes: classes)
         let logits = batch.images.withUnsafeBufferPointer {
@@ -164,15 +159,15 @@ public final class Trainer {
         } else {
             output = SoftmaxCrossEntropy.loss(logits: logits, targets: batch.targets, classes: classes)
         }
-        guard output.loss.isFinite else { return output.loss }
+        guard output.loss.isFinite else { return (output.loss, 0) }
+        let correct = (0..<batch.count).filter { i in
+            Evaluation.rank(of: Int(batch.labels[i]), in: logits[(i * classes)..<((i + 1) * classes)]) == 0
+        }.count
         model.zeroGradients()
         model.backward(output.dLogits)
         optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: Float(rate))
-        lastLogits = logits
-        return output.loss
+        return (output.loss, correct)
     }
-
-    private var lastLogits: [Float] = []
 
     /// The teacher's soft targets for the student's own (augmented, mixed) batch: inference
     /// mode (running statistics), no gradient. Nil without a teacher.
@@ -181,19 +176,7 @@ public final class Trainer {
         let logits = batch.images.withUnsafeBufferPointer {
             Array(teacher.forward($0.baseAddress!, batch: batch.count, training: false))
         }
-        return Distillation(temperature: Float(config.temperature), hardWeight: Float(config.hardWeight))
-            .softTargets(teacherLogits: logits, classes: classes)
-    }
-
-    /// Training accuracy against the hard label (the first image of a mixed pair).
-    func countCorrect(_ model: Model, _ batch: Batch) -> Int {
-        let classes = model.classes
-        var correct = 0
-        for i in 0..<batch.count {
-            let row = lastLogits[(i * classes)..<((i + 1) * classes)]
-            if Evaluation.rank(of: Int(batch.labels[i]), in: row) == 0 { correct += 1 }
-        }
-        return correct
+        return distillation.softTargets(teacherLogits: logits, classes: classes)
     }
 
     func loadTimings() -> [Double] {
