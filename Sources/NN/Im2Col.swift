@@ -19,13 +19,13 @@ enum Im2Col {
                         let iy = oy * stride - pad + ky
                         let out = row + oy * ow
                         if iy < 0 || iy >= h {
-                            out.update(repeating: 0, count: ow)
+                            zero(out, ow)
                             continue
                         }
                         let source = plane + iy * w - pad + kx
                         for ox in 0..<first { out[ox] = 0 }
                         if stride == 1 {
-                            (out + first).update(from: source + first, count: last - first)
+                            copy(out + first, source + first, last - first)
                         } else {
                             for ox in first..<last { out[ox] = source[ox * stride] }
                         }
@@ -55,7 +55,7 @@ enum Im2Col {
                         let target = plane + iy * w - pad + kx
                         let source = row + oy * ow
                         if stride == 1 {
-                            for ox in first..<last { target[ox] += source[ox] }
+                            add(target + first, source + first, last - first)
                         } else {
                             for ox in first..<last { target[ox * stride] += source[ox] }
                         }
@@ -64,5 +64,54 @@ enum Im2Col {
                 }
             }
         }
+    }
+
+    // Row loops in 8 float lanes, inline: rows are short (8 to 32 floats), so a call to
+    // memmove/memset per row costs more than the copy.
+
+    /// Copies with whole vectors; the last vector overlaps the one before instead of a scalar tail.
+    @inline(__always)
+    static func copy(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
+        if count >= 8 {
+            var i = 0
+            while i + 8 < count {
+                UnsafeMutableRawPointer(target + i)
+                    .storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                i += 8
+            }
+            let tail = count - 8
+            UnsafeMutableRawPointer(target + tail)
+                .storeBytes(of: UnsafeRawPointer(source + tail).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        } else if count >= 4 {
+            let tail = count - 4
+            let head = UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self)
+            let end = UnsafeRawPointer(source + tail).loadUnaligned(as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: head, as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(target + tail).storeBytes(of: end, as: SIMD4<Float>.self)
+        } else {
+            for i in 0..<count { target[i] = source[i] }
+        }
+    }
+
+    @inline(__always)
+    static func zero(_ target: UnsafeMutablePointer<Float>, _ count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            UnsafeMutableRawPointer(target + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { target[i] = 0; i += 1 }
+    }
+
+    @inline(__always)
+    static func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let sum = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { target[i] += source[i]; i += 1 }
     }
 }
