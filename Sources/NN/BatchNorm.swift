@@ -105,13 +105,8 @@ public enum BatchNorm {
             let b = -k * dBetaC / count
             for n in 0..<batch {
                 let offset = (n * channels + c) * plane
-                let mask = reluOutput.map { $0 + offset }
-                let d = dx + offset, g = dy + offset, v = x + offset
-                if let mask {
-                    for i in 0..<plane { d[i] = (mask[i] > 0 ? k * g[i] : 0) + (a * (v[i] - mu) + b) }
-                } else {
-                    for i in 0..<plane { d[i] = k * g[i] + (a * (v[i] - mu) + b) }
-                }
+                inputGradient(dx + offset, dy + offset, x + offset, reluOutput.map { $0 + offset }, plane,
+                              k: k, a: a, b: b, mean: mu)
             }
         }
     }
@@ -199,6 +194,30 @@ public enum BatchNorm {
             i += 1
         }
         return (sumDy, sumDyX)
+    }
+
+    /// d = k·dy (0 where mask ≤ 0) + (a·(x − mean) + b). d is usually dy itself, which
+    /// keeps the compiler from vectorizing the plain loop, hence the explicit lanes.
+    @inline(__always)
+    static func inputGradient(_ d: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                              _ mask: UnsafePointer<Float>?, _ count: Int, k: Float, a: Float, b: Float, mean: Float) {
+        let kv = SIMD8<Float>(repeating: k), av = SIMD8<Float>(repeating: a), bv = SIMD8<Float>(repeating: b)
+        let m = SIMD8<Float>(repeating: mean), zero = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            var scaled = kv * UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+            if let mask {
+                scaled.replace(with: zero, where: UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<Float>.self) .<= zero)
+            }
+            let centred = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m
+            UnsafeMutableRawPointer(d + i).storeBytes(of: scaled + (av * centred + bv), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            let scaled = mask.map { $0[i] > 0 } ?? true ? k * dy[i] : 0
+            d[i] = scaled + (a * (x[i] - mean) + b)
+            i += 1
+        }
     }
 
     @inline(__always)
