@@ -7,6 +7,10 @@ enum Im2Col {
     static func gather(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>, channels: Int,
                        _ s: ConvShape) {
         let (h, w, oh, ow, k, stride, pad) = (s.height, s.width, s.outHeight, s.outWidth, s.kernel, s.stride, s.pad)
+        if stride == 1 && oh == h && ow == w {
+            gatherSame(col, rowStride: rowStride, image, channels: channels, s)
+            return
+        }
         var row = col
         for c in 0..<channels {
             let plane = image + c * h * w
@@ -30,6 +34,44 @@ enum Im2Col {
                             for ox in first..<last { out[ox] = source[ox * stride] }
                         }
                         for ox in last..<ow { out[ox] = 0 }
+                    }
+                    row += rowStride
+                }
+            }
+        }
+    }
+
+    /// `gather` for a stride-1 conv whose output is as large as its input ("same" padding):
+    /// row (c, ky, kx) is the plane shifted by (ky − pad, kx − pad), so the rows inside the
+    /// image are one contiguous copy; the columns that fell off the left or right edge and
+    /// the rows above or below the image are then zeroed.
+    static func gatherSame(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>,
+                           channels: Int, _ s: ConvShape) {
+        let (h, w, k, pad) = (s.height, s.width, s.kernel, s.pad)
+        var row = col
+        for c in 0..<channels {
+            let plane = image + c * h * w
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let dy = ky - pad, dx = kx - pad
+                    // output rows whose input row oy + dy is inside the image
+                    let top = min(h, max(0, -dy)), bottom = max(top, min(h, h - dy))
+                    zero(row, top * w)
+                    zero(row + bottom * w, (h - bottom) * w)
+                    // out[p] = plane[p + dy·w + dx] for p in the valid rows, clipped to the plane
+                    let shift = dy * w + dx
+                    let start = max(top * w, -shift), end = min(bottom * w, h * w - shift)
+                    if end > start { copy(row + start, plane + start + shift, end - start) }
+                    if start > top * w { zero(row + top * w, start - top * w) }
+                    if end < bottom * w { zero(row + end, bottom * w - end) }
+                    // columns whose input column ox + dx is outside the image
+                    let left = min(w, max(0, -dx)), right = max(left, min(w, w - dx))
+                    if left > 0 || right < w {
+                        for oy in top..<bottom {
+                            let out = row + oy * w
+                            for ox in 0..<left { out[ox] = 0 }
+                            for ox in right..<w { out[ox] = 0 }
+                        }
                     }
                     row += rowStride
                 }

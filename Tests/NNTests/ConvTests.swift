@@ -18,6 +18,9 @@ final class ConvTests: XCTestCase {
         // stride 1 with less padding than K/2: the transposed conv pads by K − 1 − pad
         ConvShape(batch: 2, inChannels: 4, height: 8, width: 7, outChannels: 6, kernel: 3, stride: 1, pad: 0, groups: 2),
         ConvShape(batch: 3, inChannels: 2, height: 9, width: 6, outChannels: 3, kernel: 5, stride: 1, pad: 1),
+        // "same" padding on an image smaller than the kernel: rows shifted past both edges
+        ConvShape(batch: 2, inChannels: 3, height: 2, width: 3, outChannels: 2, kernel: 5, stride: 1, pad: 2),
+        ConvShape(batch: 2, inChannels: 2, height: 1, width: 8, outChannels: 3, kernel: 3, stride: 1, pad: 1),
     ]
 
     func testForwardAndBackwardMatchReference() {
