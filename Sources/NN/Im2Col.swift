@@ -81,9 +81,15 @@ enum Im2Col {
 
     /// image (C, H, W) += the patch matrix col (C·K·K, OH·OW), rows `rowStride` apart,
     /// folded back; padding is dropped.
-    static func scatter(_ image: UnsafeMutablePointer<Float>, _ col: UnsafePointer<Float>, rowStride: Int, channels: Int,
-                        _ s: ConvShape) {
+    /// For a same-padded stride-1 conv, col's entries that fell off the left or right edge
+    /// are set to 0 on the way (col is scratch).
+    static func scatter(_ image: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int,
+                        channels: Int, _ s: ConvShape) {
         let (h, w, oh, ow, k, stride, pad) = (s.height, s.width, s.outHeight, s.outWidth, s.kernel, s.stride, s.pad)
+        if stride == 1 && oh == h && ow == w {
+            scatterSame(image, col, rowStride: rowStride, channels: channels, s)
+            return
+        }
         var row = col
         for c in 0..<channels {
             let plane = image + c * h * w
@@ -102,6 +108,36 @@ enum Im2Col {
                             for ox in first..<last { target[ox * stride] += source[ox] }
                         }
                     }
+                    row += rowStride
+                }
+            }
+        }
+    }
+
+    /// `scatter` for a same-padded stride-1 conv: the reverse of `gatherSame`. The edge
+    /// columns of each row are zeroed, so the rows inside the image add to the plane as one
+    /// contiguous run; each pixel still receives its terms in (c, ky, kx) order.
+    static func scatterSame(_ image: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int,
+                            channels: Int, _ s: ConvShape) {
+        let (h, w, k, pad) = (s.height, s.width, s.kernel, s.pad)
+        var row = col
+        for c in 0..<channels {
+            let plane = image + c * h * w
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let dy = ky - pad, dx = kx - pad
+                    let top = min(h, max(0, -dy)), bottom = max(top, min(h, h - dy))
+                    let left = min(w, max(0, -dx)), right = max(left, min(w, w - dx))
+                    if left > 0 || right < w {
+                        for oy in top..<bottom {
+                            let out = row + oy * w
+                            for ox in 0..<left { out[ox] = 0 }
+                            for ox in right..<w { out[ox] = 0 }
+                        }
+                    }
+                    let shift = dy * w + dx
+                    let start = max(top * w, -shift), end = min(bottom * w, h * w - shift)
+                    if end > start { add(plane + start + shift, row + start, end - start) }
                     row += rowStride
                 }
             }
