@@ -11,12 +11,13 @@ public enum Conv2D {
     /// Image ranges of the weight-gradient reduction.
     public static func reductionChunks(batch: Int) -> Int { min(batch, 8) }
 
-    /// Images per GEMM: about 512 output pixels per product. More columns make each GEMM
+    /// Images per GEMM: about 256 output pixels per product. More columns make each GEMM
     /// more efficient, but the patch matrix (up to 576 rows here) must stay in the core's
-    /// L2 cache between im2col and the GEMM, and one image per product (32x32 planes)
-    /// writes the output in place instead of copying it out of a scratch product.
+    /// L2 cache between im2col and the GEMM, and one image per product (16x16 planes and
+    /// larger) writes the output in place instead of copying it out of a scratch product.
+    /// Measured on ResNet56/ResNet20: 256 beats 128, 512 and 2048 by 2–25 %.
     public static func imagesPerProduct(_ s: ConvShape) -> Int {
-        max(1, min(s.batch, 512 / max(1, s.outHeight * s.outWidth)))
+        max(1, min(s.batch, 256 / max(1, s.outHeight * s.outWidth)))
     }
 
     // Workspace slots.
