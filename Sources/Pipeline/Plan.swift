@@ -27,7 +27,7 @@ public struct Plan: Sendable {
         let times = Timings(artifacts: artifacts).read()
         let selected = Set(selection)
         let considered = status.stages.filter { selected.contains($0.name) }
-        return Plan(steps: considered.filter { $0.state != .upToDate }.map { Step(stage: $0.name, reasons: $0.reasons, estimate: times[$0.name]) },
+        return Plan(steps: considered.filter { $0.state != .upToDate }.map { Step(stage: $0.name, reasons: $0.reasons, estimate: times[Timings.key(profile: pipeline.profile, stage: $0.name)]) },
                     upToDate: considered.filter { $0.state == .upToDate }.map(\.name))
     }
 

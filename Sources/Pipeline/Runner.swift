@@ -155,7 +155,7 @@ public final class Runner: @unchecked Sendable {
                         case .ran(let record, let seconds):
                             writer?.record(stage.name, record)
                             do { try writer?.flush(now: false) } catch { lockError = error }
-                            if options.recordInLock { timings.record(stage.name, seconds: seconds) }
+                            if options.recordInLock { timings.record(Timings.key(profile: pipeline.profile, stage: stage.name), seconds: seconds) }
                         case .reused(let record):
                             writer?.record(stage.name, record)
                         }

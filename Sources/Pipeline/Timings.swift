@@ -1,6 +1,7 @@
 import Foundation
 
-/// The last duration of each stage (`artifacts/cache/timings.json`), for the estimates of
+/// The last duration of each stage per profile (`artifacts/cache/timings.json`, keyed
+/// "profile/stage": a smoke run says nothing about the paper's), for the estimates of
 /// `--dry-run`. Volatile by nature: kept out of the lock and out of every key.
 struct Timings {
     let artifacts: Artifacts
@@ -11,11 +12,13 @@ struct Timings {
         return (json.objectValue ?? [:]).compactMapValues(\.doubleValue)
     }
 
-    func record(_ stage: String, seconds: Double) {
+    static func key(profile: String, stage: String) -> String { "\(profile)/\(stage)" }
+
+    func record(_ key: String, seconds: Double) {
         guard let guardLock = try? FileLock(artifacts.locks.appendingPathComponent("timings.flock")) else { return }
         defer { withExtendedLifetime(guardLock) {} }
         var all = read()
-        all[stage] = (seconds * 1000).rounded() / 1000
+        all[key] = (seconds * 1000).rounded() / 1000
         try? AtomicFile.write(Data(JSONValue.object(all.mapValues { .double($0) }).pretty.utf8), to: artifacts.timings)
     }
 }
