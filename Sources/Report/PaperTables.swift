@@ -20,7 +20,11 @@ public enum PaperTables {
         columns: topColumns + [PaperTable.Column(key: "seconds_per_epoch", header: "Time/epoch (s)", isVolatile: true)],
         values: [[75.87, 92.70, 31.639], [72.74, 94.44, 29.902], [73.55, nil, 150.799],
                  [71.54, 94.44, 71.323], [71.49, 94.07, 31.308]],
-        notes: ["Nadam|top5": "top-5 not recorded at training for Nadam"], bold: [])
+        notes: [
+            "Nadam|top5": "top-5 not recorded at training for Nadam",
+            "NAG (Baseline)|top1": "the paper prints Table I's ImageNet ResNet50 figures here (likely a copy error); its ResNet56 baseline elsewhere is 74.92 / 95.66",
+            "NAG (Baseline)|top5": "the paper prints Table I's ImageNet ResNet50 figures here (likely a copy error); its ResNet56 baseline elsewhere is 74.92 / 95.66",
+        ], bold: [])
 
     public static let table3 = PaperTable(
         id: "table3", numeral: "III", title: "Training refinements to CIFAR ResNet56", rowHeader: "Refinement",
@@ -61,6 +65,12 @@ public enum PaperTables {
     public static func named(_ id: String) -> PaperTable? {
         all.first { $0.id == id || $0.numeral == id }
     }
+
+    /// The results the paper gives only in its text, as a table for the report (top-1/top-5).
+    public static let text = PaperTable(
+        id: "text", numeral: "", title: "Results the paper gives only in its text (Sections II-B and III-A)",
+        rowHeader: "Run", rows: textResults.map(\.label), columns: topColumns,
+        values: textResults.map { [$0.top1, $0.top5] }, notes: [:], bold: [])
 
     /// Results the paper gives only in its text, keyed by a stable id.
     public static let textResults: [(id: String, label: String, top1: Double, top5: Double)] = [

@@ -29,7 +29,7 @@ struct TableLayout {
         let paper = result.paper
         title = "\(paper.title) (repro, profile \(result.profile))"
         numeral = paper.numeral
-        caption = "Table \(paper.numeral). \(title)"
+        caption = paper.numeral.isEmpty ? title : "Table \(paper.numeral). \(title)"
         rowHeader = paper.rowHeader
         groups = paper.columns.map { column in
             Group(header: column.header, subheaders: column.isVolatile ? ["paper"] : ["ours", "paper", "Δ"])

@@ -60,12 +60,18 @@ public enum Checkpoint {
     }
 
     /// Loads parameters, buffers, optimizer state and training state into `model` and
-    /// `optimizer`, after checking the file was written for the same run configuration.
-    public static func restore(from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig) throws -> TrainingState {
+    /// `optimizer`, after checking the file was written for the same run configuration in
+    /// the same numeric environment (bitwise resume is promised only within one).
+    public static func restore(from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig,
+                               environment: String) throws -> TrainingState {
         try H5File.read(url) { root in
             let saved = try root.stringAttribute("config")
             guard saved == String(decoding: try canonicalJSON(config), as: UTF8.self) else {
                 throw TrainingError.checkpointMismatch("\(url.path) was written for another configuration; delete it to start over")
+            }
+            let written = try root.stringAttribute("numeric_environment")
+            guard written == environment else {
+                throw TrainingError.checkpointMismatch("\(url.path) was written in another numeric environment (\(written); now \(environment)); resuming would mix the two: delete it to start over")
             }
             try loadModelTensors(root, into: model, file: url)
             optimizer.updates = try root.openGroup("optimizer").intAttribute("updates")

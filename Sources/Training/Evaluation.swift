@@ -33,8 +33,10 @@ public struct Evaluation: Equatable, Sendable {
     }
 
     /// How many classes rank above the label: larger logits, or equal logits at a lower index.
+    /// A NaN logit of the label ranks last: a broken model never scores.
     static func rank(of label: Int, in logits: ArraySlice<Float>) -> Int {
         let base = logits.startIndex, value = logits[base + label]
+        if value.isNaN { return logits.count }
         var above = 0
         for k in logits.indices where logits[k] > value || (logits[k] == value && k - base < label) {
             above += 1

@@ -26,7 +26,8 @@ public struct TrainingProgress: Sendable {
 public struct TrainingOutcome: Sendable {
     public var checkpoint: URL
     public var history: [EpochRecord]
-    /// Wall-clock seconds of every epoch (volatile: recorded, never hashed).
+    /// Wall-clock seconds of every epoch's training loop, without evaluation and
+    /// checkpointing (volatile: recorded, never hashed).
     public var secondsPerEpoch: [Double]
     /// The epoch the run resumed from, if it did.
     public var resumedFrom: Int?
@@ -86,14 +87,15 @@ public final class Trainer {
                                           labelSmoothing: Float(config.labelSmoothing))
         let testLoader = BatchLoader.evaluation(split: dataset.test, classes: classes, batchSize: config.evalBatchSize)
         guard loader.batchesPerEpoch > 0 else {
-            throw TrainingError.checkpointMismatch("batch size \(config.batchSize) is larger than the \(dataset.train.count) training images")
+            throw TrainingError.badInput("batch_size \(config.batchSize) is larger than the \(dataset.train.count) training images; lower batch_size")
         }
         let schedule = config.schedule(iterationsPerEpoch: loader.batchesPerEpoch)
 
         var state = TrainingState()
         var resumedFrom: Int?
         if FileManager.default.fileExists(atPath: stateFile.path) {
-            state = try Checkpoint.restore(from: stateFile, model: model, optimizer: optimizer, config: config)
+            state = try Checkpoint.restore(from: stateFile, model: model, optimizer: optimizer, config: config,
+                                           environment: environment)
             resumedFrom = state.epoch
             report("resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)")
         }
@@ -129,14 +131,19 @@ public final class Trainer {
                                             etaSeconds: perStep * remaining).line)
                 }
             }
+            let trainingSeconds = Date().timeIntervalSince(started)
             let evaluation = Evaluation.run(model, loader: testLoader)
+            guard evaluation.loss.isFinite else {
+                throw TrainingError.diverged(epoch: epoch + 1, step: step, loss: Float(evaluation.loss),
+                                             lastGood: state.epoch > 0 ? stateFile.path : nil)
+            }
             state.history.append(EpochRecord(epoch: epoch + 1, learningRate: lastRate, trainLoss: lossSum / Double(max(step, 1)),
                                              trainAccuracy: 100 * Double(correct) / Double(max(seen, 1)),
                                              testTop1: evaluation.top1, testTop5: evaluation.top5, testLoss: evaluation.loss))
             state.epoch += 1
             try Checkpoint.write(to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
                                  environment: environment)
-            seconds.append(Date().timeIntervalSince(started))
+            seconds.append(trainingSeconds)
             saveTimings(seconds)
             report(String(format: "epoch %d/%d: train loss %.4f, test top-1 %.2f%%, top-5 %.2f%%", epoch + 1, config.epochs,
                           lossSum / Double(max(step, 1)), evaluation.top1, evaluation.top5))

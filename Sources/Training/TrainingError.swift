@@ -3,6 +3,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case diverged(epoch: Int, step: Int, loss: Float, lastGood: String?)
     case teacherMismatch(String)
     case checkpointMismatch(String)
+    case badInput(String)
     case cancelled
 
     public var description: String {
@@ -14,6 +15,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "distillation teacher: \(message)"
         case .checkpointMismatch(let message):
             return "checkpoint: \(message)"
+        case .badInput(let message):
+            return message
         case .cancelled:
             return "training was interrupted; the next run resumes from the last complete epoch"
         }

@@ -45,7 +45,7 @@ struct RunFlags: ParsableArguments {
         let interrupts = InterruptHandler { runner.cancel() }
         let summary = try withExtendedLifetime(interrupts) { try runner.run(selection) }
         print(summary.text)
-        for file in try TablesExport.run(pipeline, artifacts: artifacts) {
+        for file in (try? TablesExport.run(pipeline, artifacts: artifacts)) ?? [] {
             print("wrote \(file.path.replacingOccurrences(of: pipeline.directory.path + "/", with: ""))")
         }
         guard summary.succeeded else {

@@ -82,8 +82,19 @@ final class TrainerTests: XCTestCase {
         // The same state file under another configuration is refused, not mixed in.
         let state = directory.appendingPathComponent("shared/state.h5")
         let model = try Model(name: other.model, classes: 4, widthMultiplier: other.widthMultiplier)
-        XCTAssertThrowsError(try Checkpoint.restore(from: state, model: model, optimizer: other.makeOptimizer(for: model), config: other)) {
+        XCTAssertThrowsError(try Checkpoint.restore(from: state, model: model, optimizer: other.makeOptimizer(for: model), config: other,
+                                                 environment: "test")) {
             XCTAssertTrue("\($0)".contains("another configuration"), "\($0)")
+        }
+    }
+
+    func testAnotherNumericEnvironmentDoesNotResume() throws {
+        XCTAssertThrowsError(try train(config(epochs: 2), in: "env", stopAfter: 5), "stopped after the first epoch")
+        let trainer = try Trainer(config: config(epochs: 2), dataset: dataset, teacher: nil,
+                                  workDirectory: directory.appendingPathComponent("env"), environment: "another BLAS",
+                                  threads: 1, report: { _ in })
+        XCTAssertThrowsError(try trainer.run(stageName: "student")) {
+            XCTAssertTrue("\($0)".contains("another numeric environment"), "\($0)")
         }
     }
 

@@ -9,14 +9,24 @@ import Training
 /// in one self-contained page.
 struct ReportKind: StageKind {
     let name = "report"
-    let version = 2
+    let version = 3
 
     var parameters: [Parameter] {
         [
             Parameter("tables", .list(.string), doc: "table stages, in order (dependencies)"),
             Parameter("curves", .list(.string), doc: "evaluate stages whose learning curves are drawn (dependencies)"),
+            Parameter("text_rows", .list(.string), default: .list([]),
+                      doc: "evaluate stages for the paper's text-only results, in the order of PaperTables.textResults (teacher, ResNet110, three Section III-A runs); \"-\" for none"),
             Parameter("profile", .string, default: .string("paper"), doc: "the profile named in the title"),
         ]
+    }
+
+    func validate(_ p: ResolvedParameters) -> String? {
+        let rows = p.strings("text_rows")
+        guard rows.isEmpty || rows.count == PaperTables.textResults.count else {
+            return "text_rows needs \(PaperTables.textResults.count) entries (\(PaperTables.textResults.map(\.id).joined(separator: ", "))), got \(rows.count)"
+        }
+        return nil
     }
 
     func run(_ context: StageContext) throws -> StageResult {
@@ -30,6 +40,15 @@ struct ReportKind: StageKind {
             let numbers = try JSONDecoder().decode(TableNumbers.self, from: Data(contentsOf: file))
             guard let paper = PaperTables.named(numbers.table) else { continue }
             tables.append(TableResult(paper: paper, ours: numbers.ours, rowNotes: numbers.rowNotes, profile: p.string("profile")))
+        }
+        let textRows = p.strings("text_rows")
+        if !textRows.isEmpty {
+            let ours = try textRows.map { stage -> [Double?] in
+                guard stage != "-" else { return [nil, nil] }
+                let record = try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: stage, named: "evaluation")))
+                return [record.top1, record.top5]
+            }
+            tables.append(TableResult(paper: PaperTables.text, ours: ours, profile: p.string("profile")))
         }
         let runs = try p.strings("curves").map {
             try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: $0, named: "evaluation")))

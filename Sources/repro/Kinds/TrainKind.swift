@@ -11,7 +11,7 @@ import Training
 /// `artifacts/work/` after a crash and ends with the bytes of an uninterrupted run.
 struct TrainKind: StageKind {
     let name = "train"
-    let version = 2
+    let version = 3
 
     var parameters: [Parameter] {
         [
@@ -64,6 +64,13 @@ struct TrainKind: StageKind {
         if !["biased", "unbiased"].contains(p.string("bn_running_var")) { return "bn_running_var is biased or unbiased" }
         if p.int("epochs") < 1 || p.int("batch_size") < 1 || p.int("eval_batch_size") < 1 { return "epochs and batch sizes must be positive" }
         if p.double("epoch_scale") <= 0 { return "epoch_scale must be positive" }
+        if p.int("seed") < 0 { return "seed must be zero or positive" }
+        if p.double("width") <= 0 { return "width must be positive" }
+        if p.double("mixup_alpha") <= 0 { return "mixup_alpha must be positive" }
+        if p.int("mixup_off_first") < 0 || p.int("mixup_off_last") < 0 { return "mixup_off_first and mixup_off_last must be zero or positive" }
+        if p.double("temperature") <= 0 { return "temperature must be positive" }
+        if !(0...1).contains(p.double("hard_weight")) { return "hard_weight must lie in [0, 1]" }
+        if p.double("lr") < 0 || p.double("wd") < 0 || p.double("momentum") < 0 { return "lr, wd and momentum must be zero or positive" }
         let config = TrainKind.config(p)
         if config.warmupEpochs >= config.epochs {
             return "warmup_epochs (\(config.warmupEpochs) after epoch_scale) must be smaller than epochs (\(config.epochs))"
@@ -88,7 +95,12 @@ struct TrainKind: StageKind {
         c.noBiasDecay = p.bool("no_bias_decay")
         c.schedule = TrainingConfig.ScheduleKind(rawValue: p.string("schedule")) ?? .step
         c.warmupEpochs = scaled(p.int("warmup_epochs"))
-        c.decayEpochs = p.list("decay_epochs").compactMap(\.intValue).map(scaled)
+        // A drop keeps its distance from the end of the warm-up, so a shortened step
+        // schedule still runs at the base rate for a while after warming up.
+        let warmup = p.int("warmup_epochs")
+        c.decayEpochs = p.list("decay_epochs").compactMap(\.intValue).map { epoch in
+            scale == 1 ? epoch : c.warmupEpochs + max(1, Int((Double(epoch - warmup) * scale).rounded()))
+        }
         c.decayFactor = p.double("decay_factor")
         c.polyPower = p.double("poly_power")
         c.labelSmoothing = p.double("label_smoothing")
