@@ -11,6 +11,11 @@ public struct TrainingProgress: Sendable {
     public var imagesPerSecond: Double
     public var etaSeconds: Double
 
+    /// Of the whole run, for the ETA of the stage's live line.
+    public var fraction: Double {
+        (Double(epoch - 1) + Double(step) / Double(max(steps, 1))) / Double(max(epochs, 1))
+    }
+
     public var line: String {
         String(format: "epoch %d/%d step %d/%d loss %.4f %.0f img/s ETA %@", epoch, epochs, step, steps, loss,
                imagesPerSecond, TrainingProgress.duration(etaSeconds))
@@ -47,6 +52,7 @@ public final class Trainer {
     let environment: String
     let threads: Int
     let report: (String) -> Void
+    let progress: (TrainingProgress) -> Void
     let isCancelled: () -> Bool
 
     public var stateFile: URL { workDirectory.appendingPathComponent("state.h5") }
@@ -58,9 +64,11 @@ public final class Trainer {
     /// - Parameters:
     ///   - teacher: a trained model; distillation is on when it is given.
     ///   - workDirectory: survives crashes; holds the resume state and the volatile timings.
-    ///   - report: receives progress lines and plain messages ("resuming … from epoch 3 of 5").
+    ///   - report: receives plain messages for a log ("resuming … from epoch 3 of 5", one line per epoch).
+    ///   - progress: receives the live position within the epoch (a terminal's status line).
     public init(config: TrainingConfig, dataset: CIFARDataset, teacher: Model?, workDirectory: URL,
                 environment: String, threads: Int, report: @escaping (String) -> Void,
+                progress: @escaping (TrainingProgress) -> Void = { _ in },
                 isCancelled: @escaping () -> Bool = { false }) throws {
         if let teacher, teacher.classes != dataset.fineClasses {
             throw TrainingError.teacherMismatch("the teacher has \(teacher.classes) classes but the data has \(dataset.fineClasses); train the teacher on the same dataset")
@@ -72,6 +80,7 @@ public final class Trainer {
         self.environment = environment
         self.threads = max(1, threads)
         self.report = report
+        self.progress = progress
         self.isCancelled = isCancelled
     }
 
@@ -126,9 +135,9 @@ public final class Trainer {
                     let elapsed = Date().timeIntervalSince(started)
                     let perStep = elapsed / Double(step)
                     let remaining = Double(batches.count - step) + Double(config.epochs - epoch - 1) * Double(batches.count)
-                    report(TrainingProgress(epoch: epoch + 1, epochs: config.epochs, step: step, steps: batches.count,
+                    progress(TrainingProgress(epoch: epoch + 1, epochs: config.epochs, step: step, steps: batches.count,
                                             loss: lossSum / Double(step), imagesPerSecond: Double(seen) / max(elapsed, 1e-9),
-                                            etaSeconds: perStep * remaining).line)
+                                            etaSeconds: perStep * remaining))
                 }
             }
             let trainingSeconds = Date().timeIntervalSince(started)

@@ -21,6 +21,11 @@ struct EvaluationRecord: Codable {
     /// The teacher's train stage when the run was distilled (its training loss carries the T²-scaled soft term).
     var distilledFrom: String?
     var history: [EpochRecord]
+
+    /// The record an evaluate stage among `context`'s dependencies wrote.
+    static func read(_ stage: String, in context: StageContext) throws -> EvaluationRecord {
+        try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: stage, named: "evaluation")))
+    }
 }
 
 /// `kind: evaluate`: top-1, top-5 and loss of a trained model on the test split, in

@@ -45,14 +45,12 @@ struct ReportKind: StageKind {
         if !textRows.isEmpty {
             let ours = try textRows.map { stage -> [Double?] in
                 guard stage != "-" else { return [nil, nil] }
-                let record = try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: stage, named: "evaluation")))
+                let record = try EvaluationRecord.read(stage, in: context)
                 return [record.top1, record.top5]
             }
             tables.append(TableResult(paper: PaperTables.text, ours: ours, profile: p.string("profile")))
         }
-        let runs = try p.strings("curves").map {
-            try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: $0, named: "evaluation")))
-        }
+        let runs = try p.strings("curves").map { try EvaluationRecord.read($0, in: context) }
         func chart(_ title: String, _ y: String, _ selected: [EvaluationRecord], _ value: (EpochRecord) -> Double) -> LineChart {
             LineChart(title: title, xLabel: "epoch", yLabel: y, series: selected.map { run in
                 LineChart.Series(name: run.stage, points: run.history.map { (Double($0.epoch), value($0)) })

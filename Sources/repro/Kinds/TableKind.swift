@@ -39,7 +39,7 @@ struct TableKind: StageKind {
         let rows = p.strings("rows")
         func record(_ stage: String) throws -> EvaluationRecord? {
             guard stage != "-" else { return nil }
-            return try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: stage, named: "evaluation")))
+            return try EvaluationRecord.read(stage, in: context)
         }
         func seconds(_ stage: String) -> Double? {
             guard stage != "-", let file = context.dependencies[stage]?.files["timing"],

@@ -132,13 +132,19 @@ struct TrainKind: StageKind {
     private func train(_ context: StageContext, _ config: TrainingConfig, _ dataset: CIFARDataset, _ teacher: Model?) throws -> StageResult {
         let trainer = try Trainer(config: config, dataset: dataset, teacher: teacher, workDirectory: context.workDirectory,
                                   environment: NumericEnvironment.current.description, threads: EngineLock.threads,
-                                  report: { line in
-                                      if line.hasPrefix("epoch ") && line.contains(" step ") { context.progress.update(line) } else { context.log(line) }
-                                  }, isCancelled: { context.isCancelled })
+                                  report: { context.log($0) },
+                                  progress: { context.progress.update($0.line, fraction: $0.fraction) },
+                                  isCancelled: { context.isCancelled })
         let outcome = try trainer.run(stageName: context.stage)
 
+        // A hard link, not a copy: the work directory and the cache share a file system, and
+        // the teacher's checkpoint is 270 MB. The runner removes the work directory's name.
         let checkpoint = context.outputDirectory.appendingPathComponent("checkpoint.h5")
-        try FileManager.default.copyItem(at: outcome.checkpoint, to: checkpoint)
+        do {
+            try FileManager.default.linkItem(at: outcome.checkpoint, to: checkpoint)
+        } catch {
+            try FileManager.default.copyItem(at: outcome.checkpoint, to: checkpoint)
+        }
         let history = context.outputDirectory.appendingPathComponent("history.json")
         try canonicalJSON(outcome.history).write(to: history)
         let timing = context.outputDirectory.appendingPathComponent("timing.json")
