@@ -3,8 +3,10 @@ import PackageDescription
 
 // The kernels are compiled for one ISA, recorded in every lock and checkpoint
 // (Tensor/NumericEnvironment.swift): the ISA changes float results.
-// Haswell = AVX2 + FMA, present on every x86-64 machine this project targets.
-let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
+// skylake-avx512 = AVX-512 F/CD/BW/DQ/VL + FMA: 32 vector registers of 16 floats, which the
+// direct convolution (NN/Conv3x3.swift) keeps its accumulators in. `repro` checks the CPU
+// before the first kernel runs (repro/CPUCheck.swift).
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "skylake-avx512"])]
 
 let package = Package(
     name: "repro",

@@ -1,6 +1,7 @@
 import Tensor
 
-/// 2-D convolution as im2col + GEMM (Darknet's recipe), forward and backward.
+/// 2-D convolution as im2col + GEMM (Darknet's recipe), forward and backward; 3x3
+/// stride-1 convolutions go to the direct kernel of `Conv3x3`.
 ///
 /// Small feature maps make small GEMMs, so `imagesPerProduct` images share one product:
 /// their patch matrices sit side by side (columns image-major). The grouping, like the
@@ -26,6 +27,10 @@ public enum Conv2D {
     /// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C/groups, K, K)); out is overwritten.
     public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                _ w: UnsafePointer<Float>, _ s: ConvShape) {
+        if Conv3x3.supports(s, inputGradient: false) {
+            Conv3x3.forward(out, x, w, s)
+            return
+        }
         let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
         let images = imagesPerProduct(s), chunks = (s.batch + images - 1) / images
         let direct = images == 1 && s.isPointwise
@@ -68,6 +73,10 @@ public enum Conv2D {
     public static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                                 dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                 _ w: UnsafePointer<Float>, _ s: ConvShape) {
+        if Conv3x3.supports(s, inputGradient: dx != nil) {
+            Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s)
+            return
+        }
         let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
         let chunks = reductionChunks(batch: s.batch), images = imagesPerProduct(s)
         Workspace.reserve(slot: colSlot, count: s.patch * outPlane * images)

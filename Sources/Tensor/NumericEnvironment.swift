@@ -1,8 +1,8 @@
 /// What the float results depend on besides the inputs: recorded in locks and checkpoints,
 /// because bitwise equality is only promised within one environment.
 public struct NumericEnvironment: Codable, Equatable, Sendable, CustomStringConvertible {
-    /// The ISA the kernels are compiled for (Package.swift: -target-cpu haswell).
-    public var kernelISA = "x86-64 haswell (AVX2, FMA)"
+    /// The ISA the kernels are compiled for (Package.swift: -target-cpu skylake-avx512).
+    public var kernelISA = "x86-64 skylake-avx512 (AVX-512, FMA)"
     public var openBLAS: String
     public var openBLASCore: String
     /// Chunking is fixed, so the worker count does not enter the results; OpenBLAS runs on one thread.

@@ -8,9 +8,6 @@ struct Failure: Error, CustomStringConvertible {
 
     static func failed(_ message: String) -> Failure { Failure(message: message, code: 1) }
     static func badInput(_ message: String) -> Failure { Failure(message: message, code: 2) }
-    static func notImplemented(_ what: String, issue: Int) -> Failure {
-        Failure(message: "\(what) is not implemented yet (issue \(issue)); nothing was done.", code: 2)
-    }
 
     var description: String { message }
 }

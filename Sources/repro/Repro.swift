@@ -19,6 +19,7 @@ enum Main {
     static func main() {
         do {
             var command = try Repro.parseAsRoot()
+            try CPUCheck.verify()
             try command.run()
         } catch let failure as Failure {
             FileHandle.standardError.write(Data("repro: \(failure.message)\n".utf8))

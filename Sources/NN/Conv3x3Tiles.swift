@@ -1,0 +1,149 @@
+/// The register tiles of `Conv3x3`: all the arithmetic of the direct convolution.
+/// Accumulators are SIMD16 locals that stay in AVX-512 registers for a whole tile, and
+/// every product goes through `addProduct` (one rounding, an FMA instruction).
+extension Conv3x3 {
+    typealias V = SIMD16<Float>
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+
+    @inline(__always) static func store(_ p: UnsafeMutablePointer<Float>, _ v: V) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+
+    /// The 16 lanes added pairwise (8 + 8, 4 + 4, 2 + 2, 1 + 1): a fixed order.
+    @inline(__always) static func total(_ v: V) -> Float {
+        let eight = v.lowHalf + v.highHalf, four = eight.lowHalf + eight.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
+    }
+}
+
+/// Four output channels of a run of flat-grid pixels.
+protocol Conv3x3Tile {
+    init()
+    /// Adds the four weights w[0..<4] (one tap, four output channels) times the input at p.
+    mutating func add(_ p: UnsafePointer<Float>, _ w: UnsafePointer<Float>)
+    /// Writes the four channels' sums, `flat` floats apart.
+    func store(_ out: UnsafeMutablePointer<Float>, flat: Int)
+}
+
+extension Conv3x3Tile {
+    /// Accumulates all input channels and the nine taps; weights packed as
+    /// [inputs][9 taps][4 outputs] (`Conv3x3.packWeights`).
+    @inline(__always)
+    mutating func run(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, inputs: Int,
+                      _ grid: Conv3x3.Grid) {
+        var r0 = input, w = weights
+        let width = grid.paddedWidth, plane = grid.plane
+        for _ in 0..<inputs {
+            let r1 = r0 + width, r2 = r1 + width
+            add(r0, w); add(r0 + 1, w + 4); add(r0 + 2, w + 8)
+            add(r1, w + 12); add(r1 + 1, w + 16); add(r1 + 2, w + 20)
+            add(r2, w + 24); add(r2 + 1, w + 28); add(r2 + 2, w + 32)
+            r0 += plane
+            w += 36
+        }
+    }
+}
+
+/// 4 channels × 4 vectors (64 pixels): 16 accumulators; per tap 4 loads, 4 broadcasts, 16 FMAs.
+struct Tile4x4: Conv3x3Tile {
+    typealias V = Conv3x3.V
+    var a00 = V(), a01 = V(), a02 = V(), a03 = V(), a10 = V(), a11 = V(), a12 = V(), a13 = V()
+    var a20 = V(), a21 = V(), a22 = V(), a23 = V(), a30 = V(), a31 = V(), a32 = V(), a33 = V()
+
+    @inline(__always) mutating func add(_ p: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
+        let x0 = Conv3x3.load(p), x1 = Conv3x3.load(p + 16), x2 = Conv3x3.load(p + 32), x3 = Conv3x3.load(p + 48)
+        var k = V(repeating: w[0])
+        a00.addProduct(k, x0); a01.addProduct(k, x1); a02.addProduct(k, x2); a03.addProduct(k, x3)
+        k = V(repeating: w[1])
+        a10.addProduct(k, x0); a11.addProduct(k, x1); a12.addProduct(k, x2); a13.addProduct(k, x3)
+        k = V(repeating: w[2])
+        a20.addProduct(k, x0); a21.addProduct(k, x1); a22.addProduct(k, x2); a23.addProduct(k, x3)
+        k = V(repeating: w[3])
+        a30.addProduct(k, x0); a31.addProduct(k, x1); a32.addProduct(k, x2); a33.addProduct(k, x3)
+    }
+
+    @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, flat: Int) {
+        Self.store(out, a00, a01, a02, a03)
+        Self.store(out + flat, a10, a11, a12, a13)
+        Self.store(out + 2 * flat, a20, a21, a22, a23)
+        Self.store(out + 3 * flat, a30, a31, a32, a33)
+    }
+
+    @inline(__always) static func store(_ p: UnsafeMutablePointer<Float>, _ v0: V, _ v1: V, _ v2: V, _ v3: V) {
+        Conv3x3.store(p, v0); Conv3x3.store(p + 16, v1); Conv3x3.store(p + 32, v2); Conv3x3.store(p + 48, v3)
+    }
+}
+
+/// 4 channels × 1 vector, for the last vectors of a plane.
+struct Tile4x1: Conv3x3Tile {
+    typealias V = Conv3x3.V
+    var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+
+    @inline(__always) mutating func add(_ p: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
+        let x = Conv3x3.load(p)
+        a0.addProduct(V(repeating: w[0]), x); a1.addProduct(V(repeating: w[1]), x)
+        a2.addProduct(V(repeating: w[2]), x); a3.addProduct(V(repeating: w[3]), x)
+    }
+
+    @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, flat: Int) {
+        Conv3x3.store(out, a0); Conv3x3.store(out + flat, a1)
+        Conv3x3.store(out + 2 * flat, a2); Conv3x3.store(out + 3 * flat, a3)
+    }
+}
+
+/// The weight gradient of two output channels and one input channel: 9 taps × 2 vector
+/// sums; per 16 pixels 2 + 9 loads and 18 FMAs.
+struct TapSums2 {
+    typealias V = Conv3x3.V
+    var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V(), a8 = V()
+    var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V(), b8 = V()
+
+    /// Adds the images of a group: g0 and the plane after it are the two channels' output
+    /// gradients on the flat grid (extra columns 0), x the input channel's padded plane;
+    /// the next image's planes are `gradientStride` and `inputStride` floats further.
+    /// One loop over all vectors of all images, so the sums stay in registers throughout.
+    @inline(__always)
+    mutating func run(_ g0: UnsafePointer<Float>, _ x: UnsafePointer<Float>, images: Int,
+                      gradientStride: Int, inputStride: Int, _ grid: Conv3x3.Grid) {
+        let width = grid.paddedWidth, end = grid.flat, plane = grid.plane
+        var g = g0, r0 = x, q = 0, image = 0
+        while image < images {
+            let d0 = Conv3x3.load(g + q), d1 = Conv3x3.load(g + plane + q)
+            let p0 = r0 + q, p1 = p0 + width, p2 = p1 + width
+            Self.fma(&a0, &b0, d0, d1, p0); Self.fma(&a1, &b1, d0, d1, p0 + 1); Self.fma(&a2, &b2, d0, d1, p0 + 2)
+            Self.fma(&a3, &b3, d0, d1, p1); Self.fma(&a4, &b4, d0, d1, p1 + 1); Self.fma(&a5, &b5, d0, d1, p1 + 2)
+            Self.fma(&a6, &b6, d0, d1, p2); Self.fma(&a7, &b7, d0, d1, p2 + 1); Self.fma(&a8, &b8, d0, d1, p2 + 2)
+            q += 16
+            if q == end {
+                q = 0
+                image += 1
+                g += gradientStride
+                r0 += inputStride
+            }
+        }
+    }
+
+    @inline(__always) static func fma(_ a: inout V, _ b: inout V, _ d0: V, _ d1: V, _ p: UnsafePointer<Float>) {
+        let x = Conv3x3.load(p)
+        a.addProduct(d0, x)
+        b.addProduct(d1, x)
+    }
+
+    /// first[tap] += lanes of a_tap, second[tap] += lanes of b_tap.
+    @inline(__always) func add(into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>) {
+        Self.add(first, a0, a1, a2, a3, a4, a5, a6, a7, a8)
+        Self.add(second, b0, b1, b2, b3, b4, b5, b6, b7, b8)
+    }
+
+    @inline(__always)
+    static func add(_ out: UnsafeMutablePointer<Float>, _ s0: V, _ s1: V, _ s2: V, _ s3: V, _ s4: V, _ s5: V,
+                    _ s6: V, _ s7: V, _ s8: V) {
+        out[0] += Conv3x3.total(s0); out[1] += Conv3x3.total(s1); out[2] += Conv3x3.total(s2)
+        out[3] += Conv3x3.total(s3); out[4] += Conv3x3.total(s4); out[5] += Conv3x3.total(s5)
+        out[6] += Conv3x3.total(s6); out[7] += Conv3x3.total(s7); out[8] += Conv3x3.total(s8)
+    }
+}
