@@ -5,13 +5,12 @@ import Tensor
 /// registers instead of im2col + GEMM: no patch matrix, no packing, 16 or 18 vector
 /// accumulators per inner loop.
 ///
-/// The trick is one padded layout. Each input plane is copied into a zero-bordered
-/// (H+2) × (W+2) plane, and the output is computed on the "flat" grid q = y·(W+2) + x,
-/// two columns wider than the image: tap (i, j) of output q then reads input q + i·(W+2) + j,
-/// a plain unaligned vector load for any run of 16 consecutive q. The two extra columns
-/// per row are computed and thrown away (6 % of the work at 32x32, 20 % at 8x8). Read at an
-/// offset of W+3, the padded plane is itself a flat-grid plane whose extra columns are 0,
-/// which the weight gradient uses for the output gradient.
+/// Each input plane is copied into a zero-bordered (H+2) × (W+2) plane, so tap (i, j) of an
+/// output vector is one unaligned vector load at a fixed offset i·(W+2) + j (`Grid`).
+/// Where W is a multiple of 16 (32x32 and 16x16 planes) the output vectors are the image's
+/// own rows and are written in place. Other widths use the "flat" grid q = y·(W+2) + x, two
+/// columns wider than the image, whose extra columns are computed into scratch and dropped
+/// (20 % extra work at 8x8).
 ///
 /// Every image is one chunk (forward, input gradient); the weight gradient keeps
 /// `Conv2D`'s fixed image ranges and its per-range partial sums. Float results therefore
@@ -33,12 +32,18 @@ enum Conv3x3 {
         let grid = Grid(s)
         let packed = packWeights(w, outputs: s.outChannels, inputs: s.inChannels, flipped: false)
         Workspace.reserve(slot: paddedSlot, count: s.inChannels * grid.plane)
-        Workspace.reserve(slot: flatSlot, count: s.outChannels * grid.flat)
+        Workspace.reserve(slot: flatSlot, count: grid.rowAligned ? 0 : s.outChannels * grid.outPlane)
         Parallel.forEach(s.batch) { n, worker in
-            let padded = Workspace.pointer(paddedSlot, worker), flat = Workspace.pointer(flatSlot, worker)
+            let padded = Workspace.pointer(paddedSlot, worker)
             grid.pad(padded, x + n * s.inChannels * grid.pixels, channels: s.inChannels)
-            correlate(flat, padded, packed, inputs: s.inChannels, outputs: s.outChannels, grid)
-            grid.unpad(out + n * s.outChannels * grid.pixels, flat, channels: s.outChannels, add: false)
+            let image = out + n * s.outChannels * grid.pixels
+            if grid.rowAligned {
+                correlate(image, padded, packed, inputs: s.inChannels, outputs: s.outChannels, grid, add: false)
+            } else {
+                let flat = Workspace.pointer(flatSlot, worker)
+                correlate(flat, padded, packed, inputs: s.inChannels, outputs: s.outChannels, grid, add: false)
+                grid.unpad(image, flat, channels: s.outChannels, add: false)
+            }
         }
     }
 
@@ -49,31 +54,44 @@ enum Conv3x3 {
         let grid = Grid(s), chunks = Conv2D.reductionChunks(batch: s.batch)
         // the input gradient is the output gradient convolved with the flipped, transposed weights
         let flipped = dx == nil ? nil : packWeights(w, outputs: s.inChannels, inputs: s.outChannels, flipped: true)
+        // a padded output gradient: the input of the input gradient, and on the flat grid
+        // the weight gradient's view of it (its extra columns are the zero border)
+        let padGradient = dx != nil || !grid.rowAligned
         let group = imagesPerGroup(s, grid)
         Workspace.reserve(slot: paddedSlot, count: group * s.inChannels * grid.plane)
-        Workspace.reserve(slot: gradientSlot, count: group * s.outChannels * grid.plane)
-        Workspace.reserve(slot: flatSlot, count: s.inChannels * grid.flat)
+        Workspace.reserve(slot: gradientSlot, count: padGradient ? group * s.outChannels * grid.plane : 0)
+        Workspace.reserve(slot: flatSlot, count: grid.rowAligned ? 0 : s.inChannels * grid.outPlane)
         Workspace.reserve(slot: Conv2D.partialSlot, count: s.weightCount, workers: max(chunks, Parallel.threads))
         Parallel.forEach(chunks) { chunk, worker in
             let partial = Workspace.pointer(Conv2D.partialSlot, chunk)
             partial.update(repeating: 0, count: s.weightCount)
             let padded = Workspace.pointer(paddedSlot, worker), gradient = Workspace.pointer(gradientSlot, worker)
-            let flat = Workspace.pointer(flatSlot, worker)
             let range = Parallel.range(chunk, of: chunks, count: s.batch)
             for first in stride(from: range.lowerBound, to: range.upperBound, by: group) {
                 let count = min(group, range.upperBound - first)
                 for i in 0..<count {
                     let n = first + i
-                    let image = padded + i * s.inChannels * grid.plane
+                    grid.pad(padded + i * s.inChannels * grid.plane, x + n * s.inChannels * grid.pixels,
+                             channels: s.inChannels)
+                    guard padGradient else { continue }
                     let dImage = gradient + i * s.outChannels * grid.plane
-                    grid.pad(image, x + n * s.inChannels * grid.pixels, channels: s.inChannels)
                     grid.pad(dImage, dOut + n * s.outChannels * grid.pixels, channels: s.outChannels)
-                    if let dx, let flipped {
-                        correlate(flat, dImage, flipped, inputs: s.outChannels, outputs: s.inChannels, grid)
-                        grid.unpad(dx + n * s.inChannels * grid.pixels, flat, channels: s.inChannels, add: true)
+                    guard let dx, let flipped else { continue }
+                    let target = dx + n * s.inChannels * grid.pixels
+                    if grid.rowAligned {
+                        correlate(target, dImage, flipped, inputs: s.outChannels, outputs: s.inChannels, grid, add: true)
+                    } else {
+                        let flat = Workspace.pointer(flatSlot, worker)
+                        correlate(flat, dImage, flipped, inputs: s.outChannels, outputs: s.inChannels, grid, add: false)
+                        grid.unpad(target, flat, channels: s.inChannels, add: true)
                     }
                 }
-                weightGradient(partial, padded, gradient, images: count, s, grid)
+                let source = grid.rowAligned
+                    ? Gradient(first: dOut + first * s.outChannels * grid.pixels, plane: grid.pixels,
+                               image: s.outChannels * grid.pixels)
+                    : Gradient(first: gradient + grid.paddedWidth + 1, plane: grid.plane,
+                               image: s.outChannels * grid.plane)
+                weightGradient(partial, padded, source, images: count, s, grid)
             }
         }
         Conv2D.addPartials(dw, count: s.weightCount, chunks: chunks)
@@ -104,44 +122,52 @@ enum Conv3x3 {
         return UnsafePointer(packed)
     }
 
-    /// flat (outputs, grid.flat) = conv of the padded planes (inputs, grid.plane) with
-    /// packed weights: tiles of 4 output channels × 64 pixels, then 4 × 16 for the rest.
-    /// Pixel blocks outside, channel blocks inside: a block's input rows stay in L1.
-    static func correlate(_ flat: UnsafeMutablePointer<Float>, _ padded: UnsafePointer<Float>,
-                          _ packed: UnsafePointer<Float>, inputs: Int, outputs: Int, _ grid: Grid) {
-        var q = 0
-        while q < grid.vectors {
-            let wide = grid.vectors - q >= 4
+    /// out (outputs planes, `grid.outPlane` floats apart) = (or +=) conv of the padded planes
+    /// (inputs, grid.plane) with packed weights: tiles of 4 output channels × 4 vectors, then
+    /// 4 × 1 for the rest. Vector blocks outside, channel blocks inside: a block's input rows
+    /// stay in L1.
+    static func correlate(_ out: UnsafeMutablePointer<Float>, _ padded: UnsafePointer<Float>,
+                          _ packed: UnsafePointer<Float>, inputs: Int, outputs: Int, _ grid: Grid, add: Bool) {
+        var v = 0
+        while v < grid.vectors {
+            let wide = grid.vectors - v >= 4
+            let start = grid.inputOffset(v), input = padded + start
+            let next = wide ? (grid.inputOffset(v + 1) - start, grid.inputOffset(v + 2) - start,
+                               grid.inputOffset(v + 3) - start) : (0, 0, 0)
             for block in 0..<outputs / 4 {
-                let out = flat + block * 4 * grid.flat + q * 16
+                let target = out + block * 4 * grid.outPlane + v * 16
                 let weights = packed + block * inputs * 36
                 if wide {
-                    var tile = Tile4x4()
-                    tile.run(padded + q * 16, weights, inputs: inputs, grid)
-                    tile.store(out, flat: grid.flat)
+                    var tile = Tile4x4(next)
+                    tile.run(input, weights, inputs: inputs, grid)
+                    tile.store(target, plane: grid.outPlane, add: add)
                 } else {
                     var tile = Tile4x1()
-                    tile.run(padded + q * 16, weights, inputs: inputs, grid)
-                    tile.store(out, flat: grid.flat)
+                    tile.run(input, weights, inputs: inputs, grid)
+                    tile.store(target, plane: grid.outPlane, add: add)
                 }
             }
-            q += wide ? 4 : 1
+            v += wide ? 4 : 1
         }
+    }
+
+    /// Where the weight gradient reads the output gradient: the first image's first
+    /// channel, whose vectors are consecutive; the next channel and the next image.
+    struct Gradient {
+        let first: UnsafePointer<Float>
+        let plane, image: Int
     }
 
     /// partial[k][c][tap] += Σ over the group's images and pixels of dOut[k] · x[c] shifted
     /// by tap, two output channels at a time.
     static func weightGradient(_ partial: UnsafeMutablePointer<Float>, _ padded: UnsafePointer<Float>,
-                               _ gradient: UnsafePointer<Float>, images: Int, _ s: ConvShape, _ grid: Grid) {
+                               _ gradient: Gradient, images: Int, _ s: ConvShape, _ grid: Grid) {
         let inputs = s.inChannels, outputs = s.outChannels
-        let inImage = inputs * grid.plane, outImage = outputs * grid.plane
-        // the flat-grid view of a padded plane: its extra columns read the zero border
-        let flatStart = grid.paddedWidth + 1
         for k in stride(from: 0, to: outputs, by: 2) {
             for c in 0..<inputs {
                 var sums = TapSums2()
-                sums.run(gradient + k * grid.plane + flatStart, padded + c * grid.plane, images: images,
-                         gradientStride: outImage, inputStride: inImage, grid)
+                sums.run(gradient.first + k * gradient.plane, next: gradient.plane, padded + c * grid.plane,
+                         images: images, gradientStride: gradient.image, inputStride: inputs * grid.plane, grid)
                 sums.add(into: partial + (k * inputs + c) * 9, partial + ((k + 1) * inputs + c) * 9)
             }
         }
@@ -149,21 +175,41 @@ enum Conv3x3 {
 }
 
 extension Conv3x3 {
-    /// The padded layout of one geometry.
+    /// The padded layout of one geometry and the output vectors the tiles compute.
     struct Grid {
-        let height, width, paddedWidth: Int
-        /// Pixels of an unpadded plane; floats of a flat-grid output plane (a whole number
-        /// of vectors); vectors in it; floats of a padded input plane (every vector load of
-        /// every tap stays inside it).
-        let pixels, flat, vectors, plane: Int
+        let height, width, paddedWidth, pixels: Int
+        /// W a multiple of 16: the output vectors are the image's rows, written in place.
+        let rowAligned: Bool
+        /// Output vectors per plane, and per row of the grid (the whole plane on the flat grid).
+        let vectors, vectorsPerRow: Int
+        /// Input floats skipped after each row of vectors: the two border columns, or none.
+        let rowSkip: Int
+        /// Floats between the output planes the tiles write (the image's planes, or flat scratch).
+        let outPlane: Int
+        /// Floats of a padded input plane: every vector load of every tap stays inside it.
+        let plane: Int
 
         init(_ s: ConvShape) {
             height = s.height; width = s.width; paddedWidth = s.width + 2
             pixels = height * width
-            vectors = (height * paddedWidth + 15) / 16
-            flat = vectors * 16
-            plane = (max((height + 2) * paddedWidth, flat + 2 * paddedWidth + 2) + 15) / 16 * 16
+            rowAligned = width % 16 == 0
+            if rowAligned {
+                vectorsPerRow = width / 16
+                vectors = height * vectorsPerRow
+                rowSkip = 2
+                outPlane = pixels
+            } else {
+                vectors = (height * paddedWidth + 15) / 16
+                vectorsPerRow = vectors
+                rowSkip = 0
+                outPlane = vectors * 16
+            }
+            let reach = 16 * vectors + rowSkip * height + 2 * paddedWidth + 2
+            plane = (max((height + 2) * paddedWidth, reach) + 15) / 16 * 16
         }
+
+        /// Where output vector v's tap (0, 0) reads in a padded plane: y·(W+2) + x.
+        @inline(__always) func inputOffset(_ v: Int) -> Int { 16 * v + rowSkip * (v / vectorsPerRow) }
 
         /// Padded planes ← image planes, with zero borders.
         func pad(_ padded: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>, channels: Int) {
@@ -184,7 +230,7 @@ extension Conv3x3 {
         /// Image planes ← (or +=) the flat-grid planes without their extra columns.
         func unpad(_ image: UnsafeMutablePointer<Float>, _ flatPlanes: UnsafePointer<Float>, channels: Int, add: Bool) {
             for c in 0..<channels {
-                let target = image + c * pixels, source = flatPlanes + c * flat
+                let target = image + c * pixels, source = flatPlanes + c * outPlane
                 for y in 0..<height {
                     copyRow(target + y * width, source + y * paddedWidth, add: add)
                 }

@@ -12,6 +12,11 @@ extension Conv3x3 {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 
+    /// p ← v, or p ← p + v.
+    @inline(__always) static func store(_ p: UnsafeMutablePointer<Float>, _ v: V, _ add: Bool) {
+        store(p, add ? load(p) + v : v)
+    }
+
     /// The 16 lanes added pairwise (8 + 8, 4 + 4, 2 + 2, 1 + 1): a fixed order.
     @inline(__always) static func total(_ v: V) -> Float {
         let eight = v.lowHalf + v.highHalf, four = eight.lowHalf + eight.highHalf
@@ -20,13 +25,14 @@ extension Conv3x3 {
     }
 }
 
-/// Four output channels of a run of flat-grid pixels.
+/// Four output channels of a few output vectors.
 protocol Conv3x3Tile {
-    init()
-    /// Adds the four weights w[0..<4] (one tap, four output channels) times the input at p.
+    /// Adds the four weights w[0..<4] (one tap, four output channels) times the input
+    /// vectors whose first one is at p.
     mutating func add(_ p: UnsafePointer<Float>, _ w: UnsafePointer<Float>)
-    /// Writes the four channels' sums, `flat` floats apart.
-    func store(_ out: UnsafeMutablePointer<Float>, flat: Int)
+    /// Writes (or adds) the four channels' sums; their vectors are consecutive in each
+    /// channel, and the channels `plane` floats apart.
+    func store(_ out: UnsafeMutablePointer<Float>, plane: Int, add: Bool)
 }
 
 extension Conv3x3Tile {
@@ -53,9 +59,13 @@ struct Tile4x4: Conv3x3Tile {
     typealias V = Conv3x3.V
     var a00 = V(), a01 = V(), a02 = V(), a03 = V(), a10 = V(), a11 = V(), a12 = V(), a13 = V()
     var a20 = V(), a21 = V(), a22 = V(), a23 = V(), a30 = V(), a31 = V(), a32 = V(), a33 = V()
+    /// Where the second, third and fourth vectors' inputs start, from the first's.
+    let d1, d2, d3: Int
+
+    init(_ next: (Int, Int, Int)) { (d1, d2, d3) = next }
 
     @inline(__always) mutating func add(_ p: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
-        let x0 = Conv3x3.load(p), x1 = Conv3x3.load(p + 16), x2 = Conv3x3.load(p + 32), x3 = Conv3x3.load(p + 48)
+        let x0 = Conv3x3.load(p), x1 = Conv3x3.load(p + d1), x2 = Conv3x3.load(p + d2), x3 = Conv3x3.load(p + d3)
         var k = V(repeating: w[0])
         a00.addProduct(k, x0); a01.addProduct(k, x1); a02.addProduct(k, x2); a03.addProduct(k, x3)
         k = V(repeating: w[1])
@@ -66,15 +76,17 @@ struct Tile4x4: Conv3x3Tile {
         a30.addProduct(k, x0); a31.addProduct(k, x1); a32.addProduct(k, x2); a33.addProduct(k, x3)
     }
 
-    @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, flat: Int) {
-        Self.store(out, a00, a01, a02, a03)
-        Self.store(out + flat, a10, a11, a12, a13)
-        Self.store(out + 2 * flat, a20, a21, a22, a23)
-        Self.store(out + 3 * flat, a30, a31, a32, a33)
+    @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, plane: Int, add: Bool) {
+        Self.store(out, a00, a01, a02, a03, add)
+        Self.store(out + plane, a10, a11, a12, a13, add)
+        Self.store(out + 2 * plane, a20, a21, a22, a23, add)
+        Self.store(out + 3 * plane, a30, a31, a32, a33, add)
     }
 
-    @inline(__always) static func store(_ p: UnsafeMutablePointer<Float>, _ v0: V, _ v1: V, _ v2: V, _ v3: V) {
-        Conv3x3.store(p, v0); Conv3x3.store(p + 16, v1); Conv3x3.store(p + 32, v2); Conv3x3.store(p + 48, v3)
+    @inline(__always)
+    static func store(_ p: UnsafeMutablePointer<Float>, _ v0: V, _ v1: V, _ v2: V, _ v3: V, _ add: Bool) {
+        Conv3x3.store(p, v0, add); Conv3x3.store(p + 16, v1, add)
+        Conv3x3.store(p + 32, v2, add); Conv3x3.store(p + 48, v3, add)
     }
 }
 
@@ -89,9 +101,9 @@ struct Tile4x1: Conv3x3Tile {
         a2.addProduct(V(repeating: w[2]), x); a3.addProduct(V(repeating: w[3]), x)
     }
 
-    @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, flat: Int) {
-        Conv3x3.store(out, a0); Conv3x3.store(out + flat, a1)
-        Conv3x3.store(out + 2 * flat, a2); Conv3x3.store(out + 3 * flat, a3)
+    @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, plane: Int, add: Bool) {
+        Conv3x3.store(out, a0, add); Conv3x3.store(out + plane, a1, add)
+        Conv3x3.store(out + 2 * plane, a2, add); Conv3x3.store(out + 3 * plane, a3, add)
     }
 }
 
@@ -102,27 +114,37 @@ struct TapSums2 {
     var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V(), a8 = V()
     var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V(), b8 = V()
 
-    /// Adds the images of a group: g0 and the plane after it are the two channels' output
-    /// gradients on the flat grid (extra columns 0), x the input channel's padded plane;
-    /// the next image's planes are `gradientStride` and `inputStride` floats further.
+    /// Adds the images of a group. g0 is the first output channel's gradient (the second
+    /// is `next` floats further), its vectors consecutive; x is the input channel's padded
+    /// plane. The next image's planes are `gradientStride` and `inputStride` floats further.
     /// One loop over all vectors of all images, so the sums stay in registers throughout.
     @inline(__always)
-    mutating func run(_ g0: UnsafePointer<Float>, _ x: UnsafePointer<Float>, images: Int,
+    mutating func run(_ g0: UnsafePointer<Float>, next: Int, _ x: UnsafePointer<Float>, images: Int,
                       gradientStride: Int, inputStride: Int, _ grid: Conv3x3.Grid) {
-        let width = grid.paddedWidth, end = grid.flat, plane = grid.plane
-        var g = g0, r0 = x, q = 0, image = 0
+        let width = grid.paddedWidth, perRow = grid.vectorsPerRow, skip = grid.rowSkip
+        var gImage = g0, xImage = x, g = g0, r0 = x
+        var image = 0, v = 0, column = 0
         while image < images {
-            let d0 = Conv3x3.load(g + q), d1 = Conv3x3.load(g + plane + q)
-            let p0 = r0 + q, p1 = p0 + width, p2 = p1 + width
-            Self.fma(&a0, &b0, d0, d1, p0); Self.fma(&a1, &b1, d0, d1, p0 + 1); Self.fma(&a2, &b2, d0, d1, p0 + 2)
-            Self.fma(&a3, &b3, d0, d1, p1); Self.fma(&a4, &b4, d0, d1, p1 + 1); Self.fma(&a5, &b5, d0, d1, p1 + 2)
-            Self.fma(&a6, &b6, d0, d1, p2); Self.fma(&a7, &b7, d0, d1, p2 + 1); Self.fma(&a8, &b8, d0, d1, p2 + 2)
-            q += 16
-            if q == end {
-                q = 0
+            let d0 = Conv3x3.load(g), d1 = Conv3x3.load(g + next)
+            let r1 = r0 + width, r2 = r1 + width
+            Self.fma(&a0, &b0, d0, d1, r0); Self.fma(&a1, &b1, d0, d1, r0 + 1); Self.fma(&a2, &b2, d0, d1, r0 + 2)
+            Self.fma(&a3, &b3, d0, d1, r1); Self.fma(&a4, &b4, d0, d1, r1 + 1); Self.fma(&a5, &b5, d0, d1, r1 + 2)
+            Self.fma(&a6, &b6, d0, d1, r2); Self.fma(&a7, &b7, d0, d1, r2 + 1); Self.fma(&a8, &b8, d0, d1, r2 + 2)
+            g += 16
+            r0 += 16
+            v += 1
+            column += 1
+            if column == perRow {
+                column = 0
+                r0 += skip
+            }
+            if v == grid.vectors {
+                v = 0
                 image += 1
-                g += gradientStride
-                r0 += inputStride
+                gImage += gradientStride
+                xImage += inputStride
+                g = gImage
+                r0 = xImage
             }
         }
     }

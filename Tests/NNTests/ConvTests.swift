@@ -30,10 +30,12 @@ final class ConvTests: XCTestCase {
         }
     }
 
-    /// Shapes that take the direct 3x3 path (stride 1, pad 1, channels in fours): planes
-    /// whose flat grid ends in a partial tile, one row, an image narrower than a vector,
-    /// a weight-gradient group smaller than the images of a reduction range, and the stem
-    /// (3 input channels: direct forward and weight gradient, no input gradient).
+    /// Shapes that take the direct 3x3 path (stride 1, pad 1, channels in fours). Flat grid:
+    /// planes that end in a partial tile, one row, an image narrower than a vector, a
+    /// weight-gradient group smaller than the images of a reduction range. Rows of whole
+    /// vectors: one, two and three vectors a row (tiles that straddle rows), a group smaller
+    /// than a range, and the stem (3 input channels: direct forward and weight gradient, no
+    /// input gradient).
     func testDirect3x3MatchesReference() {
         let direct = [
             ConvShape(batch: 5, inChannels: 4, height: 7, width: 9, outChannels: 8, kernel: 3, stride: 1, pad: 1),
@@ -41,6 +43,8 @@ final class ConvTests: XCTestCase {
             ConvShape(batch: 2, inChannels: 4, height: 1, width: 3, outChannels: 4, kernel: 3, stride: 1, pad: 1),
             ConvShape(batch: 20, inChannels: 16, height: 8, width: 8, outChannels: 16, kernel: 3, stride: 1, pad: 1),
             ConvShape(batch: 48, inChannels: 32, height: 24, width: 24, outChannels: 32, kernel: 3, stride: 1, pad: 1),
+            ConvShape(batch: 20, inChannels: 4, height: 5, width: 48, outChannels: 8, kernel: 3, stride: 1, pad: 1),
+            ConvShape(batch: 32, inChannels: 32, height: 32, width: 32, outChannels: 32, kernel: 3, stride: 1, pad: 1),
         ]
         for (index, s) in direct.enumerated() {
             check(s, seed: UInt64(100 + index), inputGradient: true)
@@ -71,18 +75,23 @@ final class ConvTests: XCTestCase {
         XCTAssertLessThan(relmax(dw, dwRef), 1e-5, "backward dw \(s)")
     }
 
+    /// Both grids of the direct path (10x10 flat, 16x16 rows) and the im2col path.
     func testResultsDoNotDependOnThreads() {
-        let s = ConvShape(batch: 13, inChannels: 8, height: 10, width: 10, outChannels: 8, kernel: 3, stride: 1, pad: 1)
-        let x = randomFloats(s.inputCount), w = randomFloats(s.weightCount, purpose: "w"), g = randomFloats(s.outputCount, purpose: "g")
-        func run() -> [Float] {
-            var y = [Float](repeating: 0, count: s.outputCount)
-            var dx = [Float](repeating: 0, count: s.inputCount), dw = [Float](repeating: 0, count: s.weightCount)
-            Conv2D.forward(&y, x, w, s)
-            Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s)
-            return y + dx + dw
+        for (height, stride) in [(10, 1), (16, 1), (10, 2)] {
+            let s = ConvShape(batch: 13, inChannels: 8, height: height, width: height, outChannels: 8, kernel: 3,
+                              stride: stride, pad: 1)
+            let x = randomFloats(s.inputCount), w = randomFloats(s.weightCount, purpose: "w")
+            let g = randomFloats(s.outputCount, purpose: "g")
+            func run() -> [Float] {
+                var y = [Float](repeating: 0, count: s.outputCount)
+                var dx = [Float](repeating: 0, count: s.inputCount), dw = [Float](repeating: 0, count: s.weightCount)
+                Conv2D.forward(&y, x, w, s)
+                Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s)
+                return y + dx + dw
+            }
+            let one = withThreads(1, run)
+            XCTAssertEqual(one, withThreads(2, run), "\(s)")
+            XCTAssertEqual(one, withThreads(4, run), "\(s)")
         }
-        let one = withThreads(1, run)
-        XCTAssertEqual(one, withThreads(2, run))
-        XCTAssertEqual(one, withThreads(4, run))
     }
 }
