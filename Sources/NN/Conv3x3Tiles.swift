@@ -36,19 +36,20 @@ protocol Conv3x3Tile {
 }
 
 extension Conv3x3Tile {
-    /// Accumulates all input channels and the nine taps; weights packed as
-    /// [inputs][9 taps][4 outputs] (`Conv3x3.packWeights`).
+    /// Accumulates all input channels and the nine taps: tap (i, j) of the tile's first
+    /// vector is S_j at i rows further. Weights packed as [inputs][9 taps][4 outputs]
+    /// (`Conv3x3.packWeights`).
     @inline(__always)
     mutating func run(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, inputs: Int,
                       _ grid: Conv3x3.Grid) {
         var r0 = input, w = weights
-        let width = grid.paddedWidth, plane = grid.plane
+        let row = grid.width, j1 = grid.shifted, j2 = 2 * grid.shifted
         for _ in 0..<inputs {
-            let r1 = r0 + width, r2 = r1 + width
-            add(r0, w); add(r0 + 1, w + 4); add(r0 + 2, w + 8)
-            add(r1, w + 12); add(r1 + 1, w + 16); add(r1 + 2, w + 20)
-            add(r2, w + 24); add(r2 + 1, w + 28); add(r2 + 2, w + 32)
-            r0 += plane
+            let r1 = r0 + row, r2 = r1 + row
+            add(r0, w); add(r0 + j1, w + 4); add(r0 + j2, w + 8)
+            add(r1, w + 12); add(r1 + j1, w + 16); add(r1 + j2, w + 20)
+            add(r2, w + 24); add(r2 + j1, w + 28); add(r2 + j2, w + 32)
+            r0 += grid.channel
             w += 36
         }
     }
@@ -59,13 +60,8 @@ struct Tile4x4: Conv3x3Tile {
     typealias V = Conv3x3.V
     var a00 = V(), a01 = V(), a02 = V(), a03 = V(), a10 = V(), a11 = V(), a12 = V(), a13 = V()
     var a20 = V(), a21 = V(), a22 = V(), a23 = V(), a30 = V(), a31 = V(), a32 = V(), a33 = V()
-    /// Where the second, third and fourth vectors' inputs start, from the first's.
-    let d1, d2, d3: Int
-
-    init(_ next: (Int, Int, Int)) { (d1, d2, d3) = next }
-
     @inline(__always) mutating func add(_ p: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
-        let x0 = Conv3x3.load(p), x1 = Conv3x3.load(p + d1), x2 = Conv3x3.load(p + d2), x3 = Conv3x3.load(p + d3)
+        let x0 = Conv3x3.load(p), x1 = Conv3x3.load(p + 16), x2 = Conv3x3.load(p + 32), x3 = Conv3x3.load(p + 48)
         var k = V(repeating: w[0])
         a00.addProduct(k, x0); a01.addProduct(k, x1); a02.addProduct(k, x2); a03.addProduct(k, x3)
         k = V(repeating: w[1])
@@ -114,30 +110,25 @@ struct TapSums2 {
     var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V(), a8 = V()
     var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V(), b8 = V()
 
-    /// Adds the images of a group. g0 is the first output channel's gradient (the second
-    /// is `next` floats further), its vectors consecutive; x is the input channel's padded
-    /// plane. The next image's planes are `gradientStride` and `inputStride` floats further.
+    /// Adds the images of a group. g0 is the first output channel's gradient plane (the
+    /// second's is `grid.outPlane` floats further), x the input channel's S_0 (S_1 and S_2
+    /// follow it); the next image's are `gradientStride` and `inputStride` floats further.
     /// One loop over all vectors of all images, so the sums stay in registers throughout.
     @inline(__always)
-    mutating func run(_ g0: UnsafePointer<Float>, next: Int, _ x: UnsafePointer<Float>, images: Int,
+    mutating func run(_ g0: UnsafePointer<Float>, _ x: UnsafePointer<Float>, images: Int,
                       gradientStride: Int, inputStride: Int, _ grid: Conv3x3.Grid) {
-        let width = grid.paddedWidth, perRow = grid.vectorsPerRow, skip = grid.rowSkip
+        let row = grid.width, j1 = grid.shifted, j2 = 2 * grid.shifted, next = grid.outPlane
         var gImage = g0, xImage = x, g = g0, r0 = x
-        var image = 0, v = 0, column = 0
+        var image = 0, v = 0
         while image < images {
             let d0 = Conv3x3.load(g), d1 = Conv3x3.load(g + next)
-            let r1 = r0 + width, r2 = r1 + width
-            Self.fma(&a0, &b0, d0, d1, r0); Self.fma(&a1, &b1, d0, d1, r0 + 1); Self.fma(&a2, &b2, d0, d1, r0 + 2)
-            Self.fma(&a3, &b3, d0, d1, r1); Self.fma(&a4, &b4, d0, d1, r1 + 1); Self.fma(&a5, &b5, d0, d1, r1 + 2)
-            Self.fma(&a6, &b6, d0, d1, r2); Self.fma(&a7, &b7, d0, d1, r2 + 1); Self.fma(&a8, &b8, d0, d1, r2 + 2)
+            let r1 = r0 + row, r2 = r1 + row
+            Self.fma(&a0, &b0, d0, d1, r0); Self.fma(&a1, &b1, d0, d1, r0 + j1); Self.fma(&a2, &b2, d0, d1, r0 + j2)
+            Self.fma(&a3, &b3, d0, d1, r1); Self.fma(&a4, &b4, d0, d1, r1 + j1); Self.fma(&a5, &b5, d0, d1, r1 + j2)
+            Self.fma(&a6, &b6, d0, d1, r2); Self.fma(&a7, &b7, d0, d1, r2 + j1); Self.fma(&a8, &b8, d0, d1, r2 + j2)
             g += 16
             r0 += 16
             v += 1
-            column += 1
-            if column == perRow {
-                column = 0
-                r0 += skip
-            }
             if v == grid.vectors {
                 v = 0
                 image += 1

@@ -1,0 +1,98 @@
+extension Conv3x3 {
+    /// The shifted-plane layout of one geometry (see `Conv3x3`).
+    struct Grid {
+        let height, width, pixels: Int
+        /// Output vectors per plane: pixels / 16, rounded up.
+        let vectors: Int
+        /// The plane is a whole number of vectors: the tiles write straight into the image.
+        let inPlace: Bool
+        /// Floats between the output planes the tiles write (`vectors` · 16).
+        let outPlane: Int
+        /// Floats of one shifted plane S_j (H + 2 rows, and every load of every tap), and of
+        /// one input channel's three.
+        let shifted, channel: Int
+
+        init(_ s: ConvShape) {
+            height = s.height; width = s.width; pixels = s.height * s.width
+            vectors = (pixels + 15) / 16
+            inPlace = pixels % 16 == 0
+            outPlane = vectors * 16
+            shifted = (16 * vectors + 2 * width + 15) / 16 * 16
+            channel = 3 * shifted
+        }
+
+        /// S_0, S_1, S_2 of every image plane: S_j[y'][x] = x[y' − 1][x + j − 1], 0 outside.
+        func shift(_ target: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>, channels: Int) {
+            let end = (height + 1) * width
+            for c in 0..<channels {
+                let source = image + c * pixels
+                let s0 = target + c * channel, s1 = s0 + shifted, s2 = s1 + shifted
+                s0.update(repeating: 0, count: width)
+                s1.update(repeating: 0, count: width)
+                s2.update(repeating: 0, count: width)
+                for y in 0..<height {
+                    let row = source + y * width, at = (y + 1) * width
+                    // S_0 is the row moved right: its last float lands on the next row's first,
+                    // which the next row (or the bottom border) overwrites
+                    copy(s0 + at + 1, row)
+                    s0[at] = 0
+                    copy(s1 + at, row)
+                    // S_2 is the row moved left: its first float lands on the row above's last
+                    copy(s2 + at - 1, row)
+                    s2[at - 1] = 0
+                }
+                (s0 + end).update(repeating: 0, count: shifted - end)
+                (s1 + end).update(repeating: 0, count: shifted - end)
+                (s2 + end - 1).update(repeating: 0, count: shifted - end + 1)
+            }
+        }
+
+        /// Image planes ← (or +=) the planes that `body(target, add)` writes: the image
+        /// itself, or scratch planes copied out when the plane is no whole number of vectors.
+        @inline(__always)
+        func write(_ image: UnsafeMutablePointer<Float>, channels: Int, add: Bool, scratch: UnsafeMutablePointer<Float>,
+                   _ body: (UnsafeMutablePointer<Float>, Bool) -> Void) {
+            if inPlace {
+                body(image, add)
+                return
+            }
+            body(scratch, false)
+            for c in 0..<channels {
+                let target = image + c * pixels, source = scratch + c * outPlane
+                if add {
+                    for i in 0..<pixels { target[i] += source[i] }
+                } else {
+                    target.update(from: source, count: pixels)
+                }
+            }
+        }
+
+        /// Planes of `outPlane` floats, zero after the image's pixels.
+        func widen(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, planes: Int) {
+            for p in 0..<planes {
+                (target + p * outPlane).update(from: source + p * pixels, count: pixels)
+                (target + p * outPlane + pixels).update(repeating: 0, count: outPlane - pixels)
+            }
+        }
+
+        /// One row of `width` floats, in vectors: rows are 8 to 32 floats, too short for a
+        /// memmove call to pay off.
+        @inline(__always)
+        func copy(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>) {
+            var x = 0
+            while x + 16 <= width {
+                Conv3x3.store(target + x, Conv3x3.load(source + x))
+                x += 16
+            }
+            if x + 8 <= width {
+                UnsafeMutableRawPointer(target + x).storeBytes(
+                    of: UnsafeRawPointer(source + x).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                x += 8
+            }
+            while x < width {
+                target[x] = source[x]
+                x += 1
+            }
+        }
+    }
+}
