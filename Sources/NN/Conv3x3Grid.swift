@@ -22,28 +22,26 @@ extension Conv3x3 {
         }
 
         /// S_0, S_1, S_2 of every image plane: S_j[y'][x] = x[y' − 1][x + j − 1], 0 outside.
+        /// Each is the whole plane copied at once, one row down and j − 1 floats along; the
+        /// floats that wrapped into the neighbouring row's edge are then zeroed.
         func shift(_ target: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>, channels: Int) {
             let end = (height + 1) * width
             for c in 0..<channels {
                 let source = image + c * pixels
                 let s0 = target + c * channel, s1 = s0 + shifted, s2 = s1 + shifted
-                s0.update(repeating: 0, count: width)
-                s1.update(repeating: 0, count: width)
-                s2.update(repeating: 0, count: width)
-                for y in 0..<height {
-                    let row = source + y * width, at = (y + 1) * width
-                    // S_0 is the row moved right: its last float lands on the next row's first,
-                    // which the next row (or the bottom border) overwrites
-                    copy(s0 + at + 1, row)
-                    s0[at] = 0
-                    copy(s1 + at, row)
-                    // S_2 is the row moved left: its first float lands on the row above's last
-                    copy(s2 + at - 1, row)
-                    s2[at - 1] = 0
-                }
+                s0.update(repeating: 0, count: width + 1)
+                copy(s0 + width + 1, source, count: pixels)
                 (s0 + end).update(repeating: 0, count: shifted - end)
+                s1.update(repeating: 0, count: width)
+                copy(s1 + width, source, count: pixels)
                 (s1 + end).update(repeating: 0, count: shifted - end)
+                s2.update(repeating: 0, count: width - 1)
+                copy(s2 + width - 1, source, count: pixels)
                 (s2 + end - 1).update(repeating: 0, count: shifted - end + 1)
+                for y in 0..<height {
+                    s0[(y + 1) * width] = 0    // S_0[y + 1][0] = x[y][−1]
+                    s2[y * width + width - 1] = 0  // S_2[y][W − 1] = x[y − 1][W]
+                }
             }
         }
 
@@ -75,21 +73,16 @@ extension Conv3x3 {
             }
         }
 
-        /// One row of `width` floats, in vectors: rows are 8 to 32 floats, too short for a
-        /// memmove call to pay off.
+        /// `count` floats, in vectors (planes are 64 to 1,024 floats: a memmove call costs
+        /// as much as the copy).
         @inline(__always)
-        func copy(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>) {
+        func copy(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
             var x = 0
-            while x + 16 <= width {
+            while x + 16 <= count {
                 Conv3x3.store(target + x, Conv3x3.load(source + x))
                 x += 16
             }
-            if x + 8 <= width {
-                UnsafeMutableRawPointer(target + x).storeBytes(
-                    of: UnsafeRawPointer(source + x).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                x += 8
-            }
-            while x < width {
+            while x < count {
                 target[x] = source[x]
                 x += 1
             }
