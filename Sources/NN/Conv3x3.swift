@@ -17,10 +17,9 @@ import Tensor
 /// depend on the shapes only, never on the thread count; they differ from im2col + GEMM
 /// in the order of the additions.
 enum Conv3x3 {
-    /// Output channels are computed four at a time, weight gradients two at a time.
+    /// Output channels are computed four at a time (per group), weight gradients two at a time.
     static func supports(_ s: ConvShape, inputGradient: Bool) -> Bool {
-        s.kernel == 3 && s.stride == 1 && s.pad == 1 && s.groups == 1 && s.outChannels % 4 == 0
-            && (!inputGradient || s.inChannels % 4 == 0)
+        s.kernel == 3 && s.stride == 1 && s.pad == 1 && s.groupOut % 4 == 0 && (!inputGradient || s.groupIn % 4 == 0)
     }
 
     // Workspace slots, after Conv2D's.
@@ -30,7 +29,7 @@ enum Conv3x3 {
     static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                         _ w: UnsafePointer<Float>, _ s: ConvShape) {
         let grid = Grid(s)
-        let packed = packWeights(w, outputs: s.outChannels, inputs: s.inChannels, flipped: false)
+        let packed = packWeights(w, s, flipped: false)
         Workspace.reserve(slot: shiftedSlot, count: s.inChannels * grid.channel)
         Workspace.reserve(slot: outSlot, count: grid.inPlace ? 0 : s.outChannels * grid.outPlane)
         Parallel.forEach(s.batch) { n, worker in
@@ -38,7 +37,10 @@ enum Conv3x3 {
             grid.shift(shifted, x + n * s.inChannels * grid.pixels, channels: s.inChannels)
             grid.write(out + n * s.outChannels * grid.pixels, channels: s.outChannels, add: false,
                        scratch: Workspace.pointer(outSlot, worker)) { target, add in
-                correlate(target, shifted, packed, inputs: s.inChannels, outputs: s.outChannels, grid, add: add)
+                for g in 0..<s.groups {
+                    correlate(target + g * s.groupOut * grid.outPlane, shifted + g * s.groupIn * grid.channel,
+                              packed + g * s.groupOut * s.patch, inputs: s.groupIn, outputs: s.groupOut, grid, add: add)
+                }
             }
         }
     }
@@ -49,7 +51,7 @@ enum Conv3x3 {
                          _ w: UnsafePointer<Float>, _ s: ConvShape) {
         let grid = Grid(s), chunks = Conv2D.reductionChunks(batch: s.batch)
         // the input gradient is the output gradient convolved with the flipped, transposed weights
-        let flipped = dx == nil ? nil : packWeights(w, outputs: s.inChannels, inputs: s.outChannels, flipped: true)
+        let flipped = dx == nil ? nil : packWeights(w, s, flipped: true)
         let group = imagesPerGroup(s, grid)
         Workspace.reserve(slot: shiftedSlot, count: group * s.inChannels * grid.channel)
         // the shifted output gradient (input gradient), or the output gradient with its
@@ -73,7 +75,11 @@ enum Conv3x3 {
                     grid.shift(gradient, dOut + n * s.outChannels * grid.pixels, channels: s.outChannels)
                     grid.write(dx + n * s.inChannels * grid.pixels, channels: s.inChannels, add: true,
                                scratch: Workspace.pointer(outSlot, worker)) { target, add in
-                        correlate(target, gradient, flipped, inputs: s.outChannels, outputs: s.inChannels, grid, add: add)
+                        for g in 0..<s.groups {
+                            correlate(target + g * s.groupIn * grid.outPlane, gradient + g * s.groupOut * grid.channel,
+                                      flipped + g * s.groupOut * s.patch, inputs: s.groupOut, outputs: s.groupIn,
+                                      grid, add: add)
+                        }
                     }
                 }
                 var source = dOut + first * s.outChannels * grid.pixels
@@ -94,18 +100,22 @@ enum Conv3x3 {
         max(1, min(s.batch, (1 << 18) / (s.inChannels * grid.channel + s.outChannels * grid.outPlane)))
     }
 
-    /// Weights as [outputs/4][inputs][9 taps][4 outputs], so that a tap's four weights are
-    /// adjacent. Flipped: the weights of the transposed conv, w'[c][k][i][j] = w[k][c][2−i][2−j].
-    static func packWeights(_ w: UnsafePointer<Float>, outputs: Int, inputs: Int,
-                            flipped: Bool) -> UnsafePointer<Float> {
+    /// Weights as [groups][outputs/4][inputs][9 taps][4 outputs] (outputs and inputs of a
+    /// group), so that a tap's four weights are adjacent. Flipped: the weights of the
+    /// transposed conv, whose outputs are the conv's inputs: w'[c][k][i][j] = w[k][c][2−i][2−j].
+    static func packWeights(_ w: UnsafePointer<Float>, _ s: ConvShape, flipped: Bool) -> UnsafePointer<Float> {
         let slot = flipped ? flippedSlot : weightSlot
-        Workspace.reserve(slot: slot, count: outputs * inputs * 9, workers: 1)
+        Workspace.reserve(slot: slot, count: s.weightCount, workers: 1)
         let packed = Workspace.pointer(slot, 0)
-        for o in 0..<outputs {
-            for c in 0..<inputs {
-                for tap in 0..<9 {
-                    let source = flipped ? (c * outputs + o) * 9 + 8 - tap : (o * inputs + c) * 9 + tap
-                    packed[((o / 4 * inputs + c) * 9 + tap) * 4 + o % 4] = w[source]
+        let (outputs, inputs) = flipped ? (s.groupIn, s.groupOut) : (s.groupOut, s.groupIn)
+        for g in 0..<s.groups {
+            let group = packed + g * s.groupOut * s.patch, weights = w + g * s.groupOut * s.patch
+            for o in 0..<outputs {
+                for c in 0..<inputs {
+                    for tap in 0..<9 {
+                        let source = flipped ? (c * outputs + o) * 9 + 8 - tap : (o * inputs + c) * 9 + tap
+                        group[((o / 4 * inputs + c) * 9 + tap) * 4 + o % 4] = weights[source]
+                    }
                 }
             }
         }
@@ -138,17 +148,18 @@ enum Conv3x3 {
         }
     }
 
-    /// partial[k][c][tap] += Σ over the group's images and pixels of dOut[k] · x[c] shifted
-    /// by tap, two output channels at a time. dOut planes are `grid.outPlane` floats apart.
+    /// partial[k][c][tap] += Σ over the images and pixels of dOut[k] · x[c] shifted by tap
+    /// (c an input channel of k's group), two output channels at a time. dOut planes are
+    /// `grid.outPlane` floats apart.
     static func weightGradient(_ partial: UnsafeMutablePointer<Float>, _ shifted: UnsafePointer<Float>,
                                _ gradient: UnsafePointer<Float>, images: Int, _ s: ConvShape, _ grid: Grid) {
-        let inputs = s.inChannels, outputs = s.outChannels
-        for k in stride(from: 0, to: outputs, by: 2) {
-            for c in 0..<inputs {
+        for k in stride(from: 0, to: s.outChannels, by: 2) {
+            let firstInput = k / s.groupOut * s.groupIn
+            for c in 0..<s.groupIn {
                 var sums = TapSums2()
-                sums.run(gradient + k * grid.outPlane, shifted + c * grid.channel, images: images,
-                         gradientStride: outputs * grid.outPlane, inputStride: inputs * grid.channel, grid)
-                sums.add(into: partial + (k * inputs + c) * 9, partial + ((k + 1) * inputs + c) * 9)
+                sums.run(gradient + k * grid.outPlane, shifted + (firstInput + c) * grid.channel, images: images,
+                         gradientStride: s.outChannels * grid.outPlane, inputStride: s.inChannels * grid.channel, grid)
+                sums.add(into: partial + (k * s.groupIn + c) * 9, partial + ((k + 1) * s.groupIn + c) * 9)
             }
         }
     }

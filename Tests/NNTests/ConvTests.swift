@@ -30,12 +30,11 @@ final class ConvTests: XCTestCase {
         }
     }
 
-    /// Shapes that take the direct 3x3 path (stride 1, pad 1, channels in fours). Flat grid:
-    /// planes that end in a partial tile, one row, an image narrower than a vector, a
-    /// weight-gradient group smaller than the images of a reduction range. Rows of whole
-    /// vectors: one, two and three vectors a row (tiles that straddle rows), a group smaller
-    /// than a range, and the stem (3 input channels: direct forward and weight gradient, no
-    /// input gradient).
+    /// Shapes that take the direct 3x3 path (stride 1, pad 1, channels of a group in fours):
+    /// planes that are no whole number of vectors or tiles, one row, an image narrower than a
+    /// vector, planes of one, two and three vectors a row, weight-gradient image groups
+    /// smaller than a reduction range, conv groups, and the stem (3 input channels: direct
+    /// forward and weight gradient, no input gradient).
     func testDirect3x3MatchesReference() {
         let direct = [
             ConvShape(batch: 5, inChannels: 4, height: 7, width: 9, outChannels: 8, kernel: 3, stride: 1, pad: 1),
@@ -45,6 +44,11 @@ final class ConvTests: XCTestCase {
             ConvShape(batch: 48, inChannels: 32, height: 24, width: 24, outChannels: 32, kernel: 3, stride: 1, pad: 1),
             ConvShape(batch: 20, inChannels: 4, height: 5, width: 48, outChannels: 8, kernel: 3, stride: 1, pad: 1),
             ConvShape(batch: 32, inChannels: 32, height: 32, width: 32, outChannels: 32, kernel: 3, stride: 1, pad: 1),
+            // groups of 4 and 8 channels (ResNeXt's grouped 3x3)
+            ConvShape(batch: 3, inChannels: 16, height: 8, width: 8, outChannels: 16, kernel: 3, stride: 1, pad: 1,
+                      groups: 4),
+            ConvShape(batch: 4, inChannels: 24, height: 6, width: 7, outChannels: 16, kernel: 3, stride: 1, pad: 1,
+                      groups: 2),
         ]
         for (index, s) in direct.enumerated() {
             check(s, seed: UInt64(100 + index), inputGradient: true)
