@@ -69,14 +69,16 @@ public enum Conv2D {
         }
     }
 
-    /// dw += d(sum(out ⊙ dOut))/dw and, when dx is given, dx += d(…)/dx.
+    /// dw += d(sum(out ⊙ dOut))/dw and, when dx is given, dx += d(…)/dx (dx = d(…)/dx with
+    /// `overwrite`, which saves zeroing dx first).
     public static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                                 dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                                _ w: UnsafePointer<Float>, _ s: ConvShape) {
+                                _ w: UnsafePointer<Float>, _ s: ConvShape, overwrite: Bool = false) {
         if Conv3x3.supports(s, inputGradient: dx != nil) {
-            Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s)
+            Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, overwrite: overwrite)
             return
         }
+        if overwrite, let dx { dx.update(repeating: 0, count: s.inputCount) }
         let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
         let chunks = reductionChunks(batch: s.batch), images = imagesPerProduct(s)
         Workspace.reserve(slot: colSlot, count: s.patch * outPlane * images)

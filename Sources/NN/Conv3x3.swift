@@ -45,10 +45,10 @@ enum Conv3x3 {
         }
     }
 
-    /// dw += ∂/∂w and, when dx is given, dx += ∂/∂x of sum(out ⊙ dOut).
+    /// dw += ∂/∂w and, when dx is given, dx += ∂/∂x of sum(out ⊙ dOut) (dx = … with `overwrite`).
     static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                          dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                         _ w: UnsafePointer<Float>, _ s: ConvShape) {
+                         _ w: UnsafePointer<Float>, _ s: ConvShape, overwrite: Bool) {
         let grid = Grid(s), chunks = Conv2D.reductionChunks(batch: s.batch)
         // the input gradient is the output gradient convolved with the flipped, transposed weights
         let flipped = dx == nil ? nil : packWeights(w, s, flipped: true)
@@ -73,7 +73,7 @@ enum Conv3x3 {
                                channels: s.inChannels)
                     guard let dx, let flipped else { continue }
                     grid.shift(gradient, dOut + n * s.outChannels * grid.pixels, channels: s.outChannels)
-                    grid.write(dx + n * s.inChannels * grid.pixels, channels: s.inChannels, add: true,
+                    grid.write(dx + n * s.inChannels * grid.pixels, channels: s.inChannels, add: !overwrite,
                                scratch: Workspace.pointer(outSlot, worker)) { target, add in
                         for g in 0..<s.groups {
                             correlate(target + g * s.groupIn * grid.outPlane, gradient + g * s.groupOut * grid.channel,

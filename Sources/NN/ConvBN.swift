@@ -63,13 +63,15 @@ final class ConvBN {
     }
 
     /// Backward of a training-mode forward. dOut (the gradient w.r.t. y) is overwritten
-    /// with the gradient w.r.t. z; dInput, when given, accumulates the input gradient.
+    /// with the gradient w.r.t. z; dInput, when given, accumulates the input gradient (or
+    /// receives it, with `overwrite`).
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                  dInput: UnsafeMutablePointer<Float>?) {
+                  dInput: UnsafeMutablePointer<Float>?, overwrite: Bool = false) {
         BatchNorm.backwardTrain(dx: dOut, dy: dOut, z.pointer, reluOutput: relu ? UnsafePointer(y.pointer) : nil,
                                 gamma: store.value(gamma), mean: mean.pointer, rstd: rstd.pointer,
                                 dGamma: store.gradient(gamma), dBeta: store.gradient(beta),
                                 batch: shape.batch, channels: outChannels, plane: plane)
-        Conv2D.backward(dx: dInput, dw: store.gradient(weight), dOut: dOut, input, store.value(weight), shape)
+        Conv2D.backward(dx: dInput, dw: store.gradient(weight), dOut: dOut, input, store.value(weight), shape,
+                        overwrite: overwrite)
     }
 }

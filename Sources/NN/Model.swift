@@ -202,8 +202,7 @@ public final class Model {
         let scratch = Array(gradientBuffers[2...])
         for (index, block) in blocks.enumerated().reversed() {
             let blockInput = index == 0 ? stem.y : blocks[index - 1].output
-            block.backward(gradient.pointer, input: blockInput.pointer, dInput: next.pointer,
-                           inputCount: blockInput.count, scratch: scratch)
+            block.backward(gradient.pointer, input: blockInput.pointer, dInput: next.pointer, scratch: scratch)
             swap(&gradient, &next)
         }
         guard inputGradient else {

@@ -39,15 +39,14 @@ final class ResidualBlock {
     /// dOut (gradient w.r.t. the block output) is consumed; dInput is overwritten with the
     /// gradient w.r.t. the block input. `scratch` holds three buffers as large as any activation.
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                  dInput: UnsafeMutablePointer<Float>, inputCount: Int, scratch: [FloatBuffer]) {
+                  dInput: UnsafeMutablePointer<Float>, scratch: [FloatBuffer]) {
         let count = output.count
         Residual.backwardReLU(dOut, output: output.pointer, count: count)
         // the shortcut first, while dOut is still the gradient of the join
         if let down {
             let dz = scratch[2].pointer
             dz.update(from: dOut, count: count)
-            dInput.update(repeating: 0, count: inputCount)
-            down.backward(dz, input: input, dInput: dInput)
+            down.backward(dz, input: input, dInput: dInput, overwrite: true)
         } else {
             dInput.update(from: dOut, count: count)
         }
@@ -55,12 +54,9 @@ final class ResidualBlock {
         var gradient = dOut
         for i in stride(from: body.count - 1, through: 0, by: -1) {
             let unitInput = i == 0 ? input : UnsafePointer(body[i - 1].y.pointer)
-            var target = dInput
-            if i > 0 {
-                target = scratch[(body.count - 1 - i) % 2].pointer
-                target.update(repeating: 0, count: body[i - 1].y.count)
-            }
-            body[i].backward(gradient, input: unitInput, dInput: target)
+            // the first unit adds to the shortcut's gradient; the others write theirs
+            let target = i == 0 ? dInput : scratch[(body.count - 1 - i) % 2].pointer
+            body[i].backward(gradient, input: unitInput, dInput: target, overwrite: i > 0)
             gradient = target
         }
     }
