@@ -36,12 +36,17 @@ public enum BatchNorm {
     ) {
         let count = Double(batch * plane)
         Parallel.forEach(channels) { c, _ in
-            // mean, then the biased variance as the mean squared deviation (two passes: no cancellation)
-            var sum: Double = 0
-            for n in 0..<batch { sum += Double(planeSum(x + (n * channels + c) * plane, plane)) }
-            let mu = Float(sum / count)
-            var squares: Double = 0
-            for n in 0..<batch { squares += Double(planeSquares(x + (n * channels + c) * plane, plane, mu)) }
+            // each plane's mean and squared deviations from it (a second pass while the plane
+            // is in L1: no cancellation), merged plane by plane in double (Chan et al.)
+            var mu64: Double = 0, squares: Double = 0, seen: Double = 0
+            for n in 0..<batch {
+                let (planeMean, planeSquares) = meanAndSquares(x + (n * channels + c) * plane, plane)
+                let delta = Double(planeMean) - mu64, total = seen + Double(plane)
+                mu64 += delta * Double(plane) / total
+                squares += Double(planeSquares) + delta * delta * seen * Double(plane) / total
+                seen = total
+            }
+            let mu = Float(mu64)
             let variance = squares / count
             let r = Float(1 / (variance + Double(config.epsilon)).squareRoot())
             mean[c] = mu
@@ -137,34 +142,42 @@ public enum BatchNorm {
         }
     }
 
-    // MARK: per-plane loops (8 float lanes, then a fixed-order lane sum)
+    // MARK: per-plane loops (vector lanes, then a fixed-order lane sum)
 
+    typealias V = SIMD16<Float>
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+
+    /// Σ x over a plane: four independent vector sums, so that the adds overlap.
     @inline(__always)
     static func planeSum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-        var lanes = SIMD8<Float>()
+        var a0 = V(), a1 = V(), a2 = V(), a3 = V()
         var i = 0
-        while i + 8 <= count {
-            lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
+        while i + 64 <= count {
+            a0 += load(x + i); a1 += load(x + i + 16); a2 += load(x + i + 32); a3 += load(x + i + 48)
+            i += 64
         }
-        var sum = lanes.sum()
+        while i + 16 <= count { a0 += load(x + i); i += 16 }
+        var sum = ((a0 + a1) + (a2 + a3)).sum()
         while i < count { sum += x[i]; i += 1 }
         return sum
     }
 
+    /// The plane's mean and Σ (x − mean)².
     @inline(__always)
-    static func planeSquares(_ x: UnsafePointer<Float>, _ count: Int, _ mean: Float) -> Float {
-        var lanes = SIMD8<Float>()
-        let m = SIMD8<Float>(repeating: mean)
+    static func meanAndSquares(_ x: UnsafePointer<Float>, _ count: Int) -> (Float, Float) {
+        let mean = planeSum(x, count) / Float(count), m = V(repeating: mean)
+        var a0 = V(), a1 = V(), a2 = V(), a3 = V()
         var i = 0
-        while i + 8 <= count {
-            let d = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m
-            lanes += d * d
-            i += 8
+        while i + 64 <= count {
+            let d0 = load(x + i) - m, d1 = load(x + i + 16) - m, d2 = load(x + i + 32) - m, d3 = load(x + i + 48) - m
+            a0.addProduct(d0, d0); a1.addProduct(d1, d1); a2.addProduct(d2, d2); a3.addProduct(d3, d3)
+            i += 64
         }
-        var sum = lanes.sum()
-        while i < count { let d = x[i] - mean; sum += d * d; i += 1 }
-        return sum
+        while i + 16 <= count { let d = load(x + i) - m; a0.addProduct(d, d); i += 16 }
+        var squares = ((a0 + a1) + (a2 + a3)).sum()
+        while i < count { let d = x[i] - mean; squares += d * d; i += 1 }
+        return (mean, squares)
     }
 
     /// (Σ dy, Σ dy·(x − mean)) over one plane, dy masked where mask ≤ 0.
