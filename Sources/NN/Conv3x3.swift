@@ -53,51 +53,49 @@ enum Conv3x3 {
         // the input gradient is the output gradient convolved with the flipped, transposed weights
         let flipped = dx == nil ? nil : packWeights(w, s, flipped: true)
         let group = imagesPerGroup(s, grid)
-        Workspace.reserve(slot: shiftedSlot, count: group * s.inChannels * grid.channel)
-        // the shifted output gradient (input gradient), or the output gradient with its
-        // last vector zero-filled (weight gradient, when the plane is no whole number of vectors)
-        Workspace.reserve(slot: gradientSlot, count: max(dx == nil ? 0 : s.outChannels * grid.channel,
-                                                         grid.inPlace ? 0 : group * s.outChannels * grid.outPlane))
+        // the shifted output gradient serves both: the input gradient's input, and the
+        // weight gradient's nine taps (against the unshifted input)
+        Workspace.reserve(slot: gradientSlot, count: group * s.outChannels * grid.channel)
+        Workspace.reserve(slot: shiftedSlot, count: grid.inPlace ? 0 : group * s.inChannels * grid.outPlane)
         Workspace.reserve(slot: outSlot, count: grid.inPlace ? 0 : s.inChannels * grid.outPlane)
         Workspace.reserve(slot: Conv2D.partialSlot, count: s.weightCount, workers: max(chunks, Parallel.threads))
         Parallel.forEach(chunks) { chunk, worker in
             let partial = Workspace.pointer(Conv2D.partialSlot, chunk)
             partial.update(repeating: 0, count: s.weightCount)
-            let shifted = Workspace.pointer(shiftedSlot, worker), gradient = Workspace.pointer(gradientSlot, worker)
+            let gradient = Workspace.pointer(gradientSlot, worker)
             let range = Parallel.range(chunk, of: chunks, count: s.batch)
             for first in stride(from: range.lowerBound, to: range.upperBound, by: group) {
                 let count = min(group, range.upperBound - first)
                 for i in 0..<count {
-                    let n = first + i
-                    grid.shift(shifted + i * s.inChannels * grid.channel, x + n * s.inChannels * grid.pixels,
-                               channels: s.inChannels)
+                    let n = first + i, image = gradient + i * s.outChannels * grid.channel
+                    grid.shift(image, dOut + n * s.outChannels * grid.pixels, channels: s.outChannels)
                     guard let dx, let flipped else { continue }
-                    grid.shift(gradient, dOut + n * s.outChannels * grid.pixels, channels: s.outChannels)
                     grid.write(dx + n * s.inChannels * grid.pixels, channels: s.inChannels, add: !overwrite,
                                scratch: Workspace.pointer(outSlot, worker)) { target, add in
                         for g in 0..<s.groups {
-                            correlate(target + g * s.groupIn * grid.outPlane, gradient + g * s.groupOut * grid.channel,
+                            correlate(target + g * s.groupIn * grid.outPlane, image + g * s.groupOut * grid.channel,
                                       flipped + g * s.groupOut * s.patch, inputs: s.groupOut, outputs: s.groupIn,
                                       grid, add: add)
                         }
                     }
                 }
-                var source = dOut + first * s.outChannels * grid.pixels
+                var input = x + first * s.inChannels * grid.pixels
                 if !grid.inPlace {
-                    grid.widen(gradient, source, planes: count * s.outChannels)
-                    source = UnsafePointer(gradient)
+                    let widened = Workspace.pointer(shiftedSlot, worker)
+                    grid.widen(widened, input, planes: count * s.inChannels)
+                    input = UnsafePointer(widened)
                 }
-                weightGradient(partial, shifted, source, images: count, s, grid)
+                weightGradient(partial, input, gradient, images: count, s, grid)
             }
         }
         Conv2D.addPartials(dw, count: s.weightCount, chunks: chunks)
     }
 
-    /// Images whose shifted inputs are held at once for the weight gradient (about 1 MiB,
-    /// so they stay in L2): each of its sums then runs over more pixels before its 16
-    /// lanes are added up.
+    /// Images whose shifted output gradients and inputs are held at once for the weight
+    /// gradient (about 1 MiB, so they stay in L2): each of its sums then runs over more
+    /// pixels before its 16 lanes are added up.
     static func imagesPerGroup(_ s: ConvShape, _ grid: Grid) -> Int {
-        max(1, min(s.batch, (1 << 18) / (s.inChannels * grid.channel + s.outChannels * grid.outPlane)))
+        max(1, min(s.batch, (1 << 18) / (s.outChannels * grid.channel + s.inChannels * grid.outPlane)))
     }
 
     /// Weights as [groups][outputs/4][inputs][9 taps][4 outputs] (outputs and inputs of a
@@ -148,18 +146,21 @@ enum Conv3x3 {
         }
     }
 
-    /// partial[k][c][tap] += Σ over the images and pixels of dOut[k] · x[c] shifted by tap
-    /// (c an input channel of k's group), two output channels at a time. dOut planes are
-    /// `grid.outPlane` floats apart.
-    static func weightGradient(_ partial: UnsafeMutablePointer<Float>, _ shifted: UnsafePointer<Float>,
+    /// partial[k][c][i][j] += Σ over the images and pixels q of x[c][q] · dOut[k] shifted by
+    /// (2 − i, 2 − j), which is dOut[k] · x[c] shifted by (i, j) summed the other way round;
+    /// two input channels (of k's group) at a time. Input planes are `grid.outPlane` floats apart.
+    static func weightGradient(_ partial: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
                                _ gradient: UnsafePointer<Float>, images: Int, _ s: ConvShape, _ grid: Grid) {
-        for k in stride(from: 0, to: s.outChannels, by: 2) {
+        for k in 0..<s.outChannels {
             let firstInput = k / s.groupOut * s.groupIn
-            for c in 0..<s.groupIn {
+            for c in stride(from: 0, to: s.groupIn, by: 2) {
+                let pair = c + 1 < s.groupIn  // the stem's 3 input channels end with a single one
                 var sums = TapSums2()
-                sums.run(gradient + k * grid.outPlane, shifted + (firstInput + c) * grid.channel, images: images,
-                         gradientStride: s.outChannels * grid.outPlane, inputStride: s.inChannels * grid.channel, grid)
-                sums.add(into: partial + (k * s.groupIn + c) * 9, partial + ((k + 1) * s.groupIn + c) * 9)
+                sums.run(input + (firstInput + c) * grid.outPlane, second: pair ? grid.outPlane : 0,
+                         gradient + k * grid.channel, images: images, plainStride: s.inChannels * grid.outPlane,
+                         shiftedStride: s.outChannels * grid.channel, grid)
+                let target = partial + (k * s.groupIn + c) * 9
+                sums.add(into: target, pair ? target + 9 : nil)
             }
         }
     }

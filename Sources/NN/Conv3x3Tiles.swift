@@ -110,25 +110,26 @@ struct Tile4x1: Conv3x3Tile {
     }
 }
 
-/// The weight gradient of two output channels and one input channel: 9 taps × 2 vector
+/// The weight gradient of one output channel and two input channels: 9 taps × 2 vector
 /// sums; per 16 pixels 2 + 9 loads and 18 FMAs.
 struct TapSums2 {
     typealias V = Conv3x3.V
     var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V(), a8 = V()
     var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V(), b8 = V()
 
-    /// Adds the images of a group. g0 is the first output channel's gradient plane (the
-    /// second's is `grid.outPlane` floats further), x the input channel's S_0 (S_1 and S_2
-    /// follow it); the next image's are `gradientStride` and `inputStride` floats further.
-    /// One loop over all vectors of all images, so the sums stay in registers throughout.
+    /// Adds the images of a group. `plain` is the first input plane (the second is `second`
+    /// floats further), `shifted` an output gradient's S_0 (S_1 and S_2 follow it); the next
+    /// image's are `plainStride` and `shiftedStride` floats further. Sum m = 3·r + j pairs
+    /// the plain planes with S_j read r rows further. One loop over all vectors of all
+    /// images, so the sums stay in registers throughout.
     @inline(__always)
-    mutating func run(_ g0: UnsafePointer<Float>, _ x: UnsafePointer<Float>, images: Int,
-                      gradientStride: Int, inputStride: Int, _ grid: Conv3x3.Grid) {
-        let row = grid.width, j1 = grid.shifted, j2 = 2 * grid.shifted, next = grid.outPlane
-        var gImage = g0, xImage = x, g = g0, r0 = x
+    mutating func run(_ plain: UnsafePointer<Float>, second: Int, _ shifted: UnsafePointer<Float>, images: Int,
+                      plainStride: Int, shiftedStride: Int, _ grid: Conv3x3.Grid) {
+        let row = grid.width, j1 = grid.shifted, j2 = 2 * grid.shifted
+        var plainImage = plain, shiftedImage = shifted, g = plain, r0 = shifted
         var image = 0, v = 0
         while image < images {
-            let d0 = Conv3x3.load(g), d1 = Conv3x3.load(g + next)
+            let d0 = Conv3x3.load(g), d1 = Conv3x3.load(g + second)
             let r1 = r0 + row, r2 = r1 + row
             Self.fma(&a0, &b0, d0, d1, r0); Self.fma(&a1, &b1, d0, d1, r0 + j1); Self.fma(&a2, &b2, d0, d1, r0 + j2)
             Self.fma(&a3, &b3, d0, d1, r1); Self.fma(&a4, &b4, d0, d1, r1 + j1); Self.fma(&a5, &b5, d0, d1, r1 + j2)
@@ -139,10 +140,10 @@ struct TapSums2 {
             if v == grid.vectors {
                 v = 0
                 image += 1
-                gImage += gradientStride
-                xImage += inputStride
-                g = gImage
-                r0 = xImage
+                plainImage += plainStride
+                shiftedImage += shiftedStride
+                g = plainImage
+                r0 = shiftedImage
             }
         }
     }
@@ -153,16 +154,18 @@ struct TapSums2 {
         b.addProduct(d1, x)
     }
 
-    /// first[tap] += lanes of a_tap, second[tap] += lanes of b_tap.
-    @inline(__always) func add(into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>) {
+    /// first[8 − m] += the lanes of a_m and second[8 − m] += those of b_m: sum m, shifted by
+    /// (r, j) = (m / 3, m % 3), is the weight of tap (2 − r, 2 − j).
+    @inline(__always) func add(into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>?) {
         // sixteen of the sums folded into one vector of their totals (lane t: the t-th of
         // a0…a8, b0…b6), the last two on their own
         typealias F = Conv3x3
         let totals = F.fold(F.fold(F.fold(F.fold(a0, a1), F.fold(a2, a3)), F.fold(F.fold(a4, a5), F.fold(a6, a7))),
                             F.fold(F.fold(F.fold(a8, b0), F.fold(b1, b2)), F.fold(F.fold(b3, b4), F.fold(b5, b6))))
-        for tap in 0..<9 { first[tap] += totals[tap] }
-        for tap in 0..<7 { second[tap] += totals[9 + tap] }
-        second[7] += F.total(b7)
-        second[8] += F.total(b8)
+        for m in 0..<9 { first[8 - m] += totals[m] }
+        guard let second else { return }
+        for m in 0..<7 { second[8 - m] += totals[9 + m] }
+        second[1] += F.total(b7)
+        second[0] += F.total(b8)
     }
 }
