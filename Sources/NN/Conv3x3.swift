@@ -17,7 +17,8 @@ import Tensor
 /// depend on the shapes only, never on the thread count; they differ from im2col + GEMM
 /// in the order of the additions.
 enum Conv3x3 {
-    /// Output channels are computed four at a time (per group), weight gradients two at a time.
+    /// Output channels are computed four at a time (per group); the input gradient is a conv
+    /// whose outputs are the input channels.
     static func supports(_ s: ConvShape, inputGradient: Bool) -> Bool {
         s.kernel == 3 && s.stride == 1 && s.pad == 1 && s.groupOut % 4 == 0 && (!inputGradient || s.groupIn % 4 == 0)
     }
@@ -56,6 +57,7 @@ enum Conv3x3 {
         // the shifted output gradient serves both: the input gradient's input, and the
         // weight gradient's nine taps (against the unshifted input)
         Workspace.reserve(slot: gradientSlot, count: group * s.outChannels * grid.channel)
+        // the input zero-filled to whole vectors, when its planes are not
         Workspace.reserve(slot: shiftedSlot, count: grid.inPlace ? 0 : group * s.inChannels * grid.outPlane)
         Workspace.reserve(slot: outSlot, count: grid.inPlace ? 0 : s.inChannels * grid.outPlane)
         Workspace.reserve(slot: Conv2D.partialSlot, count: s.weightCount, workers: max(chunks, Parallel.threads))
