@@ -9,7 +9,7 @@ REPRO   := .build/release/repro
 DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev libzstd-dev zlib1g-dev
 PYTHON_PACKAGES := h5py hdf5plugin
 
-.PHONY: setup build all test smoke-check bench bench-pipeline clean
+.PHONY: setup build all test smoke-check bench bench-peer bench-pipeline clean
 
 # Installs what is missing (Debian packages, the Python packages the interop tests use), then builds.
 setup:
@@ -43,6 +43,18 @@ smoke-check: build
 
 bench: build
 	$(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 --steps 10 --json
+
+# repro and the PyTorch peer (../shared/peers, set up as its README says) side by side,
+# alternated three times: this machine's speed drifts, so compare runs made together.
+PEER       ?= ../shared/peers
+PEER_PYTHON ?= /tmp/torch-peer/bin/python
+bench-peer: build
+	for round in 1 2 3; do \
+	  $(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 --steps 10 | tail -1; \
+	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode train --threads 2 | tail -1; \
+	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode train --threads 2 --channels_last | tail -1; \
+	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode eval --threads 2 | tail -1; \
+	done
 
 # `repro all` with everything up to date, and `repro status` on 1,000 generated stages.
 bench-pipeline: build
