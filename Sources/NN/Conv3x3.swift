@@ -161,8 +161,7 @@ enum Conv3x3 {
                 sums.run(input + (firstInput + c) * grid.outPlane, second: pair ? grid.outPlane : 0,
                          gradient + k * grid.channel, images: images, plainStride: s.inChannels * grid.outPlane,
                          shiftedStride: s.outChannels * grid.channel, grid)
-                let target = partial + (k * s.groupIn + c) * 9
-                sums.add(into: target, pair ? target + 9 : nil)
+                sums.add(into: partial + (k * s.groupIn + c) * 9, pair: pair)
             }
         }
     }

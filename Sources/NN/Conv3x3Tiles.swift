@@ -155,17 +155,19 @@ struct TapSums2 {
     }
 
     /// first[8 − m] += the lanes of a_m and second[8 − m] += those of b_m: sum m, shifted by
-    /// (r, j) = (m / 3, m % 3), is the weight of tap (2 − r, 2 − j).
-    @inline(__always) func add(into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>?) {
-        // sixteen of the sums folded into one vector of their totals (lane t: the t-th of
-        // a0…a8, b0…b6), the last two on their own
+    /// (r, j) = (m / 3, m % 3), is the weight of tap (2 − r, 2 − j). `second`, when given,
+    /// follows `first` (the next input channel's nine weights).
+    @inline(__always) func add(into first: UnsafeMutablePointer<Float>, pair: Bool) {
+        // sixteen sums folded into one vector of their totals, in the order of the weights
         typealias F = Conv3x3
-        let totals = F.fold(F.fold(F.fold(F.fold(a0, a1), F.fold(a2, a3)), F.fold(F.fold(a4, a5), F.fold(a6, a7))),
-                            F.fold(F.fold(F.fold(a8, b0), F.fold(b1, b2)), F.fold(F.fold(b3, b4), F.fold(b5, b6))))
-        for m in 0..<9 { first[8 - m] += totals[m] }
-        guard let second else { return }
-        for m in 0..<7 { second[8 - m] += totals[9 + m] }
-        second[1] += F.total(b7)
-        second[0] += F.total(b8)
+        let totals = F.fold(F.fold(F.fold(F.fold(a8, a7), F.fold(a6, a5)), F.fold(F.fold(a4, a3), F.fold(a2, a1))),
+                            F.fold(F.fold(F.fold(a0, b8), F.fold(b7, b6)), F.fold(F.fold(b5, b4), F.fold(b3, b2))))
+        guard pair else {
+            for t in 0..<9 { first[t] += totals[t] }
+            return
+        }
+        F.store(first, F.load(first) + totals)
+        first[16] += F.total(b1)
+        first[17] += F.total(b0)
     }
 }
