@@ -20,8 +20,9 @@ enum CPUCheck {
         guard !missing.isEmpty else { return }
         throw Failure.badInput("""
             this CPU lacks \(missing.joined(separator: ", ")), which repro's kernels are compiled for \
-            (Package.swift: -target-cpu skylake-avx512). Run on an AVX-512 machine, or change kernelFlags \
-            in Package.swift to "-target-cpu", "haswell" and rebuild (results then belong to another numeric environment).
+            (Package.swift: -target-cpu skylake-avx512; OpenBLAS's SkylakeX kernels). Run on an AVX-512 \
+            machine, or set kernelFlags in Package.swift to "-target-cpu", "haswell" and BLAS.pinnedCore to \
+            "Haswell", then rebuild (results then belong to another numeric environment).
             """)
     }
 }
