@@ -25,14 +25,15 @@ public enum BatchNorm {
         }
     }
 
-    /// Training forward. y (N, C, HW) = γ·(x − μ)·rstd + β (then ReLU if `relu`); saves μ and
-    /// rstd = 1/sqrt(σ² + ε) per channel for the backward pass and updates the running statistics.
+    /// Training forward. y (N, C, HW) = γ·(x − μ)·rstd + β (then ReLU if `relu`, or the
+    /// residual join ReLU(… + join) when `join` is given); saves μ and rstd = 1/sqrt(σ² + ε)
+    /// per channel for the backward pass and updates the running statistics.
     public static func forwardTrain(
         _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
         runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>,
-        batch: Int, channels: Int, plane: Int, relu: Bool, config: Config
+        batch: Int, channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>? = nil, config: Config
     ) {
         let count = Double(batch * plane)
         Parallel.forEach(channels) { c, _ in
@@ -58,24 +59,25 @@ public enum BatchNorm {
             let scale = gamma[c] * r, shift = beta[c] - mu * scale
             for n in 0..<batch {
                 let offset = (n * channels + c) * plane
-                affine(y + offset, x + offset, plane, scale, shift, relu)
+                affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
             }
         }
     }
 
-    /// Evaluation forward: y = γ·(x − running mean)/sqrt(running var + ε) + β (then ReLU).
+    /// Evaluation forward: y = γ·(x − running mean)/sqrt(running var + ε) + β (then ReLU, or
+    /// the residual join with `join`).
     public static func forwardEval(
         _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
-        batch: Int, channels: Int, plane: Int, relu: Bool, config: Config
+        batch: Int, channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>? = nil, config: Config
     ) {
         Parallel.forEach(channels) { c, _ in
             let scale = gamma[c] / (runningVar[c] + config.epsilon).squareRoot()
             let shift = beta[c] - runningMean[c] * scale
             for n in 0..<batch {
                 let offset = (n * channels + c) * plane
-                affine(y + offset, x + offset, plane, scale, shift, relu)
+                affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
             }
         }
     }
@@ -233,10 +235,14 @@ public enum BatchNorm {
         }
     }
 
+    /// y = x·scale + shift, then ReLU if `relu`; with `join` (a residual block's shortcut)
+    /// y = max((x·scale + shift) + join, 0), the block's residual join in the same pass.
     @inline(__always)
     static func affine(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int,
-                       _ scale: Float, _ shift: Float, _ relu: Bool) {
-        if relu {
+                       _ scale: Float, _ shift: Float, _ relu: Bool, _ join: UnsafePointer<Float>?) {
+        if let join {
+            for i in 0..<count { y[i] = max((x[i] * scale + shift) + join[i], 0) }
+        } else if relu {
             for i in 0..<count { y[i] = max(x[i] * scale + shift, 0) }
         } else {
             for i in 0..<count { y[i] = x[i] * scale + shift }

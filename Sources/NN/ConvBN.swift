@@ -48,17 +48,20 @@ final class ConvBN {
 
     var plane: Int { shape.outHeight * shape.outWidth }
 
-    func forward(_ input: UnsafePointer<Float>, training: Bool) {
+    /// With `join` (a block's shortcut), y is the block output ReLU(BN(z) + join).
+    func forward(_ input: UnsafePointer<Float>, training: Bool, join: UnsafePointer<Float>? = nil) {
         Conv2D.forward(z.pointer, input, store.value(weight), shape)
         if training {
             BatchNorm.forwardTrain(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
                                    mean: mean.pointer, rstd: rstd.pointer,
                                    runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
-                                   batch: shape.batch, channels: outChannels, plane: plane, relu: relu, config: config)
+                                   batch: shape.batch, channels: outChannels, plane: plane, relu: relu, join: join,
+                                   config: config)
         } else {
             BatchNorm.forwardEval(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
                                   runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
-                                  batch: shape.batch, channels: outChannels, plane: plane, relu: relu, config: config)
+                                  batch: shape.batch, channels: outChannels, plane: plane, relu: relu, join: join,
+                                  config: config)
         }
     }
 

@@ -23,17 +23,17 @@ final class ResidualBlock {
     }
 
     func forward(_ input: UnsafePointer<Float>, training: Bool) {
-        var x = input
-        for unit in body {
-            unit.forward(x, training: training)
-            x = UnsafePointer(unit.y.pointer)
-        }
+        // the shortcut first: the last unit's batch norm writes the join ReLU(body + shortcut)
         var shortcut = input
         if let down {
             down.forward(input, training: training)
             shortcut = UnsafePointer(down.y.pointer)
         }
-        Residual.addReLU(output.pointer, shortcut, count: output.count)
+        var x = input
+        for (i, unit) in body.enumerated() {
+            unit.forward(x, training: training, join: i == body.count - 1 ? shortcut : nil)
+            x = UnsafePointer(unit.y.pointer)
+        }
     }
 
     /// dOut (gradient w.r.t. the block output) is consumed; dInput is overwritten with the

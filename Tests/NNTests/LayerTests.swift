@@ -63,7 +63,7 @@ final class LayerTests: XCTestCase {
         }
     }
 
-    func testPoolingReLUAndResidual() {
+    func testPoolingReLUAndResidualJoin() {
         let x = randomFloats(2 * 3 * 5)
         var pooled = [Float](repeating: 0, count: 6)
         GlobalAvgPool.forward(&pooled, x, rows: 6, plane: 5)
@@ -78,14 +78,34 @@ final class LayerTests: XCTestCase {
         ReLU.backward(dx: &dReLU, dy: [Float](repeating: 2, count: x.count), output: y, count: x.count)
         for i in x.indices { XCTAssertEqual(dReLU[i], x[i] > 0 ? 3 : 1) }
 
-        var body = x
+        // the residual join fused into batch norm: bit for bit BN, then ReLU(BN + shortcut)
         let shortcut = randomFloats(x.count, purpose: "s")
-        Residual.addReLU(&body, shortcut, count: x.count)
-        var gradient = [Float](repeating: 1, count: x.count)
-        Residual.backwardReLU(&gradient, output: body, count: x.count)
-        for i in x.indices {
-            XCTAssertEqual(body[i], max(x[i] + shortcut[i], 0))
-            XCTAssertEqual(gradient[i], x[i] + shortcut[i] > 0 ? 1 : 0)
+        let (batch, channels, plane) = (2, 3, 5)
+        let gamma = randomFloats(channels, purpose: "g"), beta = randomFloats(channels, purpose: "b")
+        var mean = [Float](repeating: 0, count: channels), rstd = mean
+        for training in [true, false] {
+            var runningMean = [Float](repeating: 0, count: channels), runningVar = [Float](repeating: 1, count: channels)
+            var normalized = [Float](repeating: 0, count: x.count), joined = normalized
+            BatchNorm.forwardTrain(&normalized, x, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd,
+                                   runningMean: &runningMean, runningVar: &runningVar, batch: batch, channels: channels,
+                                   plane: plane, relu: false, config: .init())
+            if training {
+                BatchNorm.forwardTrain(&joined, x, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd,
+                                       runningMean: &runningMean, runningVar: &runningVar, batch: batch,
+                                       channels: channels, plane: plane, relu: false, join: shortcut, config: .init())
+            } else {
+                BatchNorm.forwardEval(&joined, x, gamma: gamma, beta: beta, runningMean: runningMean,
+                                      runningVar: runningVar, batch: batch, channels: channels, plane: plane,
+                                      relu: false, join: shortcut, config: .init())
+                BatchNorm.forwardEval(&normalized, x, gamma: gamma, beta: beta, runningMean: runningMean,
+                                      runningVar: runningVar, batch: batch, channels: channels, plane: plane,
+                                      relu: false, config: .init())
+            }
+            XCTAssertEqual(joined, zip(normalized, shortcut).map { max($0 + $1, 0) }, training ? "train" : "eval")
         }
+        var gradient = [Float](repeating: 1, count: x.count)
+        let output = zip(x, shortcut).map { max($0 + $1, 0) }
+        Residual.backwardReLU(&gradient, output: output, count: x.count)
+        for i in x.indices { XCTAssertEqual(gradient[i], output[i] > 0 ? 1 : 0) }
     }
 }
