@@ -48,8 +48,13 @@ final class ConvBN {
 
     var plane: Int { shape.outHeight * shape.outWidth }
 
+    /// Whether the last forward ended in a ReLU (its own, or a residual join's): the backward
+    /// then masks the output gradient where y ≤ 0.
+    private(set) var endsInReLU = false
+
     /// With `join` (a block's shortcut), y is the block output ReLU(BN(z) + join).
     func forward(_ input: UnsafePointer<Float>, training: Bool, join: UnsafePointer<Float>? = nil) {
+        endsInReLU = relu || join != nil
         Conv2D.forward(z.pointer, input, store.value(weight), shape)
         if training {
             BatchNorm.forwardTrain(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
@@ -65,12 +70,12 @@ final class ConvBN {
         }
     }
 
-    /// Backward of a training-mode forward. dOut (the gradient w.r.t. y) is overwritten
-    /// with the gradient w.r.t. z; dInput, when given, accumulates the input gradient (or
+    /// Backward of a training-mode forward. dOut (the gradient w.r.t. y, before the ReLU
+    /// mask) is overwritten with the gradient w.r.t. z; dInput, when given, accumulates the input gradient (or
     /// receives it, with `overwrite`).
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                   dInput: UnsafeMutablePointer<Float>?, overwrite: Bool = false) {
-        BatchNorm.backwardTrain(dx: dOut, dy: dOut, z.pointer, reluOutput: relu ? UnsafePointer(y.pointer) : nil,
+        BatchNorm.backwardTrain(dx: dOut, dy: dOut, z.pointer, reluOutput: endsInReLU ? UnsafePointer(y.pointer) : nil,
                                 gamma: store.value(gamma), mean: mean.pointer, rstd: rstd.pointer,
                                 dGamma: store.gradient(gamma), dBeta: store.gradient(beta),
                                 batch: shape.batch, channels: outChannels, plane: plane)

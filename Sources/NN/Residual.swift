@@ -4,12 +4,13 @@ import Tensor
 /// last unit's batch norm (`BatchNorm.forwardTrain(join:)`), which writes the block output
 /// in the pass that normalises the body; its backward is here.
 public enum Residual {
-    /// The gradient reaching both the body and the shortcut: dOut masked where the output
-    /// is not positive; done in place on dOut.
-    public static func backwardReLU(_ dOut: UnsafeMutablePointer<Float>, output: UnsafePointer<Float>, count: Int) {
+    /// The gradient reaching the shortcut (and the body): dOut, 0 where the output is not
+    /// positive, written to `gradient`.
+    public static func backwardReLU(_ gradient: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
+                                    output: UnsafePointer<Float>, count: Int) {
         let pieces = (count + 65535) / 65536
         Parallel.forEach(pieces) { piece, _ in
-            for i in Parallel.range(piece, of: pieces, count: count) where output[i] <= 0 { dOut[i] = 0 }
+            for i in Parallel.range(piece, of: pieces, count: count) { gradient[i] = output[i] > 0 ? dOut[i] : 0 }
         }
     }
 }

@@ -41,14 +41,14 @@ final class ResidualBlock {
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                   dInput: UnsafeMutablePointer<Float>, scratch: [FloatBuffer]) {
         let count = output.count
-        Residual.backwardReLU(dOut, output: output.pointer, count: count)
-        // the shortcut first, while dOut is still the gradient of the join
+        // the shortcut first: it gets dOut masked by the join's ReLU (the last unit masks its
+        // own copy, its output being the block's)
         if let down {
             let dz = scratch[2].pointer
-            dz.update(from: dOut, count: count)
+            Residual.backwardReLU(dz, dOut, output: output.pointer, count: count)
             down.backward(dz, input: input, dInput: dInput, overwrite: true)
         } else {
-            dInput.update(from: dOut, count: count)
+            Residual.backwardReLU(dInput, dOut, output: output.pointer, count: count)
         }
         // then the body, last unit first; gradients between units alternate in scratch[0], scratch[1]
         var gradient = dOut

@@ -103,9 +103,9 @@ final class LayerTests: XCTestCase {
             }
             XCTAssertEqual(joined, zip(normalized, shortcut).map { max($0 + $1, 0) }, training ? "train" : "eval")
         }
-        var gradient = [Float](repeating: 1, count: x.count)
+        var gradient = [Float](repeating: 9, count: x.count)
         let output = zip(x, shortcut).map { max($0 + $1, 0) }
-        Residual.backwardReLU(&gradient, output: output, count: x.count)
+        Residual.backwardReLU(&gradient, [Float](repeating: 1, count: x.count), output: output, count: x.count)
         for i in x.indices { XCTAssertEqual(gradient[i], output[i] > 0 ? 1 : 0) }
     }
 }
