@@ -154,9 +154,9 @@ struct TapSums2 {
         b.addProduct(d1, x)
     }
 
-    /// first[8 − m] += the lanes of a_m and second[8 − m] += those of b_m: sum m, shifted by
-    /// (r, j) = (m / 3, m % 3), is the weight of tap (2 − r, 2 − j). `second`, when given,
-    /// follows `first` (the next input channel's nine weights).
+    /// first[8 − m] += the lanes of a_m and, with `pair`, first[17 − m] += those of b_m (the
+    /// next input channel's nine weights follow): sum m, shifted by (r, j) = (m / 3, m % 3),
+    /// is the weight of tap (2 − r, 2 − j).
     @inline(__always) func add(into first: UnsafeMutablePointer<Float>, pair: Bool) {
         // sixteen sums folded into one vector of their totals, in the order of the weights
         typealias F = Conv3x3
