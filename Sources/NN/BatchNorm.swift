@@ -8,7 +8,8 @@ public enum RunningVarianceRule: String, Sendable {
     case unbiased
 }
 
-/// Batch normalisation over (N, H, W) per channel, with an optional ReLU fused on the output.
+/// Batch normalisation over (N, H, W) per channel, with an optional ReLU, or a residual
+/// block's join ReLU(… + shortcut), fused on the output.
 ///
 /// Training normalises with the batch mean and biased variance and moves the running
 /// statistics: running = momentum·running + (1 − momentum)·batch (GluonCV's momentum,

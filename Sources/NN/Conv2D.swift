@@ -1,7 +1,8 @@
 import Tensor
 
 /// 2-D convolution as im2col + GEMM (Darknet's recipe), forward and backward; 3x3
-/// stride-1 convolutions go to the direct kernel of `Conv3x3`.
+/// stride-1 convolutions whose groups have channels in fours go to the direct kernel of
+/// `Conv3x3` (`Conv3x3.supports`: the stem's input gradient, for one, stays here).
 ///
 /// Small feature maps make small GEMMs, so `imagesPerProduct` images share one product:
 /// their patch matrices sit side by side (columns image-major). The grouping, like the

@@ -12,10 +12,10 @@ import Tensor
 /// fixed offset: no wasted lanes, output vectors written in place, and for W a multiple of
 /// 16 every load aligned.
 ///
-/// Every image is one chunk (forward, input gradient); the weight gradient keeps
-/// `Conv2D`'s fixed image ranges and its per-range partial sums. Float results therefore
-/// depend on the shapes only, never on the thread count; they differ from im2col + GEMM
-/// in the order of the additions.
+/// Every image is one chunk in the forward; the backward (input and weight gradients) runs
+/// over `Conv2D`'s fixed image ranges, with per-range partial sums for the weights. Float
+/// results therefore depend on the shapes only, never on the thread count; they differ
+/// from im2col + GEMM in the order of the additions.
 enum Conv3x3 {
     /// Output channels are computed four at a time (per group); the input gradient is a conv
     /// whose outputs are the input channels.
@@ -95,11 +95,13 @@ enum Conv3x3 {
 
     /// Images whose weight-gradient sums are taken together. The passes over them run
     /// output channel by output channel, the input channels inside: one output channel's
-    /// shifted gradients for the group (32 KiB at most) then stay in L1 while the inputs
-    /// stream by. More images make longer sums per 16-lane total; past L1, slower loads
-    /// (measured: 5–15 % faster than a group sized for L2).
+    /// shifted gradients for the group (32 KiB at most, when one image's fit) then stay in
+    /// L1 while the inputs stream by. More images make longer sums per 16-lane total; past
+    /// L1, slower loads (measured: 5–15 % faster than a group sized for L2). Never more than
+    /// a reduction range holds, which would only reserve scratch that no range uses.
     static func imagesPerGroup(_ s: ConvShape, _ grid: Grid) -> Int {
-        max(1, min(s.batch, (1 << 13) / grid.channel))
+        let chunks = Conv2D.reductionChunks(batch: s.batch)
+        return max(1, min((s.batch + chunks - 1) / chunks, (1 << 13) / grid.channel))
     }
 
     /// Weights as [groups][outputs/4][inputs][9 taps][4 outputs] (outputs and inputs of a

@@ -1,7 +1,8 @@
 import Tensor
 
 /// A residual block: a chain of conv-BN units (ReLU after all but the last), a shortcut
-/// (identity or a strided 1x1 conv-BN projection), then ReLU(body + shortcut).
+/// (identity or a strided 1x1 conv-BN projection), then ReLU(body + shortcut), which the
+/// last unit's batch norm computes in its own pass.
 /// BasicBlockV1 has two 3x3 units; the ResNeXt bottleneck has 1x1, grouped 3x3, 1x1.
 final class ResidualBlock {
     let body: [ConvBN]
@@ -12,7 +13,8 @@ final class ResidualBlock {
         self.down = down
     }
 
-    /// The block output, (N, C_out, OH, OW): the last unit's buffer, joined in place.
+    /// The block output, (N, C_out, OH, OW): the last unit's buffer, which its batch norm
+    /// writes with the join.
     var output: FloatBuffer { body[body.count - 1].y }
 
     func prepare(batch: Int, height: Int, width: Int) -> (Int, Int) {
