@@ -147,9 +147,9 @@ public enum BatchNorm {
 
     // MARK: per-plane loops (vector lanes, then a fixed-order lane sum)
 
-    typealias V = SIMD16<Float>
+    typealias V = Vectors.V16
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V { Vectors.load(p) }
 
     /// Σ x over a plane: four independent vector sums, so that the adds overlap.
     @inline(__always)
@@ -192,13 +192,13 @@ public enum BatchNorm {
         let m = SIMD8<Float>(repeating: mean), zero = SIMD8<Float>()
         var i = 0
         while i + 8 <= count {
-            var g = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+            var g = Vectors.load8(dy + i)
             if let mask {
-                let y = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<Float>.self)
+                let y = Vectors.load8(mask + i)
                 g.replace(with: zero, where: y .<= zero)
             }
             lanesDy += g
-            lanesDyX += g * (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m)
+            lanesDyX += g * (Vectors.load8(x + i) - m)
             i += 8
         }
         sumDy = lanesDy.sum()
@@ -221,12 +221,12 @@ public enum BatchNorm {
         let m = SIMD8<Float>(repeating: mean), zero = SIMD8<Float>()
         var i = 0
         while i + 8 <= count {
-            var scaled = kv * UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+            var scaled = kv * Vectors.load8(dy + i)
             if let mask {
-                scaled.replace(with: zero, where: UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<Float>.self) .<= zero)
+                scaled.replace(with: zero, where: Vectors.load8(mask + i) .<= zero)
             }
-            let centred = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m
-            UnsafeMutableRawPointer(d + i).storeBytes(of: scaled + (av * centred + bv), as: SIMD8<Float>.self)
+            let centred = Vectors.load8(x + i) - m
+            Vectors.store8(d + i, scaled + (av * centred + bv))
             i += 8
         }
         while i < count {

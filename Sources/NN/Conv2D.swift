@@ -106,10 +106,16 @@ public enum Conv2D {
                         }
                         gradient = UnsafePointer(gathered)
                     }
-                    let col = Workspace.pointer(colSlot, worker)
-                    for i in 0..<count {
-                        Im2Col.gather(col + i * outPlane, rowStride: columns,
-                                      x + ((first + i) * s.inChannels + g * s.groupIn) * inPlane, channels: s.groupIn, s)
+                    // the patch matrix; a 1x1 stride-1 conv of one image reads its input as it (as in forward)
+                    var col = x + (first * s.inChannels + g * s.groupIn) * inPlane
+                    if count > 1 || !s.isPointwise {
+                        let gathered = Workspace.pointer(colSlot, worker)
+                        for i in 0..<count {
+                            Im2Col.gather(gathered + i * outPlane, rowStride: columns,
+                                          x + ((first + i) * s.inChannels + g * s.groupIn) * inPlane,
+                                          channels: s.groupIn, s)
+                        }
+                        col = UnsafePointer(gathered)
                     }
                     // partial[g] (O/g × patch) (+)= gradient (O/g × images·OH·OW) · colᵀ
                     BLAS.gemm(transB: true, m: s.groupOut, n: s.patch, k: columns, a: gradient, lda: columns,

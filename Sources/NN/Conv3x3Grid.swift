@@ -30,13 +30,13 @@ extension Conv3x3 {
                 let source = image + c * pixels
                 let s0 = target + c * channel, s1 = s0 + shifted, s2 = s1 + shifted
                 s0.update(repeating: 0, count: width + 1)
-                copy(s0, at: width + 1, source)
+                Vectors.copy(s0 + width + 1, source, pixels)
                 (s0 + end).update(repeating: 0, count: shifted - end)
                 s1.update(repeating: 0, count: width)
-                copy(s1, at: width, source)
+                Vectors.copy(s1 + width, source, pixels)
                 (s1 + end).update(repeating: 0, count: shifted - end)
                 s2.update(repeating: 0, count: width - 1)
-                copy(s2, at: width - 1, source)
+                Vectors.copy(s2 + width - 1, source, pixels)
                 (s2 + end - 1).update(repeating: 0, count: shifted - end + 1)
                 for y in 0..<height {
                     s0[(y + 1) * width] = 0    // S_0[y + 1][0] = x[y][−1]
@@ -58,7 +58,7 @@ extension Conv3x3 {
             for c in 0..<channels {
                 let target = image + c * pixels, source = scratch + c * outPlane
                 if add {
-                    for i in 0..<pixels { target[i] += source[i] }
+                    Vectors.add(target, source, pixels)
                 } else {
                     target.update(from: source, count: pixels)
                 }
@@ -70,28 +70,6 @@ extension Conv3x3 {
             for p in 0..<planes {
                 (target + p * outPlane).update(from: source + p * pixels, count: pixels)
                 (target + p * outPlane + pixels).update(repeating: 0, count: outPlane - pixels)
-            }
-        }
-
-        /// target[offset..<offset + pixels] ← source[0..<pixels], in vectors (planes are 64 to
-        /// 1,024 floats: a memmove call costs as much as the copy). The stores are aligned
-        /// (target is), the loads take the misalignment: a store across two cache lines costs
-        /// more than such a load.
-        @inline(__always)
-        func copy(_ target: UnsafeMutablePointer<Float>, at offset: Int, _ source: UnsafePointer<Float>) {
-            let last = offset + pixels
-            var t = offset
-            while t < last && t % 16 != 0 {
-                target[t] = source[t - offset]
-                t += 1
-            }
-            while t + 16 <= last {
-                Conv3x3.store(target + t, Conv3x3.load(source + t - offset))
-                t += 16
-            }
-            while t < last {
-                target[t] = source[t - offset]
-                t += 1
             }
         }
     }

@@ -2,15 +2,11 @@
 /// Accumulators are SIMD16 locals that stay in AVX-512 registers for a whole tile, and
 /// every product goes through `addProduct` (one rounding, an FMA instruction).
 extension Conv3x3 {
-    typealias V = SIMD16<Float>
+    typealias V = Vectors.V16
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
-    }
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V { Vectors.load(p) }
 
-    @inline(__always) static func store(_ p: UnsafeMutablePointer<Float>, _ v: V) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
-    }
+    @inline(__always) static func store(_ p: UnsafeMutablePointer<Float>, _ v: V) { Vectors.store(p, v) }
 
     /// p ← v, or p ← p + v.
     @inline(__always) static func store(_ p: UnsafeMutablePointer<Float>, _ v: V, _ add: Bool) {

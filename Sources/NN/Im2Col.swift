@@ -23,13 +23,13 @@ enum Im2Col {
                         let iy = oy * stride - pad + ky
                         let out = row + oy * ow
                         if iy < 0 || iy >= h {
-                            zero(out, ow)
+                            Vectors.zero(out, ow)
                             continue
                         }
                         let source = plane + iy * w - pad + kx
                         for ox in 0..<first { out[ox] = 0 }
                         if stride == 1 {
-                            copy(out + first, source + first, last - first)
+                            Vectors.copy(out + first, source + first, last - first)
                         } else {
                             for ox in first..<last { out[ox] = source[ox * stride] }
                         }
@@ -56,14 +56,14 @@ enum Im2Col {
                     let dy = ky - pad, dx = kx - pad
                     // output rows whose input row oy + dy is inside the image
                     let top = min(h, max(0, -dy)), bottom = max(top, min(h, h - dy))
-                    zero(row, top * w)
-                    zero(row + bottom * w, (h - bottom) * w)
+                    Vectors.zero(row, top * w)
+                    Vectors.zero(row + bottom * w, (h - bottom) * w)
                     // out[p] = plane[p + dy·w + dx] for p in the valid rows, clipped to the plane
                     let shift = dy * w + dx
                     let start = max(top * w, -shift), end = min(bottom * w, h * w - shift)
-                    if end > start { copy(row + start, plane + start + shift, end - start) }
-                    if start > top * w { zero(row + top * w, start - top * w) }
-                    if end < bottom * w { zero(row + end, bottom * w - end) }
+                    if end > start { Vectors.copy(row + start, plane + start + shift, end - start) }
+                    if start > top * w { Vectors.zero(row + top * w, start - top * w) }
+                    if end < bottom * w { Vectors.zero(row + end, bottom * w - end) }
                     // columns whose input column ox + dx is outside the image
                     let left = min(w, max(0, -dx)), right = max(left, min(w, w - dx))
                     if left > 0 || right < w {
@@ -103,7 +103,7 @@ enum Im2Col {
                         let target = plane + iy * w - pad + kx
                         let source = row + oy * ow
                         if stride == 1 {
-                            add(target + first, source + first, last - first)
+                            Vectors.add(target + first, source + first, last - first)
                         } else {
                             for ox in first..<last { target[ox * stride] += source[ox] }
                         }
@@ -137,59 +137,10 @@ enum Im2Col {
                     }
                     let shift = dy * w + dx
                     let start = max(top * w, -shift), end = min(bottom * w, h * w - shift)
-                    if end > start { add(plane + start + shift, row + start, end - start) }
+                    if end > start { Vectors.add(plane + start + shift, row + start, end - start) }
                     row += rowStride
                 }
             }
         }
-    }
-
-    // Row loops in 8 float lanes, inline: rows are short (8 to 32 floats), so a call to
-    // memmove/memset per row costs more than the copy.
-
-    /// Copies with whole vectors; the last vector overlaps the one before instead of a scalar tail.
-    @inline(__always)
-    static func copy(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
-        if count >= 8 {
-            var i = 0
-            while i + 8 < count {
-                UnsafeMutableRawPointer(target + i)
-                    .storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                i += 8
-            }
-            let tail = count - 8
-            UnsafeMutableRawPointer(target + tail)
-                .storeBytes(of: UnsafeRawPointer(source + tail).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-        } else if count >= 4 {
-            let tail = count - 4
-            let head = UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self)
-            let end = UnsafeRawPointer(source + tail).loadUnaligned(as: SIMD4<Float>.self)
-            UnsafeMutableRawPointer(target).storeBytes(of: head, as: SIMD4<Float>.self)
-            UnsafeMutableRawPointer(target + tail).storeBytes(of: end, as: SIMD4<Float>.self)
-        } else {
-            for i in 0..<count { target[i] = source[i] }
-        }
-    }
-
-    @inline(__always)
-    static func zero(_ target: UnsafeMutablePointer<Float>, _ count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            UnsafeMutableRawPointer(target + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { target[i] = 0; i += 1 }
-    }
-
-    @inline(__always)
-    static func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            let sum = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
-                + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { target[i] += source[i]; i += 1 }
     }
 }

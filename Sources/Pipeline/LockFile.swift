@@ -26,17 +26,10 @@ public struct LockFile: Sendable, Equatable {
             guard let record = StageRecord(json: value) else {
                 throw PipelineError.badInput("\(url.path): the entry of stage '\(name)' is incomplete; restore the file from git or delete the entry")
             }
-            lock.stages[name] = record.filling(from: runRecord(record.key, lock: url))
+            lock.stages[name] = record.filling(
+                from: RunRecords.read(record.key, Artifacts(root: url.deletingLastPathComponent())))
         }
         return lock
-    }
-
-    /// The run record of `key` (`cache/runs/<key>.json` beside the lock), which names the
-    /// volatile outputs the lock leaves unnamed.
-    private static func runRecord(_ key: String, lock url: URL) -> StageRecord? {
-        let file = Artifacts(root: url.deletingLastPathComponent()).runRecord(key)
-        guard let data = FileManager.default.contents(atPath: file.path), let json = try? JSONParser.parse(data) else { return nil }
-        return StageRecord(json: json)
     }
 
     var json: JSONValue {

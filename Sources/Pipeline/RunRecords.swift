@@ -10,11 +10,17 @@ struct RunRecords {
     /// The key's record if every output it names is in the store (checked by stat
     /// against the hash cache; a changed file is re-hashed).
     func valid(_ key: String) -> StageRecord? {
-        guard let data = FileManager.default.contents(atPath: artifacts.runRecord(key).path),
-              let json = try? JSONParser.parse(data), let record = StageRecord(json: json), record.key == key else { return nil }
+        guard let record = Self.read(key, artifacts) else { return nil }
         for output in record.outputs.values {
             guard (try? hashes.sha256(artifacts.store.path(output.sha256))) == output.sha256 else { return nil }
         }
+        return record
+    }
+
+    /// The key's record as written, whatever the store holds; nil when absent or unreadable.
+    static func read(_ key: String, _ artifacts: Artifacts) -> StageRecord? {
+        guard let data = FileManager.default.contents(atPath: artifacts.runRecord(key).path),
+              let json = try? JSONParser.parse(data), let record = StageRecord(json: json), record.key == key else { return nil }
         return record
     }
 

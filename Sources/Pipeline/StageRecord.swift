@@ -32,8 +32,11 @@ public struct StageRecord: Sendable, Equatable {
     }
 
     /// This record with the volatile outputs' hashes taken from `complete` (the run record).
-    func filling(from complete: StageRecord?) -> StageRecord {
-        guard let complete, complete.key == key, outputs.values.contains(where: \.isUnknown) else { return self }
+    func filling(from complete: @autoclosure () -> StageRecord?) -> StageRecord {
+        // the complete record is read only when an output needs it
+        guard outputs.values.contains(where: \.isUnknown), let complete = complete(), complete.key == key else {
+            return self
+        }
         var filled = outputs
         for (name, output) in outputs where output.isUnknown {
             filled[name] = complete.outputs[name] ?? output

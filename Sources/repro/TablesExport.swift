@@ -18,7 +18,7 @@ enum TablesExport {
             // The tables' JSON is for the report stage, not for readers.
             for (name, output) in record.outputs.sorted(by: { $0.key < $1.key }) where !name.hasSuffix(".json") && !output.isUnknown {
                 // A lock from git names entries this cache may not hold yet (a fresh clone): skip them.
-                guard artifacts.store.contains(output.sha256), let source = try? artifacts.store.get(output.sha256) else { continue }
+                guard let source = try? artifacts.store.get(output.sha256) else { continue }
                 let target = directory.appendingPathComponent(name)
                 let bytes = try Data(contentsOf: source)
                 if FileManager.default.contents(atPath: target.path) == bytes { continue }

@@ -37,10 +37,16 @@ struct TableKind: StageKind {
         let p = context.parameters
         let paper = PaperTables.named(p.string("table"))!
         let rows = p.strings("rows")
+        // one record per stage, decoded once (a row's cells often share a stage)
+        var records: [String: EvaluationRecord] = [:]
         func record(_ stage: String) throws -> EvaluationRecord? {
             guard stage != "-" else { return nil }
-            return try EvaluationRecord.read(stage, in: context)
+            if let known = records[stage] { return known }
+            let read = try EvaluationRecord.read(stage, in: context)
+            records[stage] = read
+            return read
         }
+        let onePerRow = TableKind.cellsPerRow(paper) == 1
         func seconds(_ stage: String) -> Double? {
             guard stage != "-", let file = context.dependencies[stage]?.files["timing"],
                   let values = try? JSONDecoder().decode([Double].self, from: Data(contentsOf: file)), !values.isEmpty else { return nil }
@@ -51,9 +57,9 @@ struct TableKind: StageKind {
         for (r, label) in paper.rows.enumerated() {
             var line: [Double?] = [], timingLine: [Double?] = []
             for (c, column) in paper.columns.enumerated() {
-                let stage = TableKind.cellsPerRow(paper) == 1 ? rows[r] : rows[r * paper.columns.count + c]
+                let stage = onePerRow ? rows[r] : rows[r * paper.columns.count + c]
                 let result = try record(stage)
-                let metric = TableKind.cellsPerRow(paper) == 1 ? column.key : "top1"
+                let metric = onePerRow ? column.key : "top1"
                 line.append(column.isVolatile ? nil : result.map { metric == "top5" ? $0.top5 : $0.top1 })
                 timingLine.append(column.isVolatile ? seconds(stage) : nil)
                 if stage == "-" { rowNotes[label] = TableKind.quotedRows[label] ?? "not reproduced" }
@@ -77,7 +83,7 @@ struct TableKind: StageKind {
             try write(TimingTable.markdown(paper, ours: timings, profile: p.string("profile")), timingName, volatile: true)
         }
         var metrics: [String: Metric] = [:]
-        for (r, label) in paper.rows.enumerated() where TableKind.cellsPerRow(paper) == 1 {
+        for (r, label) in paper.rows.enumerated() where onePerRow {
             if let top1 = ours[r].first ?? nil { metrics[label] = .number(top1) }
         }
         return StageResult(outputs: outputs, metrics: metrics)

@@ -56,7 +56,7 @@ struct TrainKind: StageKind {
             return "unknown optimizer '\(p.string("optimizer"))'; known: \(TrainingConfig.OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))"
         }
         if TrainingConfig.ScheduleKind(rawValue: p.string("schedule")) == nil {
-            return "unknown schedule '\(p.string("schedule"))'; known: step, poly, cosine"
+            return "unknown schedule '\(p.string("schedule"))'; known: \(TrainingConfig.ScheduleKind.allCases.map(\.rawValue).joined(separator: ", "))"
         }
         if MixingConfig.Kind(rawValue: p.string("mixup")) == nil {
             return "unknown mixup '\(p.string("mixup"))'; known: \(MixingConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))"

@@ -1,0 +1,69 @@
+/// Vector loads and stores, and loops over short runs of floats (rows and planes of 8 to
+/// 1,024), shared by the kernels. Inline: for runs this short a call to memmove or memset
+/// costs as much as the work.
+enum Vectors {
+    typealias V16 = SIMD16<Float>
+    typealias V8 = SIMD8<Float>
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V16 {
+        UnsafeRawPointer(p).loadUnaligned(as: V16.self)
+    }
+
+    @inline(__always) static func store(_ p: UnsafeMutablePointer<Float>, _ v: V16) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V16.self)
+    }
+
+    @inline(__always) static func load8(_ p: UnsafePointer<Float>) -> V8 {
+        UnsafeRawPointer(p).loadUnaligned(as: V8.self)
+    }
+
+    @inline(__always) static func store8(_ p: UnsafeMutablePointer<Float>, _ v: V8) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V8.self)
+    }
+
+    /// target[0..<count] ← source[0..<count] (not overlapping), in whole vectors: the last
+    /// vector overlaps the one before instead of a scalar tail.
+    @inline(__always)
+    static func copy(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
+        if count >= 16 {
+            var i = 0
+            while i + 16 < count {
+                store(target + i, load(source + i))
+                i += 16
+            }
+            store(target + count - 16, load(source + count - 16))
+        } else if count >= 8 {
+            store8(target, load8(source))
+            store8(target + count - 8, load8(source + count - 8))
+        } else if count >= 4 {
+            let tail = count - 4
+            let head = UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self)
+            let end = UnsafeRawPointer(source + tail).loadUnaligned(as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: head, as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(target + tail).storeBytes(of: end, as: SIMD4<Float>.self)
+        } else {
+            for i in 0..<count { target[i] = source[i] }
+        }
+    }
+
+    @inline(__always)
+    static func zero(_ target: UnsafeMutablePointer<Float>, _ count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store8(target + i, V8())
+            i += 8
+        }
+        while i < count { target[i] = 0; i += 1 }
+    }
+
+    /// target[i] += source[i].
+    @inline(__always)
+    static func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store8(target + i, load8(target + i) + load8(source + i))
+            i += 8
+        }
+        while i < count { target[i] += source[i]; i += 1 }
+    }
+}
