@@ -53,7 +53,7 @@ public struct HTMLReport: Sendable {
         out += layout.groups.flatMap { $0.subheaders.map { "<th>\(HTMLReport.escape($0))</th>" } }
         out += ["</tr>", "</thead>", "<tbody>"]
         for row in layout.rows {
-            let cells = row.cells.map { cell -> String in
+            let cells = row.cells.joined().map { cell -> String in
                 var text = HTMLReport.escape(cell.text)
                 if cell.bold { text = "<strong>\(text)</strong>" }
                 if let mark = cell.mark { text += "<sup>\(HTMLReport.escape(mark))</sup>" }
