@@ -70,13 +70,14 @@ public struct IntervalChart: Sendable {
         return out.joined(separator: "\n")
     }
 
+    /// Under the title, from the left edge: the paper's marker, then our bar in each colour.
     private func legend(y: Double) -> [String] {
-        var out = [diamond(x: left + 6, y: y), "<text x=\"\(f(left + 16))\" y=\"\(f(y))\" dominant-baseline=\"middle\">paper</text>"]
+        var out = [diamond(x: 16, y: y), "<text x=\"26.0\" y=\"\(f(y))\" dominant-baseline=\"middle\">paper</text>"]
         let keys: [(NumberVerdict?, String)] = [(.reproduced, "ours: reproduced"), (.higher, "ours: higher"), (.lower, "ours: lower"),
                                                 (nil, "ours: no paper number")]
         for (index, (verdict, text)) in keys.enumerated() {
-            let x = left + 70 + Double(index) * 100
-            out.append(bar(from: x, to: x + 16, at: 8, y: y, colour: colour(verdict)))
+            let x = 80 + Double(index) * 130
+            out.append(bar(from: x, to: x + 16, at: x + 8, y: y, colour: colour(verdict)))
             out.append("<text x=\"\(f(x + 22))\" y=\"\(f(y))\" dominant-baseline=\"middle\">\(text)</text>")
         }
         return out

@@ -65,6 +65,16 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(svg.contains("<title>+ mixup: ours: not measured; paper 79.10: not measured</title>"), svg)
         XCTAssertEqual(svg.components(separatedBy: "fill=\"#d62728\"").count - 1, 2, "one lower cell and the legend")
         XCTAssertEqual(svg, IntervalChart(VerdictTests.table3).svg(), "byte-stable")
+        // Every dot, the legend's too, sits in the middle of its bar, inside the canvas.
+        let bars = try! NSRegularExpression(pattern: "<path d=\"M([0-9.]+) [0-9.]+H([0-9.]+)[^>]*/><circle cx=\"([0-9.]+)\"")
+        let matches = bars.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).map { match in
+            (1...3).map { Double(svg[Range(match.range(at: $0), in: svg)!])! }
+        }
+        XCTAssertEqual(matches.count, 11)
+        for bar in matches {
+            XCTAssertEqual(bar[2], (bar[0] + bar[1]) / 2, accuracy: 0.1, "\(bar)")
+            XCTAssertTrue(bar.allSatisfy { 0 < $0 && $0 < chart.width }, "\(bar)")
+        }
     }
 
     func testIntervalChartLeavesOutVolatileColumnsAndEmptyCells() {
