@@ -12,8 +12,12 @@ public struct Interval: Sendable, Equatable {
     public var lower: Double { center - halfWidth }
     public var upper: Double { center + halfWidth }
 
-    /// Closed: a value exactly at an end is inside.
-    public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
+    /// Closed: a value at an end is inside, also where binary rounding puts it a hair outside
+    /// (mean 74.01 of [74.00, 74.02] is 0.50 from 74.51 in decimals, 0.5000000000000142 in
+    /// doubles); the slack is far below the 0.01 the numbers are printed to.
+    public func contains(_ value: Double) -> Bool { abs(value - center) <= halfWidth + Interval.slack }
+
+    static let slack = 1e-9
 
     /// The difference `self − other` of two independent intervals; the half-widths add in
     /// quadrature, as standard errors of independent means do.

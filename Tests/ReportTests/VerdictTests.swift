@@ -8,6 +8,10 @@ final class VerdictTests: XCTestCase {
         XCTAssertEqual(NumberVerdict(estimate: estimate, paper: 75.51), .lower)
         XCTAssertEqual(NumberVerdict(estimate: estimate, paper: 73.4), .higher)
         XCTAssertEqual(NumberVerdict(estimate: nil, paper: 73.4), .notMeasured)
+        // 74.51 − 74.01 = 0.50 = h in decimals, a hair more in doubles: still the end of the interval
+        XCTAssertEqual(NumberVerdict(estimate: Estimate(values: [74.0, 74.02]), paper: 74.51), .reproduced)
+        XCTAssertEqual(NumberVerdict(estimate: Estimate(values: [74.0, 74.02]), paper: 73.51), .reproduced)
+        XCTAssertEqual(NumberVerdict(estimate: Estimate(values: [74.0, 74.02]), paper: 74.52), .lower)
         XCTAssertEqual(NumberVerdict.higher.rawValue, "higher than paper")
     }
 
