@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5", "repro"]),
         .testTarget(name: "StoreTests", dependencies: ["Pipeline", "repro"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "ReproTests", dependencies: ["repro", "Pipeline", "Dataset"]),
+        .testTarget(name: "ReproTests", dependencies: ["repro", "Pipeline", "Dataset"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Dataset", "NN"], swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

@@ -17,12 +17,6 @@ public struct TableResult: Sendable {
         self.profile = profile
     }
 
-    /// One run per cell, each figure an estimate with n = 1: the tables' shape before seeds
-    /// were aggregated, kept so callers can move to estimates one at a time.
-    public init(paper: PaperTable, ours: [[Double?]], rowNotes: [String: String] = [:], profile: String) {
-        self.init(paper: paper, ours: ours.map { $0.map { $0.map(Estimate.init) } }, rowNotes: rowNotes, profile: profile)
-    }
-
     /// Δ = our mean − the paper's number, with our interval's half-width.
     public func difference(row: Int, column: Int) -> Interval? {
         guard let ours = ours[row][column], let paper = paper.paperValue(row: row, column: column) else { return nil }
