@@ -172,9 +172,7 @@ struct ParameterResolution {
             }
             index = afterDot
         }
-        throw PipelineError.badInput(text.contains("=")
-            ? "--param \(text): expected STAGE.KEY=VALUE (e.g. teacher.epochs=2 or '*.epochs=2')"
-            : "--param \(text): expected STAGE.KEY=VALUE")
+        throw PipelineError.badInput("--param \(text): expected STAGE.KEY=VALUE (e.g. teacher.epochs=2 or '*.epochs=2')")
     }
 
     private func isValidName(_ name: String) -> Bool {

@@ -45,10 +45,9 @@ struct ParityCommand: ParsableCommand {
 
     func run() throws {
         if let tolerance, !(tolerance > 0) { throw Failure.badInput("parity: --tolerance must be positive") }
-        Parallel.setThreads(threads)
         let report: ParityReport
         do {
-            report = try Parity.check(URL(fileURLWithPath: file), tolerance: tolerance)
+            report = try Parity.check(URL(fileURLWithPath: file), tolerance: tolerance, threads: threads)
         } catch let error as ParityError {
             throw Failure.badInput("parity: \(error)")
         }

@@ -139,6 +139,27 @@ final class PaperPipelineTests: XCTestCase {
         XCTAssertTrue(wrong.output.contains("coarse"), wrong.output)
     }
 
+    /// Each training computes in its own context: with -j 2 two of them run at once, one
+    /// thread each, and their intervals in the run summary overlap.
+    func testTwoTrainingsRunAtOnceWithJTwo() throws {
+        let root = try makePipeline("parallel", epochs: 3, extra: """
+          other: {kind: train, params: {label_smoothing: 0.1, seed: 1}}
+        """)
+        XCTAssertEqual(try repro(["stage", "cifar100"], in: root).status, 0)
+        let run = try repro(["stage", "student", "other", "-j", "2"], in: root)
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("running student (1 thread)") && run.output.contains("running other (1 thread)"), run.output)
+        func interval(_ stage: String) throws -> ClosedRange<Double> {
+            // "ran      student (4.1s, started at +0.0s): …"
+            let line = try XCTUnwrap(run.output.split(separator: "\n").first { $0.hasPrefix("ran      \(stage) (") }, run.output)
+            let numbers = line.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
+            XCTAssertEqual(numbers.count, 2, String(line))
+            return numbers[1]...(numbers[1] + numbers[0])
+        }
+        let student = try interval("student"), other = try interval("other")
+        XCTAssertTrue(student.overlaps(other), "student \(student) and other \(other) ran one after the other")
+    }
+
     func testBadStageInputsSayWhatIsWrong() throws {
         let root = try makePipeline("bad", extra: """
           other: {kind: train, deps: [cifar100], params: {model: cifar_resnet57_v1}}

@@ -70,4 +70,24 @@ final class PipelineFileTests: XCTestCase {
             XCTAssertNotEqual(lock.stages["step_p4080_w20@seed=\(seed)"]?.key, lock.stages["step_p306090_w20@seed=\(seed)"]?.key)
         }
     }
+
+    /// What CI's smoke-check reproduces byte for byte: every student learns, on both seeds,
+    /// and the tables and report carry estimates over them and the verdicts.
+    func testTheSmokeProfileLearnsOnTwoSeedsAndReportsVerdicts() throws {
+        let lock = try LockFile.read(PipelineFileTests.root.appendingPathComponent("artifacts/smoke.lock"))
+        let evaluations = lock.stages.filter { $0.key.contains("_eval") }
+        XCTAssertEqual(evaluations.count, 59, "29 students on two seeds and one teacher")
+        for (name, entry) in evaluations {
+            guard case .number(let top1)? = entry.metrics["top1"] else { XCTFail("\(name) has no top-1"); continue }
+            XCTAssertGreaterThanOrEqual(top1, 90, "\(name) learns")
+            if !name.hasPrefix("teacher") { XCTAssertTrue(name.hasSuffix("@seed=0") || name.hasSuffix("@seed=1"), name) }
+        }
+        let tables = PipelineFileTests.root.appendingPathComponent("tables/smoke")
+        let table3 = try String(contentsOf: tables.appendingPathComponent("table3.md"), encoding: .utf8)
+        XCTAssertTrue(table3.contains("| Baseline | ") && table3.contains("(n=2) |"), table3)
+        let report = try String(contentsOf: tables.appendingPathComponent("report.html"), encoding: .utf8)
+        guard case .number(let numbers)? = lock.stages["report"]?.metrics["numbers_total"],
+              case .number(let claims)? = lock.stages["report"]?.metrics["claims_total"] else { return XCTFail("no verdict counts in the lock") }
+        XCTAssertTrue(report.contains("of \(Int(numbers)) numbers reproduced") && report.contains("of \(Int(claims)) claims supported"))
+    }
 }

@@ -58,13 +58,10 @@ struct EvaluateKind: TypedStageKind {
         guard model.classes == dataset.fineClasses else {
             throw Failure.badInput("stage \(context.stage): \(trainStage) has \(model.classes) classes, the dataset \(dataset.fineClasses)")
         }
-        context.progress.update("waiting for the engine (another stage is training or evaluating)")
-        let result = EngineLock.exclusive { () -> Evaluation in
-            Parallel.setThreads(EngineLock.threads)
-            context.progress.update("evaluating \(trainStage) on \(dataset.test.count) test images")
-            let loader = BatchLoader.evaluation(split: dataset.test, classes: dataset.fineClasses, batchSize: p.batchSize)
-            return Evaluation.run(model, loader: loader)
-        }
+        model.context.threads = context.threads
+        context.progress.update("evaluating \(trainStage) on \(dataset.test.count) test images")
+        let loader = BatchLoader.evaluation(split: dataset.test, classes: dataset.fineClasses, batchSize: p.batchSize)
+        let result = Evaluation.run(model, loader: loader)
         let history = try JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: try context.output(of: trainStage, named: "history")))
         let best = history.best
         let record = EvaluationRecord(stage: trainStage, model: model.name, top1: result.top1, top5: result.top5, loss: result.loss,

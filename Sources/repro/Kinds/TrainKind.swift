@@ -94,13 +94,12 @@ struct TrainKind: TypedStageKind {
         if !p.teacher.isEmpty {
             teacher = try Checkpoint.loadModel(try context.output(of: p.teacher, named: "checkpoint"))
         }
-        context.progress.update("waiting for the engine (another stage is training or evaluating)")
-        return try EngineLock.exclusive { try train(context, config, dataset, teacher) }
+        return try train(context, config, dataset, teacher)
     }
 
     private func train(_ context: StageContext, _ config: TrainingConfig, _ dataset: CIFARDataset, _ teacher: Model?) throws -> StageResult {
         let trainer = try Trainer(config: config, dataset: dataset, teacher: teacher, workDirectory: context.workDirectory,
-                                  environment: NumericEnvironment.current.description, threads: EngineLock.threads,
+                                  environment: NumericEnvironment.current.description, threads: context.threads,
                                   report: { context.log($0) },
                                   progress: { context.progress.update($0.line, fraction: $0.fraction) },
                                   isCancelled: { context.isCancelled })
