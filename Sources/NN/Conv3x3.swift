@@ -124,6 +124,15 @@ enum Conv3x3 {
         return UnsafePointer(packed)
     }
 
+    /// 4 × 4 tiles keep 16 SIMD16 accumulators, 32 AVX-512 registers; with AVX2 (16
+    /// registers of 8 floats) they would spill, so AVX2 builds use 4 × 1 tiles only. Every
+    /// accumulator sums the same products in the same order either way: same bits.
+    #if REPRO_AVX512
+    static let wideTiles = true
+    #else
+    static let wideTiles = false
+    #endif
+
     /// out (outputs planes, `grid.outPlane` floats apart) = (or +=) conv of the shifted planes
     /// (inputs × 3) with packed weights: tiles of 4 output channels × 4 vectors, then 4 × 1
     /// for the rest. Vector blocks outside, channel blocks inside: a block's input rows
@@ -132,7 +141,7 @@ enum Conv3x3 {
                           _ packed: UnsafePointer<Float>, inputs: Int, outputs: Int, _ grid: Grid, add: Bool) {
         var v = 0
         while v < grid.vectors {
-            let wide = grid.vectors - v >= 4
+            let wide = Conv3x3.wideTiles && grid.vectors - v >= 4
             for block in 0..<outputs / 4 {
                 let target = out + block * 4 * grid.outPlane + v * 16
                 let weights = packed + block * inputs * 36

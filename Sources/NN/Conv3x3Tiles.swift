@@ -116,20 +116,53 @@ struct TapSums2 {
     /// Adds the images of a group. `plain` is the first input plane (the second is `second`
     /// floats further), `shifted` an output gradient's S_0 (S_1 and S_2 follow it); the next
     /// image's are `plainStride` and `shiftedStride` floats further. Sum m = 3·r + j pairs
-    /// the plain planes with S_j read r rows further. One loop over all vectors of all
-    /// images, so the sums stay in registers throughout.
+    /// the plain planes with S_j read r rows further.
+    ///
+    /// With AVX-512 all 18 sums stay in registers through one loop over all vectors of all
+    /// images. AVX2 has 16 registers of 8 floats, where 18 SIMD16 sums would spill: there
+    /// the loop runs once per row r, for the 6 sums of that row (12 registers, the two
+    /// plain vectors in 4 more). Each sum adds the same products in the same order either
+    /// way: same bits.
     @inline(__always)
     mutating func run(_ plain: UnsafePointer<Float>, second: Int, _ shifted: UnsafePointer<Float>, images: Int,
                       plainStride: Int, shiftedStride: Int, _ grid: Conv3x3.Grid) {
         let row = grid.width, j1 = grid.shifted, j2 = 2 * grid.shifted
-        var plainImage = plain, shiftedImage = shifted, g = plain, r0 = shifted
-        var image = 0, v = 0
-        while image < images {
+        func walk(_ body: (_ g: UnsafePointer<Float>, _ r0: UnsafePointer<Float>) -> Void) {
+            Self.walk(plain, shifted, images: images, plainStride: plainStride, shiftedStride: shiftedStride, grid, body)
+        }
+        #if REPRO_AVX512
+        walk { g, r0 in
             let d0 = Conv3x3.load(g), d1 = Conv3x3.load(g + second)
             let r1 = r0 + row, r2 = r1 + row
             Self.fma(&a0, &b0, d0, d1, r0); Self.fma(&a1, &b1, d0, d1, r0 + j1); Self.fma(&a2, &b2, d0, d1, r0 + j2)
             Self.fma(&a3, &b3, d0, d1, r1); Self.fma(&a4, &b4, d0, d1, r1 + j1); Self.fma(&a5, &b5, d0, d1, r1 + j2)
             Self.fma(&a6, &b6, d0, d1, r2); Self.fma(&a7, &b7, d0, d1, r2 + j1); Self.fma(&a8, &b8, d0, d1, r2 + j2)
+        }
+        #else
+        func rowSums(_ offset: Int) -> (V, V, V, V, V, V) {
+            var x0 = V(), x1 = V(), x2 = V(), y0 = V(), y1 = V(), y2 = V()
+            walk { g, r0 in
+                let d0 = Conv3x3.load(g), d1 = Conv3x3.load(g + second), r = r0 + offset
+                Self.fma(&x0, &y0, d0, d1, r); Self.fma(&x1, &y1, d0, d1, r + j1); Self.fma(&x2, &y2, d0, d1, r + j2)
+            }
+            return (x0, x1, x2, y0, y1, y2)
+        }
+        (a0, a1, a2, b0, b1, b2) = rowSums(0)
+        (a3, a4, a5, b3, b4, b5) = rowSums(row)
+        (a6, a7, a8, b6, b7, b8) = rowSums(2 * row)
+        #endif
+    }
+
+    /// Calls `body(g, r0)` for every vector of every image: g the plain vector, r0 the
+    /// shifted gradient's S_0 at the same place.
+    @inline(__always)
+    static func walk(_ plain: UnsafePointer<Float>, _ shifted: UnsafePointer<Float>, images: Int, plainStride: Int,
+                     shiftedStride: Int, _ grid: Conv3x3.Grid,
+                     _ body: (_ g: UnsafePointer<Float>, _ r0: UnsafePointer<Float>) -> Void) {
+        var plainImage = plain, shiftedImage = shifted, g = plain, r0 = shifted
+        var image = 0, v = 0
+        while image < images {
+            body(g, r0)
             g += 16
             r0 += 16
             v += 1
