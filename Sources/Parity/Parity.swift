@@ -12,6 +12,15 @@ public enum Parity {
     /// Checks one file. `tolerance` replaces every per-tensor tolerance when given.
     /// Throws `ParityError` when the file cannot be checked (unknown layout, missing dataset).
     public static func check(_ url: URL, tolerance: Double? = nil) throws -> ParityReport {
+        do {
+            return try checkFile(url, tolerance: tolerance)
+        } catch let error as H5Error {
+            // Any read the checkers make (an attribute, a dataset) may meet a damaged file.
+            throw ParityError.unreadable(file: url.path, detail: error.description)
+        }
+    }
+
+    private static func checkFile(_ url: URL, tolerance: Double?) throws -> ParityReport {
         let file = try GoldenFile(url)
         defer { file.close() }
         var report: ParityReport
