@@ -75,6 +75,13 @@ public enum CIFARConverter {
                 guard root.hasAttribute("format"), try root.stringAttribute("format") == format else {
                     throw DatasetError.notConverted(file: file.path, detail: "no format attribute '\(format)'")
                 }
+                let version = root.hasAttribute("format_version") ? try root.intAttribute("format_version") : 0
+                guard version == formatVersion else {
+                    throw DatasetError.notConverted(file: file.path,
+                        detail: "format version \(version), this repro reads version \(formatVersion); rerun the dataset stage")
+                }
+                let fineNames = try root.readStrings("fine_label_names")
+                let coarseNames = try root.readStrings("coarse_label_names")
                 func split(_ name: String) throws -> CIFARSplit {
                     let images = try root.read("\(name)/images", as: UInt8.self)
                     let fine = try root.read("\(name)/fine_labels", as: Int32.self)
@@ -84,11 +91,18 @@ public enum CIFARConverter {
                         throw DatasetError.notConverted(file: file.path,
                             detail: "\(name): images \(images.shape), \(count) fine and \(coarse.values.count) coarse labels")
                     }
+                    // A label indexes the class scores (unchecked code in the engine): one out of
+                    // range would read past them, so it is refused here with its record.
+                    for (labels, classes, kind) in [(fine.values, fineNames.count, "fine"), (coarse.values, coarseNames.count, "coarse")] {
+                        if let record = labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
+                            throw DatasetError.notConverted(file: file.path,
+                                detail: "\(name): record \(record): \(kind) label \(labels[record]) is out of range 0..<\(classes)")
+                        }
+                    }
                     return CIFARSplit(images: images.values, fineLabels: fine.values, coarseLabels: coarse.values)
                 }
                 return CIFARDataset(train: try split("train"), test: try split("test"),
-                                    fineLabelNames: try root.readStrings("fine_label_names"),
-                                    coarseLabelNames: try root.readStrings("coarse_label_names"))
+                                    fineLabelNames: fineNames, coarseLabelNames: coarseNames)
             }
         } catch let error as H5Error {
             throw DatasetError.notConverted(file: file.path, detail: "\(error)")

@@ -64,7 +64,7 @@ public enum Checkpoint {
     /// the same numeric environment (bitwise resume is promised only within one).
     public static func restore(from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig,
                                environment: String) throws -> TrainingState {
-        try H5File.read(url) { root in
+        try read(url) { root in
             let saved = try root.stringAttribute("config")
             guard saved == String(decoding: try canonicalJSON(config), as: UTF8.self) else {
                 throw TrainingError.checkpointMismatch("\(url.path) was written for another configuration; delete it to start over")
@@ -86,10 +86,7 @@ public enum Checkpoint {
 
     /// The trained model a checkpoint holds (a teacher, or a student to evaluate).
     public static func loadModel(_ url: URL) throws -> Model {
-        try H5File.read(url) { root in
-            guard (try? root.stringAttribute("format")) == format else {
-                throw TrainingError.checkpointMismatch("\(url.path) is not a repro checkpoint")
-            }
+        try read(url) { root in
             let model = try Model(name: try root.stringAttribute("model"), classes: try root.intAttribute("classes"),
                                   widthMultiplier: try root.doubleAttribute("width_multiplier"))
             try loadModelTensors(root, into: model, file: url)
@@ -98,10 +95,30 @@ public enum Checkpoint {
     }
 
     public static func history(_ url: URL) throws -> [EpochRecord] {
-        try H5File.read(url) { try readHistory($0.openGroup("history")) }
+        try read(url) { try readHistory($0.openGroup("history")) }
     }
 
     // MARK: parts
+
+    /// Opens a checkpoint after checking it is one, of the format version this code
+    /// reads. A damaged file (truncated, bit-flipped: libhdf5 reports it) is refused with
+    /// its path, as bad input, never a crash.
+    static func read<R>(_ url: URL, _ body: (H5Group) throws -> R) throws -> R {
+        do {
+            return try H5File.read(url) { root in
+                guard root.hasAttribute("format"), try root.stringAttribute("format") == format else {
+                    throw TrainingError.checkpointMismatch("\(url.path) is not a repro checkpoint (no format attribute '\(format)')")
+                }
+                let version = root.hasAttribute("format_version") ? try root.intAttribute("format_version") : 0
+                guard version == formatVersion else {
+                    throw TrainingError.checkpointMismatch("\(url.path) has checkpoint format version \(version); this repro reads version \(formatVersion): retrain it (or delete it to start over)")
+                }
+                return try body(root)
+            }
+        } catch let error as H5Error {
+            throw TrainingError.checkpointMismatch("\(url.path) cannot be read (damaged or truncated; delete it to start over): \(error)")
+        }
+    }
 
     static func loadModelTensors(_ root: H5Group, into model: Model, file: URL) throws {
         let name = try root.stringAttribute("model"), classes = try root.intAttribute("classes")
