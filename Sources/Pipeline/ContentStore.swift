@@ -136,10 +136,13 @@ public struct ContentStore: Sendable {
 }
 
 /// What can go wrong in the store, each with a message that says what to do.
-public enum StoreError: Error, CustomStringConvertible, Equatable {
+public enum StoreError: ClassifiedError, CustomStringConvertible, Equatable {
     case missing(String)
     case corrupted(digest: String, actual: String)
     case io(String)
+
+    /// The store's own state, never the user's input: rerunning repairs it (exit 1).
+    public var isBadInput: Bool { false }
 
     public var description: String {
         switch self {

@@ -122,7 +122,7 @@ public final class Runner: @unchecked Sendable {
                     continue
                 }
                 guard let fingerprint = evaluation.fingerprint else {
-                    run.fail(stage.name, evaluation.reasons.filter { if case .inputMissing = $0 { return true } else { return false } }.map(\.description).joined(separator: "; "))
+                    run.fail(stage.name, StageFailure(PipelineError.failed(evaluation.reasons.filter { if case .inputMissing = $0 { return true } else { return false } }.map(\.description).joined(separator: "; "))))
                     progressed = true
                     continue
                 }
@@ -170,9 +170,9 @@ public final class Runner: @unchecked Sendable {
                             run.states[stage.name] = .done(record)
                             run.outcomes[stage.name] = .reused
                         case .failure(let error):
-                            run.fail(stage.name, "\(error)" + Runner.logHint(artifacts.log(stage: stage.name)))
+                            run.fail(stage.name, StageFailure(error, logTail: Runner.logHint(artifacts.log(stage: stage.name))))
                         }
-                        if let lockError { run.fail(stage.name, "cannot update the lock: \(lockError)") }
+                        if let lockError { run.fail(stage.name, StageFailure(PipelineError.failed("cannot update the lock: \(lockError)"))) }
                         condition.broadcast()
                     }
                 }
@@ -220,10 +220,10 @@ private final class RunState: @unchecked Sendable {
         self.display = display
     }
 
-    func fail(_ stage: String, _ message: String) {
+    func fail(_ stage: String, _ failure: StageFailure) {
         states[stage] = .failed
-        outcomes[stage] = .failed(message)
-        display.emit("FAILED \(stage): \(message)")
+        outcomes[stage] = .failed(failure)
+        display.emit("FAILED \(stage): \(failure.message)")
         if !keepGoing && stopReason == nil {
             stopReason = "not started: the run stopped after \(stage) failed (use --keep-going to continue past failures)"
         }

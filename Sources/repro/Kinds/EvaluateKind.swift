@@ -50,7 +50,8 @@ struct EvaluateKind: StageKind {
         let dataset = try CIFARConverter.load(try context.output(of: p.string("dataset"), named: "data"))
         let model = try Checkpoint.loadModel(try context.output(of: trainStage, named: "checkpoint"))
         guard model.classes == dataset.fineClasses else {
-            throw Failure.badInput("stage \(context.stage): \(trainStage) has \(model.classes) classes, the dataset \(dataset.fineClasses)")
+            throw TrainingError.checkpointMismatch(
+                "stage \(context.stage): \(trainStage) has \(model.classes) classes, the dataset \(dataset.fineClasses)")
         }
         context.progress.update("waiting for the engine (another stage is training or evaluating)")
         let result = EngineLock.exclusive { () -> Evaluation in
