@@ -39,7 +39,8 @@ struct StageExecution {
         }
 
         let started = Date()
-        let reporter = ProgressReporter(stage: stage.name, logFile: artifacts.log(stage: stage.name))
+        let reporter = ProgressReporter(stage: stage.name, logFile: artifacts.log(stage: stage.name),
+                                        console: { [display] in display.emit($0) })
         display.add(reporter)
         defer { display.remove(reporter) }
         let scratch = try artifacts.store.temporaryFile("stage-\(stage.name)")
