@@ -1,12 +1,18 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // The kernels are compiled for one ISA, recorded in every lock and checkpoint
 // (Tensor/NumericEnvironment.swift): the ISA changes float results.
-// skylake-avx512 = AVX-512 F/CD/BW/DQ/VL + FMA: 32 vector registers of 16 floats, which the
-// direct convolution (NN/Conv3x3.swift) keeps its accumulators in. `repro` checks the CPU
-// before the first kernel runs (repro/CPUCheck.swift).
-let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "skylake-avx512"])]
+// Default: haswell = AVX2 + FMA, which every x86-64 server since 2013 has (AMD EPYC
+// included), so the committed smoke lock reproduces on any of them.
+// REPRO_ISA=avx512 builds for skylake-avx512 (AVX-512 F/CD/BW/DQ/VL + FMA: 32 vector
+// registers of 16 floats, which the direct convolution keeps its accumulators in):
+// faster on Xeons, another numeric environment. `repro` checks the CPU before the first
+// kernel runs (repro/CPUCheck.swift).
+let avx512 = ProcessInfo.processInfo.environment["REPRO_ISA"] == "avx512"
+let isaFlags: [SwiftSetting] = avx512 ? [.define("REPRO_AVX512")] : []
+let kernelFlags: [SwiftSetting] = isaFlags + [.unsafeFlags(["-Ounchecked", "-target-cpu", avx512 ? "skylake-avx512" : "haswell"])]
 
 let package = Package(
     name: "repro",

@@ -1,8 +1,18 @@
 /// What the float results depend on besides the inputs: recorded in locks and checkpoints,
 /// because bitwise equality is only promised within one environment.
 public struct NumericEnvironment: Codable, Equatable, Sendable, CustomStringConvertible {
-    /// The ISA the kernels are compiled for (Package.swift: -target-cpu skylake-avx512).
-    public var kernelISA = "x86-64 skylake-avx512 (AVX-512, FMA)"
+    /// The ISA the kernels are compiled for (Package.swift: -target-cpu haswell, or
+    /// skylake-avx512 with REPRO_ISA=avx512).
+    public var kernelISA = NumericEnvironment.compiledISA
+
+    #if REPRO_AVX512
+    public static let compiledISA = "x86-64 skylake-avx512 (AVX-512, FMA)"
+    /// The /proc/cpuinfo flags the kernels need.
+    public static let requiredCPUFlags = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "fma"]
+    #else
+    public static let compiledISA = "x86-64 haswell (AVX2, FMA)"
+    public static let requiredCPUFlags = ["avx", "avx2", "fma"]
+    #endif
     public var openBLAS: String
     public var openBLASCore: String
     /// Chunking is fixed, so the worker count does not enter the results; OpenBLAS runs on one thread.

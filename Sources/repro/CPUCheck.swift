@@ -1,10 +1,12 @@
 import Foundation
 
-/// The kernels are compiled for AVX-512 (Package.swift); on a CPU without it they would
-/// die of an illegal instruction at the first convolution. This file is compiled for the
-/// baseline ISA, so `repro` can look first and say what is wrong instead.
+import Tensor
+
+/// The kernels are compiled for one ISA (Package.swift: AVX2 + FMA, or AVX-512); on a CPU
+/// without it they would die of an illegal instruction at the first convolution. This file
+/// is compiled for the baseline ISA, so `repro` can look first and say what is wrong instead.
 enum CPUCheck {
-    static let required = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "fma"]
+    static let required = NumericEnvironment.requiredCPUFlags
 
     /// The CPU description read; `REPRO_CPUINFO` names another file in its format, so the
     /// refusal can be exercised on a machine that has the flags (the fault catalogue does).
@@ -24,9 +26,8 @@ enum CPUCheck {
         guard !missing.isEmpty else { return }
         throw Failure.badInput("""
             this CPU lacks \(missing.joined(separator: ", ")), which repro's kernels are compiled for \
-            (Package.swift: -target-cpu skylake-avx512; OpenBLAS's SkylakeX kernels). Run on an AVX-512 \
-            machine, or set kernelFlags in Package.swift to "-target-cpu", "haswell" and BLAS.pinnedCore to \
-            "Haswell", then rebuild (results then belong to another numeric environment).
+            (\(NumericEnvironment.compiledISA)). Rebuild for the default ISA (AVX2 + FMA): \
+            `swift build -c release` without REPRO_ISA=avx512 (results then belong to another numeric environment).
             """)
     }
 }
