@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Support
 
 /// What a conversion wrote.
 public struct ConversionSummary: Equatable, Sendable, CustomStringConvertible {
@@ -46,9 +47,10 @@ public enum CIFARConverter {
                                  fineClasses: dataset.fineClasses, coarseClasses: dataset.coarseClasses, source: source)
     }
 
-    /// Writes a dataset in the layout above (a partial file is removed on error).
+    /// Writes a dataset in the layout above: the file appears complete under its name, or
+    /// not at all.
     public static func write(_ dataset: CIFARDataset, source: ArchiveDigests, to output: URL) throws {
-        try H5File.write(output) { root in
+        try AtomicFile.write(to: output) { temporary in try H5File.write(temporary) { root in
             try root.setAttribute("format", format)
             try root.setAttribute("format_version", formatVersion)
             try root.setAttribute("source_md5", source.md5)
@@ -65,7 +67,7 @@ public enum CIFARConverter {
             }
             try root.writeStrings("fine_label_names", dataset.fineLabelNames)
             try root.writeStrings("coarse_label_names", dataset.coarseLabelNames)
-        }
+        } }
     }
 
     /// Reads a converted file back, checking its format and shapes.

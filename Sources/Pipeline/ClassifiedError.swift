@@ -1,3 +1,5 @@
+import Support
+
 /// An error that knows whether the user's input caused it. The command line maps it to
 /// the contract's exit codes in one place (`repro`'s `Main`): 2 when `isBadInput` (the
 /// pipeline file, a parameter, the data: wrong checksum, damaged archive, a teacher of
@@ -6,6 +8,11 @@
 /// conformance (repro/ErrorClassification.swift), since they cannot see this protocol.
 public protocol ClassifiedError: Error {
     var isBadInput: Bool { get }
+}
+
+/// A refused write or read (full disk, file-size limit): a failure, never the input's fault.
+extension FileError: ClassifiedError {
+    public var isBadInput: Bool { false }
 }
 
 public enum ErrorClass {

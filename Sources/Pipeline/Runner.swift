@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Runs a set of stages from a ready queue, up to `jobs` at once. A stage becomes ready
 /// when its dependencies are done; its key is then computed from their actual outputs,
@@ -57,8 +58,12 @@ public final class Runner: @unchecked Sendable {
 
     /// Runs `selection` (stage names, closed under dependencies) and returns what happened.
     public func run(_ selection: [String]) throws -> RunSummary {
-        let usage = try SharedLock(artifacts.locks.appendingPathComponent("gc.flock"))
-        defer { withExtendedLifetime(usage) {} }
+        // Shared with other runs, exclusive for gc: gc never removes what this run has just
+        // stored and no lock names yet.
+        try FileLock.holding(artifacts.locks.appendingPathComponent("gc.flock"), .shared) { try runHolding(selection) }
+    }
+
+    private func runHolding(_ selection: [String]) throws -> RunSummary {
         for abandoned in artifacts.store.abandonedTemporaryFiles() { try? FileManager.default.removeItem(at: abandoned) }
 
         let selected = Set(selection)

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Runs one stage whose key is known, on a worker thread:
 /// 1. take the key's flock (waiting if another repro process runs the same key, then

@@ -1,10 +1,8 @@
 import Foundation
 import HDF5
 import NN
+import Support
 import Tensor
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where training stands after a complete epoch.
 public struct TrainingState: Equatable, Sendable {
@@ -32,8 +30,7 @@ public enum Checkpoint {
 
     public static func write(to url: URL, model: Model, optimizer: (any Optimizer)?, state: TrainingState,
                              config: TrainingConfig, environment: String) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try H5File.write(temporary) { root in
+        try AtomicFile.write(to: url) { temporary in try H5File.write(temporary) { root in
             try root.setAttribute("format", format)
             try root.setAttribute("format_version", formatVersion)
             try root.setAttribute("model", model.name)
@@ -55,8 +52,7 @@ public enum Checkpoint {
             try stateGroup.setAttribute("seed", Int(bitPattern: UInt(config.seed)))
             try stateGroup.setAttribute("rng", "counter-based Philox-4x32-10 keyed by (seed, purpose, epoch, index): the next epoch's draws need only its number")
             try writeHistory(state.history, into: root.createGroup("history"))
-        }
-        try publish(temporary, as: url)
+        } }
     }
 
     /// Loads parameters, buffers, optimizer state and training state into `model` and
@@ -175,22 +171,5 @@ public enum Checkpoint {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(config)
-    }
-
-    /// Valid only after success: the file appears under its name complete, or not at all.
-    static func publish(_ temporary: URL, as url: URL) throws {
-        let fd = open(temporary.path, O_RDONLY)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            throw TrainingError.checkpointMismatch("cannot move \(temporary.path) to \(url.path): \(String(cString: strerror(errno)))")
-        }
-        let directory = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
     }
 }
