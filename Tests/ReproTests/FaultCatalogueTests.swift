@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import Pipeline
+import Support
 import XCTest
 
 /// The fault catalogue (README, "Exit codes"): one case per fault, each run through the
@@ -303,19 +304,10 @@ final class FaultCatalogueTests: XCTestCase {
 
     /// Runs `script` under /bin/sh with repro's path as $0.
     private func expectShell(_ script: String, exit code: Int32, file: StaticString = #filePath, line: UInt = #line) throws -> ReproProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script, ReproProcess.binary.path]
-        process.currentDirectoryURL = project.root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .exit, output, file: file, line: line)
-        XCTAssertEqual(process.terminationStatus, code, output, file: file, line: line)
-        return ReproProcess.Result(status: process.terminationStatus, exited: process.terminationReason == .exit, output: output)
+        let result = try ReproProcess.shell(script, [ReproProcess.binary.path], in: project.root)
+        XCTAssertTrue(result.exited, result.output, file: file, line: line)
+        XCTAssertEqual(result.status, code, result.output, file: file, line: line)
+        return result
     }
 
     func testConcurrentRuns() throws {

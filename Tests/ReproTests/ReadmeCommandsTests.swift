@@ -44,20 +44,9 @@ final class ReadmeCommandsTests: XCTestCase {
         let real = command.replacingOccurrences(of: Self.placeholder, with: project.archive.path)
         // A fresh start for each: the command has to fetch, verify and run everything.
         try? FileManager.default.removeItem(at: project.root.appendingPathComponent("artifacts"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", real]
-        process.currentDirectoryURL = project.root
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = scratch.url.appendingPathComponent("bin").path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(command)\n\(output)", file: file, line: line)
+        let path = scratch.url.appendingPathComponent("bin").path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try ReproProcess.shell(real, in: project.root, environment: ["PATH": path])
+        XCTAssertTrue(result.exited && result.status == 0, "\(command): \(result.description)\n\(result.output)", file: file, line: line)
         XCTAssertNotNil(try project.lock().stages["table1"], "\(command) ran every stage", file: file, line: line)
     }
 

@@ -20,8 +20,19 @@ enum ReproProcess {
 
     @discardableResult
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
+        try run(binary, arguments, in: directory, environment: environment)
+    }
+
+    /// `script` under /bin/sh, with `arguments` as $0, $1…
+    static func shell(_ script: String, _ arguments: [String] = [], in directory: URL,
+                      environment: [String: String] = [:]) throws -> Result {
+        try run(URL(fileURLWithPath: "/bin/sh"), ["-c", script] + arguments, in: directory, environment: environment)
+    }
+
+    /// Any program, its environment `environment` over this process's.
+    static func run(_ executable: URL, _ arguments: [String], in directory: URL, environment: [String: String]) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
