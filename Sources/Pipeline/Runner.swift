@@ -127,7 +127,9 @@ public final class Runner: @unchecked Sendable {
                     continue
                 }
                 guard let fingerprint = evaluation.fingerprint else {
-                    run.fail(stage.name, StageFailure(PipelineError.failed(evaluation.reasons.filter { if case .inputMissing = $0 { return true } else { return false } }.map(\.description).joined(separator: "; "))))
+                    // A declared input file that is not there: the user's project to fix.
+                    let missing = evaluation.reasons.filter { if case .inputMissing = $0 { return true } else { return false } }
+                    run.fail(stage.name, StageFailure(PipelineError.badInput(missing.map(\.description).joined(separator: "; "))))
                     progressed = true
                     continue
                 }

@@ -67,6 +67,14 @@ final class SchedulerTests: XCTestCase {
     func testMissingInputFailsTheStageWithItsName() throws {
         let summary = try Sandbox(yaml: "stages:\n  a: {kind: cmd, params: {run: 'cat in.txt > $OUT/x', inputs: [in.txt], outputs: [x]}}\n").run()
         XCTAssertEqual(summary.failures.map(\.message), ["input in.txt is missing"])
+        XCTAssertTrue(summary.failedOnBadInput, "a missing input file is bad input (exit 2)")
+    }
+
+    /// A symbolic link the command made, pointing outside $OUT, is not taken as the output.
+    func testOutputLinkedOutsideOutIsRefused() throws {
+        let summary = try Sandbox(yaml: "stages:\n  a: {kind: cmd, params: {run: 'ln -s / $OUT/x', outputs: [x]}}\n").run()
+        XCTAssertEqual(summary.failures.map(\.message), ["stage a: output 'x' resolves to /, outside $OUT; write the file itself into $OUT"])
+        XCTAssertEqual(summary.failures.map(\.isBadInput), [true])
     }
 
     func testUndeclaredOutputIsAnError() throws {

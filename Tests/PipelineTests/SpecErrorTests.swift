@@ -111,6 +111,14 @@ final class SpecErrorTests: XCTestCase {
                        .list([.string("x"), .string("y")]))
     }
 
+    /// A cmd stage's declared outputs must stay inside $OUT: refused at load, with the line.
+    func testCmdOutputsOutsideOutAreRefused() throws {
+        for bad in ["../up.txt", "/etc/passwd", "sub/../../up.txt"] {
+            XCTAssertEqual(try error("stages:\n  a: {kind: cmd, params: {run: 'true', outputs: ['\(bad)']}}\n"),
+                           "pipeline.yaml:2:3: stage 'a': output '\(bad)' must be a relative path inside $OUT")
+        }
+    }
+
     func testMergeKeysShareParameters() throws {
         let sandbox = try Sandbox(yaml: """
             stages:

@@ -182,6 +182,18 @@ final class FaultCatalogueTests: XCTestCase {
         try assertUnchanged()
     }
 
+    func testCmdOutputOutsideOut() throws {
+        try project.edit("  student_eval:", "  escape: {kind: cmd, params: {run: 'echo > $OUT/../x', outputs: ['../x']}}\n  student_eval:")
+        try expect(["all"], exit: 2, saying: "pipeline.yaml:8:3: stage 'escape': output '../x' must be a relative path inside $OUT")
+        try assertUnchanged()
+    }
+
+    func testMissingInputFile() throws {
+        try project.edit("  student_eval:", "  notes: {kind: cmd, params: {run: 'cp notes.txt $OUT/x', inputs: [notes.txt], outputs: [x]}}\n  student_eval:")
+        try expect(["stage", "notes"], exit: 2, saying: "input notes.txt is missing")
+        try assertUnchanged()
+    }
+
     func testMissingDependency() throws {
         try project.edit("deps: [cifar100], params: {label_smoothing", "deps: [cifar10], params: {label_smoothing")
         try expect(["all"], exit: 2, saying: "stage 'student' depends on unknown stage 'cifar10'; did you mean cifar100?")
