@@ -259,33 +259,62 @@ final class FaultCatalogueTests: XCTestCase {
         try assertNothingLost()
     }
 
-    /// Seeded bit flips and truncations of the smallest golden file through `repro parity`:
-    /// 0 (passed), 1 (a tensor above tolerance) or 2 (unreadable, naming the file); never a
-    /// signal or a trap.
+    /// Seeded bit flips and truncations of two small golden files through `repro parity`,
+    /// then the damaged copies that once stopped repro (a dimension read as 2^40: an
+    /// allocation of terabytes, an overflowing shape product): each ends with 0 (passed),
+    /// 1 (a tensor above tolerance) or 2 (unreadable, naming the file), never a signal.
     func testBitFlippedHDF5ViaParity() throws {
-        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("NNTests/Fixtures/batchnorm.h5")
-        let original = [UInt8](try Data(contentsOf: golden))
-        var mutations = HDF5Mutations(seed: 13)
         var codes: [Int32: Int] = [:]
-        for index in 0..<Self.mutants {
-            let (bytes, what) = mutations.damage(original)
-            let file = scratch.url.appendingPathComponent("mutant-\(index).h5")
-            try Data(bytes).write(to: file)
-            let result = try project.run(["parity", file.path])
-            XCTAssertTrue(result.exited && (0...2).contains(result.status) && !result.output.contains("Fatal error"),
-                          "mutant \(index) (\(what)): \(result.description)\n\(result.output.suffix(2000))")
-            if result.status == 2 {
-                XCTAssertTrue(result.output.contains(file.lastPathComponent), "mutant \(index) (\(what)) is named:\n\(result.output)")
+        var tried = 0
+        for (name, count, seed) in [("batchnorm.h5", 300, UInt64(13)), ("losses.h5", 150, UInt64(14))] {
+            let original = try Self.golden(name)
+            var mutations = HDF5Mutations(seed: seed)
+            for index in 0..<count {
+                let (bytes, what) = mutations.damage(original)
+                try checkParity(bytes, "\(name) mutant \(index) (\(what))", codes: &codes)
+                tried += 1
             }
-            codes[result.exited ? result.status : -result.status, default: 0] += 1
-            try FileManager.default.removeItem(at: file)
         }
-        print("repro parity on \(Self.mutants) damaged copies of batchnorm.h5: exit codes \(codes.sorted { $0.key < $1.key })")
+        for (name, flips) in Self.formerCrashes {
+            var bytes = try Self.golden(name)
+            for (offset, bit) in flips { bytes[offset] ^= 1 << bit }
+            try checkParity(bytes, "\(name) flipped at \(flips)", codes: &codes)
+            tried += 1
+        }
+        print("repro parity on \(tried) damaged golden files: exit codes \(codes.sorted { $0.key < $1.key })")
         try assertUnchanged()
     }
 
-    static let mutants = 300
+    /// Bit flips (byte offset, bit) that made repro crash before dataset and attribute
+    /// sizes were checked (found by a 1,000-mutant run per golden file).
+    static let formerCrashes: [(String, [(Int, Int)])] = [
+        ("batchnorm.h5", [(975, 2), (46435, 5), (11524, 5), (3831, 1), (636, 6)]),
+        ("batchnorm.h5", [(3820, 1), (20088, 7), (2115, 1), (12509, 2), (49611, 5)]),
+        ("batchnorm.h5", [(44772, 3), (15181, 2)]),
+        ("losses.h5", [(2914, 5), (51348, 7), (132990, 1), (562, 7), (71010, 6)]),
+        ("losses.h5", [(150071, 0), (116274, 5), (870, 1), (3985, 6), (26341, 2)]),
+        ("losses.h5", [(2253, 3), (520, 7), (39208, 5), (143843, 4)]),
+        ("losses.h5", [(73479, 2), (2204, 6), (2333, 2), (6183, 1), (11012, 4)]),
+    ]
+
+    static func golden(_ name: String) throws -> [UInt8] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("NNTests/Fixtures").appendingPathComponent(name)
+        return [UInt8](try Data(contentsOf: url))
+    }
+
+    /// Runs `repro parity` on `bytes` and checks how it ended.
+    private func checkParity(_ bytes: [UInt8], _ what: String, codes: inout [Int32: Int]) throws {
+        let file = scratch.url.appendingPathComponent("mutant.h5")
+        try Data(bytes).write(to: file)
+        let result = try project.run(["parity", file.path])
+        XCTAssertTrue(result.exited && (0...2).contains(result.status) && !result.output.contains("Fatal error"),
+                      "\(what): \(result.description)\n\(result.output.suffix(2000))")
+        if result.status == 2 {
+            XCTAssertTrue(result.output.contains(file.lastPathComponent), "\(what) is named:\n\(result.output)")
+        }
+        codes[result.exited ? result.status : -result.status, default: 0] += 1
+    }
 
     // MARK: the store and the disk (failures, exit 1; the next run repairs)
 
