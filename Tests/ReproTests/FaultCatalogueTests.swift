@@ -20,6 +20,12 @@ final class FaultCatalogueTests: XCTestCase {
         return project
     })
 
+    /// Removes the baseline once every case has run.
+    override class func tearDown() {
+        if case .success(let project) = baseline { ScratchDirectory.remove(project.root) }
+        super.tearDown()
+    }
+
     private var scratch: ScratchDirectory!
     private var project: PaperProject!
     private var before: ProjectState!

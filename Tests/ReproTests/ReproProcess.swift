@@ -56,7 +56,10 @@ final class ScratchDirectory {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    deinit {
+    deinit { Self.remove(url) }
+
+    /// Removes a project directory, read-only cache entries included.
+    static func remove(_ url: URL) {
         let objects = url.appendingPathComponent("artifacts/cache/objects").path
         for sub in (try? FileManager.default.subpathsOfDirectory(atPath: objects)) ?? [] { chmod(objects + "/" + sub, 0o755) }
         try? FileManager.default.removeItem(at: url)
