@@ -44,7 +44,6 @@ final class ReadmeCommandsTests: XCTestCase {
         let real = command.replacingOccurrences(of: Self.placeholder, with: project.archive.path)
         // A fresh start for each: the command has to fetch, verify and run everything.
         try? FileManager.default.removeItem(at: project.root.appendingPathComponent("artifacts"))
-        let path = scratch.url.appendingPathComponent("bin").path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let result = try ReproProcess.shell(real, in: project.root, environment: ["PATH": path])
         XCTAssertTrue(result.exited && result.status == 0, "\(command): \(result.description)\n\(result.output)", file: file, line: line)
         XCTAssertNotNil(try project.lock().stages["table1"], "\(command) ran every stage", file: file, line: line)
@@ -55,6 +54,32 @@ final class ReadmeCommandsTests: XCTestCase {
             .filter { $0.contains(Self.placeholder) }
         XCTAssertEqual(commands.count, 2, "the README shows the --param and the environment variable forms: \(commands)")
         for command in commands { try runAsPrinted(command) }
+    }
+
+    /// The commands and `--param` examples in the README's prose (in backticks) are planned
+    /// with `--dry-run` against the project's own pipeline.yaml: each must parse and resolve.
+    func testTheReadmesInlineCommandsResolveInTheProject() throws {
+        let text = try String(contentsOf: Self.readme, encoding: .utf8)
+        // Backticked spans, messages ("…: expected an integer") left out.
+        let spans = text.components(separatedBy: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            .filter { !$0.contains(": ") }
+        let commands = spans.filter { $0.hasPrefix("repro all") || $0.hasPrefix("repro stage") }
+            + spans.filter { $0.hasPrefix("--param ") }.map { "repro all " + $0 }
+        XCTAssertGreaterThanOrEqual(commands.count, 4, "the README shows commands and --param examples: \(commands)")
+        let repository = Self.readme.deletingLastPathComponent()
+        let copy = scratch.url.appendingPathComponent("repository")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("pipeline.yaml"), to: copy.appendingPathComponent("pipeline.yaml"))
+        for command in commands {
+            let real = command.replacingOccurrences(of: "=FILE", with: "=" + project.archive.path) + " --dry-run"
+            let result = try ReproProcess.shell(real, in: copy, environment: ["PATH": path])
+            XCTAssertTrue(result.exited && result.status == 0, "\(real): \(result.description)\n\(result.output)")
+        }
+    }
+
+    /// `repro` on PATH first.
+    private var path: String {
+        scratch.url.appendingPathComponent("bin").path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
     }
 
     func testTheHintReproPrintsOfflineRuns() throws {
