@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5", "repro"]),
         .testTarget(name: "StoreTests", dependencies: ["Support", "Pipeline", "repro"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "ReproTests", dependencies: ["repro", "Support", "Pipeline", "Dataset"]),
+        .testTarget(name: "ReproTests", dependencies: ["repro", "Support", "Pipeline", "Dataset"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Dataset", "NN"], swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

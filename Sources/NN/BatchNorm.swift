@@ -34,10 +34,11 @@ public enum BatchNorm {
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
         runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>,
-        batch: Int, channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>? = nil, config: Config
+        batch: Int, channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>? = nil, config: Config,
+        _ context: ComputeContext
     ) {
         let count = Double(batch * plane)
-        Parallel.forEach(channels) { c, _ in
+        context.forEach(channels) { c, _ in
             // each plane's mean and squared deviations from it (a second pass while the plane
             // is in L1: no cancellation), merged plane by plane in double (Chan et al.)
             var mu64: Double = 0, squares: Double = 0, seen: Double = 0
@@ -71,9 +72,10 @@ public enum BatchNorm {
         _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
-        batch: Int, channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>? = nil, config: Config
+        batch: Int, channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>? = nil, config: Config,
+        _ context: ComputeContext
     ) {
-        Parallel.forEach(channels) { c, _ in
+        context.forEach(channels) { c, _ in
             let scale = gamma[c] / (runningVar[c] + config.epsilon).squareRoot()
             let shift = beta[c] - runningMean[c] * scale
             for n in 0..<batch {
@@ -91,10 +93,10 @@ public enum BatchNorm {
         reluOutput: UnsafePointer<Float>?, gamma: UnsafePointer<Float>,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
         dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
-        batch: Int, channels: Int, plane: Int
+        batch: Int, channels: Int, plane: Int, _ context: ComputeContext
     ) {
         let count = Float(batch * plane)
-        Parallel.forEach(channels) { c, _ in
+        context.forEach(channels) { c, _ in
             let mu = mean[c], r = rstd[c]
             // term sums: Σ dy and Σ dy·(x − μ)
             var sumDy: Double = 0, sumDyX: Double = 0
@@ -124,9 +126,9 @@ public enum BatchNorm {
         dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
         gamma: UnsafePointer<Float>, runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
         dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
-        batch: Int, channels: Int, plane: Int, config: Config
+        batch: Int, channels: Int, plane: Int, config: Config, _ context: ComputeContext
     ) {
-        Parallel.forEach(channels) { c, _ in
+        context.forEach(channels) { c, _ in
             let r = 1 / (runningVar[c] + config.epsilon).squareRoot()
             var sumDy: Double = 0, sumDyX: Double = 0
             for n in 0..<batch {

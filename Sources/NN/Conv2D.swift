@@ -22,22 +22,19 @@ public enum Conv2D {
         max(1, min(s.batch, 256 / max(1, s.outHeight * s.outWidth)))
     }
 
-    // Workspace slots.
-    static let colSlot = 0, dColSlot = 1, partialSlot = 2, outSlot = 3
-
     /// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C/groups, K, K)); out is overwritten.
     public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
-                               _ w: UnsafePointer<Float>, _ s: ConvShape) {
+                               _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext) {
         if Conv3x3.supports(s, inputGradient: false) {
-            Conv3x3.forward(out, x, w, s)
+            Conv3x3.forward(out, x, w, s, context)
             return
         }
         let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
         let images = imagesPerProduct(s), chunks = (s.batch + images - 1) / images
         let direct = images == 1 && s.isPointwise
-        Workspace.reserve(slot: colSlot, count: s.patch * outPlane * images)
-        Workspace.reserve(slot: outSlot, count: s.groupOut * outPlane * images)
-        Parallel.forEach(chunks) { chunk, worker in
+        context.reserve(.patches, count: s.patch * outPlane * images)
+        context.reserve(.gatheredOutput, count: s.groupOut * outPlane * images)
+        context.forEach(chunks) { chunk, worker in
             let first = chunk * images, count = min(images, s.batch - first), columns = count * outPlane
             for g in 0..<s.groups {
                 let weights = w + g * s.groupOut * s.patch
@@ -48,14 +45,14 @@ public enum Conv2D {
                               c: out + (first * s.outChannels + g * s.groupOut) * outPlane, ldc: outPlane)
                     continue
                 }
-                let col = Workspace.pointer(colSlot, worker)
+                let col = context.pointer(.patches, worker)
                 for i in 0..<count {
                     Im2Col.gather(col + i * outPlane, rowStride: columns,
                                   x + ((first + i) * s.inChannels + g * s.groupIn) * inPlane, channels: s.groupIn, s)
                 }
                 // product (O/g × images·OH·OW) = w[g] (O/g × patch) · col (patch × images·OH·OW)
                 let product = count == 1 ? out + (first * s.outChannels + g * s.groupOut) * outPlane
-                                         : Workspace.pointer(outSlot, worker)
+                                         : context.pointer(.gatheredOutput, worker)
                 BLAS.gemm(m: s.groupOut, n: columns, k: s.patch, a: weights, lda: s.patch,
                           b: col, ldb: columns, beta: 0, c: product, ldc: columns)
                 if count > 1 {
@@ -74,20 +71,20 @@ public enum Conv2D {
     /// `overwrite`, which saves zeroing dx first).
     public static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                                 dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                                _ w: UnsafePointer<Float>, _ s: ConvShape, overwrite: Bool = false) {
+                                _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, overwrite: Bool = false) {
         if Conv3x3.supports(s, inputGradient: dx != nil) {
-            Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, overwrite: overwrite)
+            Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, context, overwrite: overwrite)
             return
         }
         if overwrite, let dx { dx.update(repeating: 0, count: s.inputCount) }
         let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
         let chunks = reductionChunks(batch: s.batch), images = imagesPerProduct(s)
-        Workspace.reserve(slot: colSlot, count: s.patch * outPlane * images)
-        Workspace.reserve(slot: outSlot, count: s.groupOut * outPlane * images)
-        if dx != nil { Workspace.reserve(slot: dColSlot, count: s.patch * outPlane * images) }
-        Workspace.reserve(slot: partialSlot, count: s.weightCount, workers: max(chunks, Parallel.threads))
-        Parallel.forEach(chunks) { chunk, worker in
-            let partial = Workspace.pointer(partialSlot, chunk)
+        context.reserve(.patches, count: s.patch * outPlane * images)
+        context.reserve(.gatheredOutput, count: s.groupOut * outPlane * images)
+        if dx != nil { context.reserve(.patchGradient, count: s.patch * outPlane * images) }
+        context.reserve(.weightPartials, count: s.weightCount, workers: max(chunks, context.threads))
+        context.forEach(chunks) { chunk, worker in
+            let partial = context.pointer(.weightPartials, chunk)
             let range = Parallel.range(chunk, of: chunks, count: s.batch)
             for first in stride(from: range.lowerBound, to: range.upperBound, by: images) {
                 let count = min(images, range.upperBound - first), columns = count * outPlane
@@ -96,7 +93,7 @@ public enum Conv2D {
                     // the output gradient of these images as one (O/g × images·OH·OW) matrix
                     var gradient = dOut + (first * s.outChannels + g * s.groupOut) * outPlane
                     if count > 1 {
-                        let gathered = Workspace.pointer(outSlot, worker)
+                        let gathered = context.pointer(.gatheredOutput, worker)
                         for m in 0..<s.groupOut {
                             for i in 0..<count {
                                 (gathered + m * columns + i * outPlane)
@@ -109,7 +106,7 @@ public enum Conv2D {
                     // the patch matrix; a 1x1 stride-1 conv of one image reads its input as it (as in forward)
                     var col = x + (first * s.inChannels + g * s.groupIn) * inPlane
                     if count > 1 || !s.isPointwise {
-                        let gathered = Workspace.pointer(colSlot, worker)
+                        let gathered = context.pointer(.patches, worker)
                         for i in 0..<count {
                             Im2Col.gather(gathered + i * outPlane, rowStride: columns,
                                           x + ((first + i) * s.inChannels + g * s.groupIn) * inPlane,
@@ -123,7 +120,7 @@ public enum Conv2D {
                               c: partial + g * s.groupOut * s.patch, ldc: s.patch)
                     guard let dx else { continue }
                     // dcol (patch × images·OH·OW) = w[g]ᵀ · gradient, folded back into each image
-                    let dcol = Workspace.pointer(dColSlot, worker)
+                    let dcol = context.pointer(.patchGradient, worker)
                     BLAS.gemm(transA: true, m: s.patch, n: columns, k: s.groupOut, a: weights, lda: s.patch,
                               b: gradient, ldb: columns, beta: 0, c: dcol, ldc: columns)
                     for i in 0..<count {
@@ -133,14 +130,14 @@ public enum Conv2D {
                 }
             }
         }
-        addPartials(dw, count: s.weightCount, chunks: chunks)
+        addPartials(dw, count: s.weightCount, chunks: chunks, context)
     }
 
     /// dw[i] += partial₀[i] + partial₁[i] + … in chunk order.
-    static func addPartials(_ dw: UnsafeMutablePointer<Float>, count: Int, chunks: Int) {
-        let partials = (0..<chunks).map { Workspace.pointer(partialSlot, $0) }
+    static func addPartials(_ dw: UnsafeMutablePointer<Float>, count: Int, chunks: Int, _ context: ComputeContext) {
+        let partials = (0..<chunks).map { context.pointer(.weightPartials, $0) }
         let pieces = (count + 16383) / 16384
-        Parallel.forEach(pieces) { piece, _ in
+        context.forEach(pieces) { piece, _ in
             let range = Parallel.range(piece, of: pieces, count: count)
             for partial in partials {
                 for i in range { dw[i] += partial[i] }

@@ -23,21 +23,18 @@ enum Conv3x3 {
         s.kernel == 3 && s.stride == 1 && s.pad == 1 && s.groupOut % 4 == 0 && (!inputGradient || s.groupIn % 4 == 0)
     }
 
-    // Workspace slots, after Conv2D's.
-    static let weightSlot = 4, flippedSlot = 5, shiftedSlot = 6, gradientSlot = 7, outSlot = 8
-
     /// out (N, O, H, W) = conv(x, w); out is overwritten.
     static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
-                        _ w: UnsafePointer<Float>, _ s: ConvShape) {
+                        _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext) {
         let grid = Grid(s)
-        let packed = packWeights(w, s, flipped: false)
-        Workspace.reserve(slot: shiftedSlot, count: s.inChannels * grid.channel)
-        Workspace.reserve(slot: outSlot, count: grid.inPlace ? 0 : s.outChannels * grid.outPlane)
-        Parallel.forEach(s.batch) { n, worker in
-            let shifted = Workspace.pointer(shiftedSlot, worker)
+        let packed = packWeights(w, s, flipped: false, context)
+        context.reserve(.shiftedInput, count: s.inChannels * grid.channel)
+        context.reserve(.rowScratch, count: grid.inPlace ? 0 : s.outChannels * grid.outPlane)
+        context.forEach(s.batch) { n, worker in
+            let shifted = context.pointer(.shiftedInput, worker)
             grid.shift(shifted, x + n * s.inChannels * grid.pixels, channels: s.inChannels)
             grid.write(out + n * s.outChannels * grid.pixels, channels: s.outChannels, add: false,
-                       scratch: Workspace.pointer(outSlot, worker)) { target, add in
+                       scratch: context.pointer(.rowScratch, worker)) { target, add in
                 for g in 0..<s.groups {
                     correlate(target + g * s.groupOut * grid.outPlane, shifted + g * s.groupIn * grid.channel,
                               packed + g * s.groupOut * s.patch, inputs: s.groupIn, outputs: s.groupOut, grid, add: add)
@@ -49,22 +46,22 @@ enum Conv3x3 {
     /// dw += ∂/∂w and, when dx is given, dx += ∂/∂x of sum(out ⊙ dOut) (dx = … with `overwrite`).
     static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                          dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                         _ w: UnsafePointer<Float>, _ s: ConvShape, overwrite: Bool) {
+                         _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, overwrite: Bool) {
         let grid = Grid(s), chunks = Conv2D.reductionChunks(batch: s.batch)
         // the input gradient is the output gradient convolved with the flipped, transposed weights
-        let flipped = dx == nil ? nil : packWeights(w, s, flipped: true)
+        let flipped = dx == nil ? nil : packWeights(w, s, flipped: true, context)
         let group = imagesPerGroup(s, grid)
         // the shifted output gradient serves both: the input gradient's input, and the
         // weight gradient's nine taps (against the unshifted input)
-        Workspace.reserve(slot: gradientSlot, count: group * s.outChannels * grid.channel)
+        context.reserve(.shiftedGradient, count: group * s.outChannels * grid.channel)
         // the input zero-filled to whole vectors, when its planes are not
-        Workspace.reserve(slot: shiftedSlot, count: grid.inPlace ? 0 : group * s.inChannels * grid.outPlane)
-        Workspace.reserve(slot: outSlot, count: grid.inPlace ? 0 : s.inChannels * grid.outPlane)
-        Workspace.reserve(slot: Conv2D.partialSlot, count: s.weightCount, workers: max(chunks, Parallel.threads))
-        Parallel.forEach(chunks) { chunk, worker in
-            let partial = Workspace.pointer(Conv2D.partialSlot, chunk)
+        context.reserve(.shiftedInput, count: grid.inPlace ? 0 : group * s.inChannels * grid.outPlane)
+        context.reserve(.rowScratch, count: grid.inPlace ? 0 : s.inChannels * grid.outPlane)
+        context.reserve(.weightPartials, count: s.weightCount, workers: max(chunks, context.threads))
+        context.forEach(chunks) { chunk, worker in
+            let partial = context.pointer(.weightPartials, chunk)
             partial.update(repeating: 0, count: s.weightCount)
-            let gradient = Workspace.pointer(gradientSlot, worker)
+            let gradient = context.pointer(.shiftedGradient, worker)
             let range = Parallel.range(chunk, of: chunks, count: s.batch)
             for first in stride(from: range.lowerBound, to: range.upperBound, by: group) {
                 let count = min(group, range.upperBound - first)
@@ -73,7 +70,7 @@ enum Conv3x3 {
                     grid.shift(image, dOut + n * s.outChannels * grid.pixels, channels: s.outChannels)
                     guard let dx, let flipped else { continue }
                     grid.write(dx + n * s.inChannels * grid.pixels, channels: s.inChannels, add: !overwrite,
-                               scratch: Workspace.pointer(outSlot, worker)) { target, add in
+                               scratch: context.pointer(.rowScratch, worker)) { target, add in
                         for g in 0..<s.groups {
                             correlate(target + g * s.groupIn * grid.outPlane, image + g * s.groupOut * grid.channel,
                                       flipped + g * s.groupOut * s.patch, inputs: s.groupOut, outputs: s.groupIn,
@@ -83,14 +80,14 @@ enum Conv3x3 {
                 }
                 var input = x + first * s.inChannels * grid.pixels
                 if !grid.inPlace {
-                    let widened = Workspace.pointer(shiftedSlot, worker)
+                    let widened = context.pointer(.shiftedInput, worker)
                     grid.widen(widened, input, planes: count * s.inChannels)
                     input = UnsafePointer(widened)
                 }
                 weightGradient(partial, input, gradient, images: count, s, grid)
             }
         }
-        Conv2D.addPartials(dw, count: s.weightCount, chunks: chunks)
+        Conv2D.addPartials(dw, count: s.weightCount, chunks: chunks, context)
     }
 
     /// Images whose weight-gradient sums are taken together. The passes over them run
@@ -107,10 +104,11 @@ enum Conv3x3 {
     /// Weights as [groups][outputs/4][inputs][9 taps][4 outputs] (outputs and inputs of a
     /// group), so that a tap's four weights are adjacent. Flipped: the weights of the
     /// transposed conv, whose outputs are the conv's inputs: w'[c][k][i][j] = w[k][c][2−i][2−j].
-    static func packWeights(_ w: UnsafePointer<Float>, _ s: ConvShape, flipped: Bool) -> UnsafePointer<Float> {
-        let slot = flipped ? flippedSlot : weightSlot
-        Workspace.reserve(slot: slot, count: s.weightCount, workers: 1)
-        let packed = Workspace.pointer(slot, 0)
+    static func packWeights(_ w: UnsafePointer<Float>, _ s: ConvShape, flipped: Bool,
+                            _ context: ComputeContext) -> UnsafePointer<Float> {
+        let slot: WorkspaceSlot = flipped ? .flippedWeights : .packedWeights
+        context.reserve(slot, count: s.weightCount, workers: 1)
+        let packed = context.pointer(slot, 0)
         let (outputs, inputs) = flipped ? (s.groupIn, s.groupOut) : (s.groupOut, s.groupIn)
         for g in 0..<s.groups {
             let group = packed + g * s.groupOut * s.patch, weights = w + g * s.groupOut * s.patch

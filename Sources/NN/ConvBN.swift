@@ -53,20 +53,20 @@ final class ConvBN {
     private(set) var endsInReLU = false
 
     /// With `join` (a block's shortcut), y is the block output ReLU(BN(z) + join).
-    func forward(_ input: UnsafePointer<Float>, training: Bool, join: UnsafePointer<Float>? = nil) {
+    func forward(_ input: UnsafePointer<Float>, training: Bool, join: UnsafePointer<Float>? = nil, _ context: ComputeContext) {
         endsInReLU = relu || join != nil
-        Conv2D.forward(z.pointer, input, store.value(weight), shape)
+        Conv2D.forward(z.pointer, input, store.value(weight), shape, context)
         if training {
             BatchNorm.forwardTrain(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
                                    mean: mean.pointer, rstd: rstd.pointer,
                                    runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
                                    batch: shape.batch, channels: outChannels, plane: plane, relu: relu, join: join,
-                                   config: config)
+                                   config: config, context)
         } else {
             BatchNorm.forwardEval(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
                                   runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
                                   batch: shape.batch, channels: outChannels, plane: plane, relu: relu, join: join,
-                                  config: config)
+                                  config: config, context)
         }
     }
 
@@ -74,12 +74,12 @@ final class ConvBN {
     /// mask) is overwritten with the gradient w.r.t. z; dInput, when given, accumulates the input gradient (or
     /// receives it, with `overwrite`).
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                  dInput: UnsafeMutablePointer<Float>?, overwrite: Bool = false) {
+                  dInput: UnsafeMutablePointer<Float>?, overwrite: Bool = false, _ context: ComputeContext) {
         BatchNorm.backwardTrain(dx: dOut, dy: dOut, z.pointer, reluOutput: endsInReLU ? UnsafePointer(y.pointer) : nil,
                                 gamma: store.value(gamma), mean: mean.pointer, rstd: rstd.pointer,
                                 dGamma: store.gradient(gamma), dBeta: store.gradient(beta),
-                                batch: shape.batch, channels: outChannels, plane: plane)
-        Conv2D.backward(dx: dInput, dw: store.gradient(weight), dOut: dOut, input, store.value(weight), shape,
+                                batch: shape.batch, channels: outChannels, plane: plane, context)
+        Conv2D.backward(dx: dInput, dw: store.gradient(weight), dOut: dOut, input, store.value(weight), shape, context,
                         overwrite: overwrite)
     }
 }

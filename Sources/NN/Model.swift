@@ -16,6 +16,10 @@ public final class Model {
     let fcWeight, fcBias: Int
     /// Channels entering the classifier.
     public let features: Int
+    /// Threads and scratch memory of this model's kernels; set `context.threads` to the
+    /// run's share of the cores. Several models compute at once, each in its own context;
+    /// a teacher may share its student's (they run one after another).
+    public var context = ComputeContext()
 
     // geometry of the prepared batch and the buffers sized for it
     public private(set) var batch = 0, height = 0, width = 0
@@ -164,10 +168,10 @@ public final class Model {
                         training: Bool) -> UnsafeBufferPointer<Float> {
         prepare(batch: batch, height: height, width: width)
         input.pointer.update(from: x, count: input.count)
-        stem.forward(input.pointer, training: training)
+        stem.forward(input.pointer, training: training, context)
         var current = UnsafePointer(stem.y.pointer)
         for block in blocks {
-            block.forward(current, training: training)
+            block.forward(current, training: training, context)
             current = UnsafePointer(block.output.pointer)
         }
         let last = blocks.last?.output ?? stem.y
@@ -202,15 +206,15 @@ public final class Model {
         let scratch = Array(gradientBuffers[2...])
         for (index, block) in blocks.enumerated().reversed() {
             let blockInput = index == 0 ? stem.y : blocks[index - 1].output
-            block.backward(gradient.pointer, input: blockInput.pointer, dInput: next.pointer, scratch: scratch)
+            block.backward(gradient.pointer, input: blockInput.pointer, dInput: next.pointer, scratch: scratch, context)
             swap(&gradient, &next)
         }
         guard inputGradient else {
-            stem.backward(gradient.pointer, input: input.pointer, dInput: nil)
+            stem.backward(gradient.pointer, input: input.pointer, dInput: nil, context)
             return nil
         }
         let dx = FloatBuffer(count: input.count)
-        stem.backward(gradient.pointer, input: input.pointer, dInput: dx.pointer)
+        stem.backward(gradient.pointer, input: input.pointer, dInput: dx.pointer, context)
         return dx.array
     }
 

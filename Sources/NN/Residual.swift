@@ -7,9 +7,9 @@ public enum Residual {
     /// The gradient reaching the shortcut (and the body): dOut, 0 where the output is not
     /// positive, written to `gradient`.
     public static func backwardReLU(_ gradient: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
-                                    output: UnsafePointer<Float>, count: Int) {
+                                    output: UnsafePointer<Float>, count: Int, _ context: ComputeContext) {
         let pieces = (count + 65535) / 65536
-        Parallel.forEach(pieces) { piece, _ in
+        context.forEach(pieces) { piece, _ in
             for i in Parallel.range(piece, of: pieces, count: count) { gradient[i] = output[i] > 0 ? dOut[i] : 0 }
         }
     }

@@ -24,16 +24,16 @@ final class ResidualBlock {
         return size
     }
 
-    func forward(_ input: UnsafePointer<Float>, training: Bool) {
+    func forward(_ input: UnsafePointer<Float>, training: Bool, _ context: ComputeContext) {
         // the shortcut first: the last unit's batch norm writes the join ReLU(body + shortcut)
         var shortcut = input
         if let down {
-            down.forward(input, training: training)
+            down.forward(input, training: training, context)
             shortcut = UnsafePointer(down.y.pointer)
         }
         var x = input
         for (i, unit) in body.enumerated() {
-            unit.forward(x, training: training, join: i == body.count - 1 ? shortcut : nil)
+            unit.forward(x, training: training, join: i == body.count - 1 ? shortcut : nil, context)
             x = UnsafePointer(unit.y.pointer)
         }
     }
@@ -41,16 +41,16 @@ final class ResidualBlock {
     /// dOut (gradient w.r.t. the block output) is consumed; dInput is overwritten with the
     /// gradient w.r.t. the block input. `scratch` holds three buffers as large as any activation.
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                  dInput: UnsafeMutablePointer<Float>, scratch: [FloatBuffer]) {
+                  dInput: UnsafeMutablePointer<Float>, scratch: [FloatBuffer], _ context: ComputeContext) {
         let count = output.count
         // the shortcut first: it gets dOut masked by the join's ReLU (the last unit masks its
         // own copy, its output being the block's)
         if let down {
             let dz = scratch[2].pointer
-            Residual.backwardReLU(dz, dOut, output: output.pointer, count: count)
-            down.backward(dz, input: input, dInput: dInput, overwrite: true)
+            Residual.backwardReLU(dz, dOut, output: output.pointer, count: count, context)
+            down.backward(dz, input: input, dInput: dInput, overwrite: true, context)
         } else {
-            Residual.backwardReLU(dInput, dOut, output: output.pointer, count: count)
+            Residual.backwardReLU(dInput, dOut, output: output.pointer, count: count, context)
         }
         // then the body, last unit first; gradients between units alternate in scratch[0], scratch[1]
         var gradient = dOut
@@ -58,7 +58,7 @@ final class ResidualBlock {
             let unitInput = i == 0 ? input : UnsafePointer(body[i - 1].y.pointer)
             // the first unit adds to the shortcut's gradient; the others write theirs
             let target = i == 0 ? dInput : scratch[(body.count - 1 - i) % 2].pointer
-            body[i].backward(gradient, input: unitInput, dInput: target, overwrite: i > 0)
+            body[i].backward(gradient, input: unitInput, dInput: target, overwrite: i > 0, context)
             gradient = target
         }
     }

@@ -1,9 +1,10 @@
 import NN
+import Tensor
 
 /// batchnorm.h5: groups `train` and `eval`, each x, params/{gamma, beta},
 /// running_{mean,var}_before and g, with f64 results for loss = sum(y ⊙ g).
 enum BatchNormParity {
-    static func check(_ file: GoldenFile) throws -> ParityReport {
+    static func check(_ file: GoldenFile, _ context: ComputeContext) throws -> ParityReport {
         var report = ParityReport(file: file.name, kind: "batch norm, train and eval")
         let epsilon = Float(try file.double("eps", default: 1e-5))
         // PyTorch's momentum m weights the batch; GluonCV's (ours) weights the old value: 1 − m.
@@ -28,9 +29,9 @@ enum BatchNormParity {
                 var mean = dGamma, rstd = dGamma, runningMean = meanBefore, runningVar = varBefore
                 BatchNorm.forwardTrain(&y, x.values, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd,
                                        runningMean: &runningMean, runningVar: &runningVar,
-                                       batch: batch, channels: channels, plane: plane, relu: false, config: config)
+                                       batch: batch, channels: channels, plane: plane, relu: false, config: config, context)
                 BatchNorm.backwardTrain(dx: &dx, dy: g, x.values, reluOutput: nil, gamma: gamma, mean: mean, rstd: rstd,
-                                        dGamma: &dGamma, dBeta: &dBeta, batch: batch, channels: channels, plane: plane)
+                                        dGamma: &dGamma, dBeta: &dBeta, batch: batch, channels: channels, plane: plane, context)
                 try report.add("train/batch_mean", mean, try file.doubles("train/f64/batch_mean"), tolerance: Parity.layerTolerance)
                 let variance = rstd.map { Float(1 / (Double($0) * Double($0)) - Double(epsilon)) }
                 try report.add("train/batch_var_biased", variance, try file.doubles("train/f64/batch_var_biased"),
@@ -46,15 +47,15 @@ enum BatchNormParity {
                 runningVar = varBefore
                 BatchNorm.forwardTrain(&scratch, x.values, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd,
                                        runningMean: &runningMean, runningVar: &runningVar,
-                                       batch: batch, channels: channels, plane: plane, relu: false, config: config)
+                                       batch: batch, channels: channels, plane: plane, relu: false, config: config, context)
                 try report.add("train/running_var_after (unbiased rule)", runningVar,
                            try file.doubles("train/f64/running_var_after"), tolerance: Parity.layerTolerance)
             } else {
                 BatchNorm.forwardEval(&y, x.values, gamma: gamma, beta: beta, runningMean: meanBefore, runningVar: varBefore,
-                                      batch: batch, channels: channels, plane: plane, relu: false, config: config)
+                                      batch: batch, channels: channels, plane: plane, relu: false, config: config, context)
                 BatchNorm.backwardEval(dx: &dx, dy: g, x.values, gamma: gamma, runningMean: meanBefore,
                                        runningVar: varBefore, dGamma: &dGamma, dBeta: &dBeta,
-                                       batch: batch, channels: channels, plane: plane, config: config)
+                                       batch: batch, channels: channels, plane: plane, config: config, context)
             }
             try report.add(mode + "/y", y, try file.doubles(mode + "/f64/y"), tolerance: Parity.layerTolerance)
             try report.add(mode + "/grads/x", dx, try file.doubles(mode + "/f64/grads/x"), tolerance: Parity.layerTolerance)

@@ -1,9 +1,10 @@
 import NN
+import Tensor
 
 /// conv2d.h5: groups case_0 … case_{n_cases−1}, each x, w, g and f64/{y, grads/x, grads/w}
 /// for loss = sum(y ⊙ g).
 enum ConvParity {
-    static func check(_ file: GoldenFile) throws -> ParityReport {
+    static func check(_ file: GoldenFile, _ context: ComputeContext) throws -> ParityReport {
         let cases = try file.int("n_cases", default: file.root.childNames.filter { $0.hasPrefix("case_") }.count)
         var report = ParityReport(file: file.name, kind: "conv2d forward/backward, \(cases) cases")
         for index in 0..<cases {
@@ -32,8 +33,8 @@ enum ConvParity {
             var y = [Float](repeating: 0, count: shape.outputCount)
             var dx = [Float](repeating: 0, count: shape.inputCount)
             var dw = [Float](repeating: 0, count: shape.weightCount)
-            Conv2D.forward(&y, x.values, w.values, shape)
-            Conv2D.backward(dx: &dx, dw: &dw, dOut: g.values, x.values, w.values, shape)
+            Conv2D.forward(&y, x.values, w.values, shape, context)
+            Conv2D.backward(dx: &dx, dw: &dw, dOut: g.values, x.values, w.values, shape, context)
             try report.add(name + "/y", y, try file.doubles(name + "/f64/y"), tolerance: Parity.layerTolerance)
             try report.add(name + "/grads/x", dx, try file.doubles(name + "/f64/grads/x"), tolerance: Parity.layerTolerance)
             try report.add(name + "/grads/w", dw, try file.doubles(name + "/f64/grads/w"), tolerance: Parity.layerTolerance)

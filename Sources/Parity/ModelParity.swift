@@ -7,8 +7,8 @@ import Tensor
 enum ModelParity {
     /// Forward (logits, loss, running statistics under both rules) and backward (every
     /// parameter gradient and the input gradient).
-    static func checkStep(_ file: GoldenFile) throws -> ParityReport {
-        let step = try Step(file)
+    static func checkStep(_ file: GoldenFile, _ context: ComputeContext) throws -> ParityReport {
+        let step = try Step(file, context)
         var report = ParityReport(file: file.name, kind: step.description)
         let model = step.model
         try report.add("logits", step.logits, try file.doubles("f64/logits"), tolerance: Parity.layerTolerance)
@@ -43,8 +43,8 @@ enum ModelParity {
     }
 
     /// One NAG step (PyTorch SGD, nesterov) from the step's gradients; compares p_after − p.
-    static func checkSGDStep(_ file: GoldenFile) throws -> ParityReport {
-        let step = try Step(file)
+    static func checkSGDStep(_ file: GoldenFile, _ context: ComputeContext) throws -> ParityReport {
+        let step = try Step(file, context)
         guard try file.double("dampening", default: 0) == 0 else {
             throw ParityError.unknownLayout(file: file.name, detail: "SGD with dampening is not supported")
         }
@@ -77,7 +77,7 @@ enum ModelParity {
         let loss: LossOutput
         let inputGradient: [Float]
 
-        init(_ file: GoldenFile) throws {
+        init(_ file: GoldenFile, _ context: ComputeContext) throws {
             self.file = file
             let depth = try file.int("depth"), classes = try file.int("classes")
             let name: String
@@ -88,6 +88,7 @@ enum ModelParity {
             }
             do {
                 model = try Model(name: name, classes: classes)
+                model.context = context
             } catch {
                 throw ParityError.unknownLayout(file: file.name, detail: "\(error)")
             }

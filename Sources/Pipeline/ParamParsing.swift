@@ -36,7 +36,7 @@ enum ParamParsing {
             return .failure(ParamProblem("expected \(type), found nothing"))
         }
         switch type {
-        case .string:
+        case .string, .stage:
             return .success(.string(text))
         case .int:
             if plain, let i = Int(text) { return .success(.int(i)) }
@@ -57,7 +57,7 @@ enum ParamParsing {
     /// A `--param` value: strings are taken verbatim, anything else is read as YAML
     /// (`3`, `0.1`, `true`, `[1, 2]`).
     static func value(commandLine text: String, as type: ParamType) -> Result<ParamValue, ParamProblem> {
-        if type == .string { return .success(.string(text)) }
+        if type == .string || type == .stage { return .success(.string(text)) }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)

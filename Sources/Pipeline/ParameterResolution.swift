@@ -9,12 +9,11 @@ struct ParameterResolution {
     let file: PipelineFile
     let registry: StageKindRegistry
 
-    func resolve(profile: String, overrides: [String]) throws -> [ResolvedStage] {
-        let stageNames = file.stages.map(\.name)
+    func resolve(profile: String, overrides: [String]) throws -> (stages: [ResolvedStage], groups: [String: [String]]) {
         var seen = Set<String>()
         for stage in file.stages {
             guard isValidName(stage.name) else {
-                throw PipelineError.spec(stage.location, "invalid stage name '\(stage.name)'; use letters, digits, '_' and '-'")
+                throw PipelineError.spec(stage.location, "invalid stage name '\(stage.name)'; use letters, digits, '_' and '-' (templates add '@', '=', ',' and '.')")
             }
             guard seen.insert(stage.name).inserted else {
                 throw PipelineError.spec(stage.location, "duplicate stage name '\(stage.name)'")
@@ -29,6 +28,8 @@ struct ParameterResolution {
         var values: [[String: ParamValue]] = kinds.map { kind in
             Dictionary(uniqueKeysWithValues: kind.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } })
         }
+        // Where each value was last set, so a bad stage reference points at its line.
+        var locations: [[String: SourceLocation]] = file.stages.map { _ in [:] }
 
         // The file's per-kind defaults, then each stage's own params.
         for group in file.defaults {
@@ -37,27 +38,32 @@ struct ParameterResolution {
             }
             for entry in group.params {
                 let value = try typed(entry.value, for: entry.key, of: kind, at: entry.location, context: "defaults of kind \(kind.name)")
-                for (i, stage) in file.stages.enumerated() where stage.kind == kind.name { values[i][entry.key] = value }
+                for (i, stage) in file.stages.enumerated() where stage.kind == kind.name {
+                    values[i][entry.key] = value
+                    locations[i][entry.key] = entry.location
+                }
             }
         }
         for (i, stage) in file.stages.enumerated() {
             for entry in stage.params {
                 values[i][entry.key] = try typed(entry.value, for: entry.key, of: kinds[i], at: entry.location, context: "stage '\(stage.name)'")
+                locations[i][entry.key] = entry.location
             }
         }
 
         // Profiles, then the command line.
-        for profile in try profileChain(profile) {
-            let ordered = profile.overrides.filter { isGlob($0.pattern) } + profile.overrides.filter { !isGlob($0.pattern) }
+        let chain = try profileChain(profile)
+        for profile in chain {
+            let ordered = profile.overrides.filter { Glob.isPattern($0.pattern) } + profile.overrides.filter { !Glob.isPattern($0.pattern) }
             for override in ordered {
-                try apply(pattern: override.pattern, key: override.key, at: override.location, kinds: kinds, values: &values) { kind in
+                try apply(pattern: override.pattern, key: override.key, at: override.location, kinds: kinds, values: &values, locations: &locations) { kind in
                     try typed(override.value, for: override.key, of: kind, at: override.location, context: "profile '\(profile.name)'")
                 }
             }
         }
         for text in overrides {
             let (pattern, key, valueText) = try splitOverride(text)
-            try apply(pattern: pattern, key: key, at: nil, kinds: kinds, values: &values, origin: "--param \(text)") { kind in
+            try apply(pattern: pattern, key: key, at: nil, kinds: kinds, values: &values, locations: &locations, origin: "--param \(text)") { kind in
                 guard let declared = kind.parameters.first(where: { $0.name == key }) else { throw unknownParameter(key, of: kind, at: nil, context: "--param \(text)") }
                 switch ParamParsing.value(commandLine: valueText, as: declared.type) {
                 case .success(let value): return value
@@ -66,25 +72,23 @@ struct ParameterResolution {
             }
         }
 
-        return try file.stages.enumerated().map { i, stage in
+        for (i, stage) in file.stages.enumerated() {
             for parameter in kinds[i].parameters where values[i][parameter.name] == nil {
                 throw PipelineError.spec(stage.location, "stage '\(stage.name)' is missing parameter '\(parameter.name)' (\(parameter.type): \(parameter.doc))")
             }
-            for dep in stage.deps {
-                guard stageNames.contains(dep.name) else {
-                    throw PipelineError.spec(dep.location, "stage '\(stage.name)' depends on unknown stage '\(dep.name)'\(NearestName.hint(dep.name, among: stageNames))")
-                }
-                guard dep.name != stage.name else {
-                    throw PipelineError.spec(dep.location, "stage '\(stage.name)' depends on itself")
-                }
-            }
-            let parameters = ResolvedParameters(values[i])
-            if let problem = kinds[i].validate(parameters) {
-                throw PipelineError.spec(stage.location, "stage '\(stage.name)': \(problem)")
-            }
-            return ResolvedStage(name: stage.name, kind: kinds[i], parameters: parameters,
-                                 dependencies: stage.deps.map(\.name), location: stage.location)
         }
+        let references = try StageReferences(file: file, kinds: kinds, values: &values, locations: locations)
+        let profileSeeds = chain.last(where: { $0.seeds != nil })?.seeds
+        let replication = try SeedReplication(file: file, kinds: kinds, references: references, profileSeeds: profileSeeds)
+        let stages = try replication.stages(values: values).map { draft in
+            let parameters = ResolvedParameters(draft.values)
+            if let problem = draft.kind.validate(parameters) {
+                throw PipelineError.spec(draft.location, "stage '\(draft.name)': \(problem)")
+            }
+            return ResolvedStage(name: draft.name, kind: draft.kind, parameters: parameters, dependencies: draft.dependencies,
+                                 groups: draft.groups, location: draft.location)
+        }
+        return (stages, replication.groups)
     }
 
     /// The named profile and the ones it extends, base first. `paper` exists even when
@@ -109,20 +113,21 @@ struct ParameterResolution {
     }
 
     private func apply(pattern: String, key: String, at location: SourceLocation?, kinds: [any StageKind],
-                       values: inout [[String: ParamValue]], origin: String? = nil,
+                       values: inout [[String: ParamValue]], locations: inout [[String: SourceLocation]], origin: String? = nil,
                        value: (any StageKind) throws -> ParamValue) throws {
         let fail = { (message: String) -> PipelineError in
             location.map { PipelineError.spec($0, message) } ?? PipelineError.badInput("\(origin ?? ""): \(message)")
         }
         let names = file.stages.map(\.name)
-        if !isGlob(pattern) {
+        if !Glob.isPattern(pattern) {
             guard let i = names.firstIndex(of: pattern) else {
                 throw fail("unknown stage '\(pattern)'\(NearestName.hint(pattern, among: names))")
             }
             values[i][key] = try value(kinds[i])
+            if let location { locations[i][key] = location }
             return
         }
-        let matching = names.indices.filter { fnmatch(pattern, names[$0], 0) == 0 }
+        let matching = names.indices.filter { Glob.matches(pattern, names[$0]) }
         let withKey = matching.filter { kinds[$0].parameters.contains { $0.name == key } }
         guard !withKey.isEmpty else {
             let declared = Set(matching.flatMap { kinds[$0].parameters.map(\.name) }).sorted()
@@ -130,7 +135,10 @@ struct ParameterResolution {
                 ? "'\(pattern)' matches no stage"
                 : "no stage matching '\(pattern)' has a parameter '\(key)'\(NearestName.hint(key, among: declared))")
         }
-        for i in withKey { values[i][key] = try value(kinds[i]) }
+        for i in withKey {
+            values[i][key] = try value(kinds[i])
+            if let location { locations[i][key] = location }
+        }
     }
 
     private func typed(_ node: Node, for key: String, of kind: any StageKind, at location: SourceLocation, context: String) throws -> ParamValue {
@@ -152,22 +160,22 @@ struct ParameterResolution {
         return location.map { PipelineError.spec($0, message) } ?? PipelineError.badInput(message)
     }
 
+    /// `STAGE.KEY=VALUE`. Generated stage names may hold '=' and '.' (`lr@lr=0.05`), keys
+    /// never do, so the split is at the first '.' followed by a key and '='.
     private func splitOverride(_ text: String) throws -> (String, String, String) {
-        guard let equals = text.firstIndex(of: "=") else {
-            throw PipelineError.badInput("--param \(text): expected STAGE.KEY=VALUE")
+        var index = text.startIndex
+        while let dot = text[index...].firstIndex(of: ".") {
+            let afterDot = text.index(after: dot)
+            let keyEnd = text[afterDot...].firstIndex { !($0.isLetter || $0.isNumber || $0 == "_") } ?? text.endIndex
+            if dot != text.startIndex, keyEnd != afterDot, keyEnd < text.endIndex, text[keyEnd] == "=" {
+                return (String(text[..<dot]), String(text[afterDot..<keyEnd]), String(text[text.index(after: keyEnd)...]))
+            }
+            index = afterDot
         }
-        let target = text[..<equals]
-        guard let dot = target.lastIndex(of: "."), dot != target.startIndex, target.index(after: dot) != target.endIndex else {
-            throw PipelineError.badInput("--param \(text): expected STAGE.KEY=VALUE (e.g. teacher.epochs=2 or '*.epochs=2')")
-        }
-        return (String(target[..<dot]), String(target[target.index(after: dot)...]), String(text[text.index(after: equals)...]))
-    }
-
-    private func isGlob(_ pattern: String) -> Bool {
-        pattern.contains { "*?[".contains($0) }
+        throw PipelineError.badInput("--param \(text): expected STAGE.KEY=VALUE (e.g. teacher.epochs=2 or '*.epochs=2')")
     }
 
     private func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && !name.hasPrefix("-") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+        !name.isEmpty && !name.hasPrefix("-") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-@=,.".contains($0)) }
     }
 }

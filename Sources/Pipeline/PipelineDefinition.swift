@@ -10,6 +10,8 @@ public struct PipelineDefinition: Sendable {
     public let profile: String
     /// Topological order, ties broken by the order in the file.
     public let stages: [ResolvedStage]
+    /// Stages run once per seed: the name as written → its replicas (`NAME@seed=S`).
+    public let groups: [String: [String]]
     private let index: [String: Int]
     private let dependentsByName: [String: [String]]
 
@@ -26,12 +28,14 @@ public struct PipelineDefinition: Sendable {
             throw PipelineError.badInput("cannot read the pipeline file \(path): \(error.localizedDescription)")
         }
         let raw = try PipelineFile(text: text, path: path)
-        let stages = try ParameterResolution(file: raw, registry: registry).resolve(profile: profile, overrides: overrides)
-        return try PipelineDefinition(file: file.standardizedFileURL, profile: profile, stages: stages, path: path)
+        let resolved = try ParameterResolution(file: raw, registry: registry).resolve(profile: profile, overrides: overrides)
+        return try PipelineDefinition(file: file.standardizedFileURL, profile: profile, stages: resolved.stages,
+                                      groups: resolved.groups, path: path)
     }
 
-    init(file: URL, profile: String, stages: [ResolvedStage], path: String) throws {
+    init(file: URL, profile: String, stages: [ResolvedStage], groups: [String: [String]] = [:], path: String) throws {
         self.file = file
+        self.groups = groups
         self.directory = file.deletingLastPathComponent()
         self.profile = profile
         self.stages = try ExecutionOrder.sort(stages, path: path)
@@ -50,12 +54,28 @@ public struct PipelineDefinition: Sendable {
     /// Position in execution order.
     public func position(_ name: String) -> Int? { index[name] }
 
-    /// The stage, or an error suggesting the nearest name (exit 2).
-    public func require(_ name: String) throws -> ResolvedStage {
-        guard let stage = stage(name) else {
-            throw PipelineError.badInput("no stage named '\(name)' in \(file.lastPathComponent)\(NearestName.hint(name, among: stages.map(\.name)))")
+    /// The stages a user's names stand for, in execution order: a stage, a seed group
+    /// (`baseline` → every `baseline@seed=S`) or a glob (`'*_eval'`). Unknown: exit 2.
+    public func expand(_ names: [String]) throws -> [String] {
+        var selected = Set<String>()
+        for name in names {
+            if let members = groups[name] {
+                selected.formUnion(members)
+            } else if stage(name) != nil {
+                selected.insert(name)
+            } else if Glob.isPattern(name) {
+                let matching = stages.map(\.name).filter { Glob.matches(name, $0) }
+                guard !matching.isEmpty else { throw PipelineError.badInput("'\(name)' matches no stage in \(file.lastPathComponent)") }
+                selected.formUnion(matching)
+            } else {
+                throw unknown(name)
+            }
         }
-        return stage
+        return selected.sorted { index[$0]! < index[$1]! }
+    }
+
+    private func unknown(_ name: String) -> PipelineError {
+        .badInput("no stage named '\(name)' in \(file.lastPathComponent)\(NearestName.hint(name, among: stages.map(\.name) + groups.keys.sorted()))")
     }
 
     /// Stages that list `name` in their deps.

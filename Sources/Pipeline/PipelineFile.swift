@@ -16,8 +16,10 @@ import Yams
 ///   smoke:
 ///     extends: mini         # optional
 ///     "*.epochs": 2         # STAGE.KEY, STAGE may be a glob
+///     seeds: [0, 1]         # every stage whose kind has a `seed`, once per seed
 /// ```
-/// YAML anchors and merge keys (`<<: *train`) work in every mapping.
+/// YAML anchors and merge keys (`<<: *train`) work in every mapping. A stage may also be
+/// a template (`matrix:` or `foreach:`, see `StageTemplate`) and set its own `seeds:`.
 struct PipelineFile {
     struct Entry {
         let key: String
@@ -32,6 +34,14 @@ struct PipelineFile {
         let kindLocation: SourceLocation
         let deps: [(name: String, location: SourceLocation)]
         let params: [Entry]
+        /// The stage's own seed list (overrides the profile's); nil: the profile decides.
+        var seeds: Seeds? = nil
+    }
+
+    /// A seed list and where it was written.
+    struct Seeds {
+        let values: [Int]
+        let location: SourceLocation
     }
 
     struct Override {
@@ -46,6 +56,7 @@ struct PipelineFile {
         let location: SourceLocation
         let extends: (name: String, location: SourceLocation)?
         let overrides: [Override]
+        let seeds: Seeds?
     }
 
     let path: String
@@ -61,7 +72,7 @@ struct PipelineFile {
         guard let stagesEntry = top.first(where: { $0.key == "stages" }) else {
             throw PipelineError.spec(reader.location(root.mark), "expected a 'stages:' mapping at the top level")
         }
-        stages = try reader.entries(stagesEntry.value, what: "'stages'").map { try reader.stage($0) }
+        stages = try StageTemplate.expand(try reader.entries(stagesEntry.value, what: "'stages'"), reader: reader)
         defaults = try top.first(where: { $0.key == "defaults" }).map { entry in
             try reader.entries(entry.value, what: "'defaults' (a mapping of kind names to parameters)").map {
                 (kind: $0.key, location: $0.location, params: try reader.entries($0.value, what: "the defaults of kind \($0.key)"))
@@ -75,7 +86,7 @@ struct PipelineFile {
     }
 
     /// Node walking with located errors.
-    private struct Reader {
+    struct Reader {
         let path: String
         let text: String
 
@@ -168,9 +179,13 @@ struct PipelineFile {
             return s.string
         }
 
-        func stage(_ entry: Entry) throws -> Stage {
+        /// The fields a stage may have; a template adds `matrix`/`foreach` and `name`.
+        static let stageFields = ["kind", "deps", "params", "seeds", "matrix", "foreach", "name"]
+
+        /// One concrete stage from its fields (a template's, after substitution).
+        /// `params`, when given, replace the fields' own (a matrix adds its axes).
+        func stage(_ entry: Entry, fields: [Entry], params given: [Entry]? = nil) throws -> Stage {
             let what = "stage '\(entry.key)'"
-            let fields = try entries(entry.value, what: what, allowed: ["kind", "deps", "params"])
             guard let kindEntry = fields.first(where: { $0.key == "kind" }) else {
                 throw PipelineError.spec(entry.location, "stage '\(entry.key)' has no 'kind:'; expected e.g. 'kind: cmd'")
             }
@@ -186,26 +201,47 @@ struct PipelineFile {
                     throw PipelineError.spec(location(depsEntry.value.mark), "expected a list of stage names for deps, found \(describe(depsEntry.value))")
                 }
             }
-            let params = try fields.first(where: { $0.key == "params" }).map { try entries($0.value, what: "the params of \(what)") } ?? []
+            let params = try given ?? fields.first(where: { $0.key == "params" }).map { try entries($0.value, what: "the params of \(what)") } ?? []
             return Stage(name: entry.key, location: entry.location, kind: kind, kindLocation: location(kindEntry.value.mark),
-                         deps: deps, params: params)
+                         deps: deps, params: params, seeds: try fields.first(where: { $0.key == "seeds" }).map(seeds))
+        }
+
+        /// `seeds: [0, 1, 2]`: distinct non-negative integers.
+        func seeds(_ entry: Entry) throws -> Seeds {
+            let items: [Node]
+            if case .sequence(let list) = entry.value { items = Array(list) } else { items = [entry.value] }
+            let values = try items.map { node -> Int in
+                guard let value = Int(try scalar(node, what: "a seed (an integer)")), value >= 0 else {
+                    throw PipelineError.spec(location(node.mark), "expected a seed (an integer ≥ 0), found \(describe(node))")
+                }
+                return value
+            }
+            guard !values.isEmpty, Set(values).count == values.count else {
+                throw PipelineError.spec(entry.location, "expected a list of distinct seeds, e.g. seeds: [0, 1, 2]")
+            }
+            return Seeds(values: values, location: entry.location)
         }
 
         func profile(_ entry: Entry) throws -> Profile {
             var extends: (String, SourceLocation)?
             var overrides: [Override] = []
+            var seedList: Seeds?
             for field in try entries(entry.value, what: "profile '\(entry.key)'") {
                 if field.key == "extends" {
                     extends = (try scalar(field.value, what: "a profile name"), location(field.value.mark))
                     continue
                 }
+                if field.key == "seeds" {
+                    seedList = try seeds(field)
+                    continue
+                }
                 guard let dot = field.key.lastIndex(of: "."), dot != field.key.startIndex, field.key.index(after: dot) != field.key.endIndex else {
-                    throw PipelineError.spec(field.location, "expected STAGE.KEY (e.g. teacher.epochs or *.epochs) or 'extends' in profile '\(entry.key)', found '\(field.key)'")
+                    throw PipelineError.spec(field.location, "expected STAGE.KEY (e.g. teacher.epochs or *.epochs), 'extends' or 'seeds' in profile '\(entry.key)', found '\(field.key)'")
                 }
                 overrides.append(Override(pattern: String(field.key[..<dot]), key: String(field.key[field.key.index(after: dot)...]),
                                           value: field.value, location: field.location))
             }
-            return Profile(name: entry.key, location: entry.location, extends: extends, overrides: overrides)
+            return Profile(name: entry.key, location: entry.location, extends: extends, overrides: overrides, seeds: seedList)
         }
 
         func describe(_ node: Node) -> String {

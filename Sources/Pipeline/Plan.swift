@@ -15,8 +15,7 @@ public struct Plan: Sendable {
     /// upstream; with `downstream`, also everything that depends on them (and its
     /// upstream, which must be current for it to run). Unknown names are exit-2 errors.
     public static func selection(_ pipeline: PipelineDefinition, targets: [String]?, downstream: Bool = false) throws -> [String] {
-        guard let targets else { return pipeline.stages.map(\.name) }
-        for name in targets { _ = try pipeline.require(name) }
+        guard let targets = try targets.map(pipeline.expand) else { return pipeline.stages.map(\.name) }
         let roots = downstream ? pipeline.downstreamClosure(targets) : targets
         return pipeline.upstreamClosure(roots)
     }

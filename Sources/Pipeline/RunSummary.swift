@@ -2,7 +2,8 @@
 public struct RunSummary: Sendable {
     public enum Outcome: Sendable, Equatable {
         /// The stage ran (for this many seconds).
-        case ran(seconds: Double)
+        /// `started`: seconds from the start of the run, so overlapping stages show as such.
+        case ran(seconds: Double, started: Double)
         /// The lock's entry matched: nothing to do.
         case upToDate
         /// The store already held the result of this key (another profile, another
@@ -54,9 +55,9 @@ public struct RunSummary: Sendable {
         var total = 0.0
         for entry in entries {
             switch entry.outcome {
-            case .ran(let seconds):
+            case .ran(let seconds, let started):
                 total += seconds
-                lines.append("ran      \(entry.stage) (\(Duration.text(seconds)))" + because(entry.reasons))
+                lines.append("ran      \(entry.stage) (\(Duration.text(seconds)), started at +\(Duration.text(started)))" + because(entry.reasons))
             case .reused:
                 lines.append("reused   \(entry.stage) (cached result of the same key)")
             case .failed(let failure):

@@ -68,6 +68,7 @@ public final class Runner: @unchecked Sendable {
 
         let selected = Set(selection)
         let order = pipeline.stages.filter { selected.contains($0.name) }
+        let runStart = Date()
         for stage in order {
             for dep in stage.dependencies where !selected.contains(dep) {
                 preconditionFailure("selection is not closed under dependencies: \(stage.name) needs \(dep)")
@@ -155,6 +156,7 @@ public final class Runner: @unchecked Sendable {
                                                pipelineDirectory: pipeline.directory, artifacts: artifacts, hashes: hashes,
                                                display: display, cancellation: cancellation)
                 let thread = Thread { [self] in
+                    let started = Date().timeIntervalSince(runStart)
                     let outcome: Swift.Result<StageExecution.Result, Error> = Swift.Result { try execution.run() }
                     var lockError: Error?
                     if case .success(let result) = outcome {
@@ -171,7 +173,7 @@ public final class Runner: @unchecked Sendable {
                         switch outcome {
                         case .success(.ran(let record, let seconds)):
                             run.states[stage.name] = .done(record)
-                            run.outcomes[stage.name] = .ran(seconds: seconds)
+                            run.outcomes[stage.name] = .ran(seconds: seconds, started: started)
                             display.emit("done \(stage.name) (\(Duration.text(seconds)))")
                         case .success(.reused(let record)):
                             run.states[stage.name] = .done(record)

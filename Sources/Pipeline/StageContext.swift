@@ -19,6 +19,8 @@ public struct StageContext: Sendable {
     /// The stage's name in pipeline.yaml.
     public let stage: String
     public let parameters: ResolvedParameters
+    /// The replicated stages it reads as a whole, with their members (see `members(of:)`).
+    let groups: [String: [String]]
     /// The outputs of the stages this one depends on, by stage name.
     public let dependencies: [String: DependencyOutputs]
     /// An empty directory on the cache's filesystem: write outputs here, return their
@@ -33,6 +35,12 @@ public struct StageContext: Sendable {
     public let threads: Int
     public let progress: ProgressReporter
     let cancellation: Cancellation
+
+    /// The stages `name` stands for: its replicas, in seed order, when it runs once per
+    /// seed (`baseline_eval` → `baseline_eval@seed=0`, …), else `name` itself.
+    public func members(of name: String) -> [String] {
+        groups[name] ?? [name]
+    }
 
     /// True once the user asked to stop (Ctrl-C): save what can be resumed and throw.
     public var isCancelled: Bool { cancellation.isCancelled }

@@ -31,7 +31,7 @@ struct StageEvaluation {
         }
         let known = dependencies.compactMapValues { $0 }
         if inputsKnown && known.count == Set(stage.dependencies).count {
-            fingerprint = StageFingerprint(kind: stage.kind.name, kindVersion: stage.kind.version, parameters: stage.parameters,
+            fingerprint = StageFingerprint(kind: stage.kind.name, kindVersion: stage.kind.version, parameters: stage.keyParameters,
                                            dependencies: known, inputs: inputs)
         } else {
             fingerprint = nil
@@ -48,9 +48,12 @@ struct StageEvaluation {
         let old = record.fingerprint
         if old.kind != stage.kind.name { reasons.append(.kindChanged(from: old.kind, to: stage.kind.name)) }
         if old.kindVersion != stage.kind.version { reasons.append(.kindVersionChanged(from: old.kindVersion, to: stage.kind.version)) }
-        for name in Set(old.parameters.values.keys).union(stage.parameters.values.keys).sorted()
-        where old.parameters[name] != stage.parameters[name] {
-            reasons.append(.parameterChanged(name: name, from: old.parameters[name], to: stage.parameters[name]))
+        // Keys hold the parameters that matter and differ from their defaults; a change
+        // is shown with the defaults filled in ("param lr changed from 0.1 to 0.05").
+        let current = stage.keyParameters
+        for name in Set(old.parameters.values.keys).union(current.values.keys).sorted() where old.parameters[name] != current[name] {
+            let declared = stage.kind.parameters.first { $0.name == name }?.defaultValue
+            reasons.append(.parameterChanged(name: name, from: old.parameters[name] ?? declared, to: current[name] ?? declared))
         }
         let newDeps = Set(stage.dependencies).sorted()
         let oldDeps = old.dependencies.keys.sorted()

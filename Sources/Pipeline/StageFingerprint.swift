@@ -2,12 +2,13 @@ import Foundation
 import Support
 
 /// Everything a stage's key is computed from: kind, kind version, key-scheme version,
-/// resolved parameters, the SHA-256 of each non-volatile output of each dependency, and
+/// key parameters (`ResolvedStage.keyParameters`), the SHA-256 of each non-volatile output of each dependency, and
 /// the SHA-256 of declared input files. Depending on upstream output *contents* gives
 /// early cutoff: an upstream stage rebuilt to identical bytes invalidates nothing.
 public struct StageFingerprint: Sendable, Equatable {
     /// Bump whenever what goes into a key, or how it is encoded, changes.
-    public static let scheme = 1
+    /// 2: only the parameters that matter and differ from their defaults (`Parameter`).
+    public static let scheme = 2
 
     public let kind: String
     public let kindVersion: Int

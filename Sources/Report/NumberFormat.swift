@@ -13,3 +13,16 @@ enum NumberFormat {
         return value > 0 ? "+" + text : text
     }
 }
+
+extension NumberFormat {
+    /// A cell of ours: "74.12 ± 0.31 (n=2)", mean ± sample std; one seed has no std: "74.12".
+    static func estimate(_ estimate: Estimate) -> String {
+        guard let std = estimate.std else { return fixed(estimate.mean) }
+        return "\(fixed(estimate.mean)) ± \(fixed(std)) (n=\(estimate.n))"
+    }
+
+    /// A difference with its uncertainty: "+0.52 ± 1.00".
+    static func difference(_ interval: Interval) -> String {
+        "\(signed(interval.center)) ± \(fixed(interval.halfWidth))"
+    }
+}

@@ -27,7 +27,21 @@ public struct PaperTable: Sendable {
 
     public func paperValue(row: Int, column: Int) -> Double? { values[row][column] }
 
+    /// The paper's number at a row label and column key (which must exist).
+    public func paperValue(row: String, column: String) -> Double? {
+        let cell = index(row: row, column: column)
+        return values[cell.row][cell.column]
+    }
+
     public func note(row: Int, column: Int) -> String? { notes["\(rows[row])|\(columns[column].key)"] }
 
     public func isBold(row: Int, column: Int) -> Bool { bold.contains("\(rows[row])|\(columns[column].key)") }
+
+    /// The position of a row label and column key; a name the table lacks is a programming error.
+    func index(row: String, column: String) -> (row: Int, column: Int) {
+        guard let r = rows.firstIndex(of: row), let c = columns.firstIndex(where: { $0.key == column }) else {
+            preconditionFailure("table \(id) has no cell \(row)|\(column)")
+        }
+        return (r, c)
+    }
 }

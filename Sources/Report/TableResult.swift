@@ -1,13 +1,14 @@
-/// A paper table filled with our numbers: `ours[row][column]` is nil where we have no
-/// figure (a row quoted from another paper, or a volatile column kept out of this file).
+/// A paper table filled with our numbers: `ours[row][column]` is our estimate of the cell
+/// over seeds, nil where we have no figure (a row quoted from another paper, or a volatile
+/// column kept out of this file).
 public struct TableResult: Sendable {
     public let paper: PaperTable
-    public let ours: [[Double?]]
+    public let ours: [[Estimate?]]
     /// Why a row has no number of ours, keyed by row label (e.g. "ImageNet result quoted from [1]").
     public let rowNotes: [String: String]
     public let profile: String
 
-    public init(paper: PaperTable, ours: [[Double?]], rowNotes: [String: String] = [:], profile: String) {
+    public init(paper: PaperTable, ours: [[Estimate?]], rowNotes: [String: String] = [:], profile: String) {
         precondition(ours.count == paper.rows.count && ours.allSatisfy { $0.count == paper.columns.count },
                      "table \(paper.id): ours must be rows × columns")
         self.paper = paper
@@ -16,10 +17,10 @@ public struct TableResult: Sendable {
         self.profile = profile
     }
 
-    /// The columns printed in the hashed table: volatile ones show the paper only.
-    public func difference(row: Int, column: Int) -> Double? {
+    /// Δ = our mean − the paper's number, with our interval's half-width.
+    public func difference(row: Int, column: Int) -> Interval? {
         guard let ours = ours[row][column], let paper = paper.paperValue(row: row, column: column) else { return nil }
-        return ours - paper
+        return ours.interval.minus(paper)
     }
 
     /// True for a cell the paper left empty and we filled.

@@ -6,7 +6,7 @@ import Glibc
 /// The one file that talks to CBLAS: row-major single-precision GEMM.
 ///
 /// Debian's OpenBLAS 0.3.21 does not split the K dimension, and it runs on one thread
-/// here (`Parallel.setThreads`), so each call is a fixed sequence of float operations.
+/// here (`Parallel.pinBLAS`), so each call is a fixed sequence of float operations.
 public enum BLAS {
     /// C (m×n) = alpha · op(A) · op(B) + beta · C, row-major, with op(A) m×k and op(B) k×n.
     @inline(__always)

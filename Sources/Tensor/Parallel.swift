@@ -1,9 +1,9 @@
 import COpenBLAS
 import Dispatch
 
-/// The engine's only source of parallelism besides nothing: OpenBLAS always runs on one
-/// thread (set explicitly), and the kernels split their work into chunks that this
-/// type hands to worker threads.
+/// The engine's only source of parallelism: OpenBLAS always runs on one thread (set
+/// explicitly), and the kernels split their work into chunks that a `ComputeContext`
+/// hands to its worker threads.
 ///
 /// Determinism contract: the caller decides the chunks from the problem size alone,
 /// never from the thread count, and a chunk writes only memory no other chunk touches
@@ -14,28 +14,20 @@ import Dispatch
 /// kernel modules compile in Swift 5 language mode, where the compiler does not try to
 /// prove this sharing safe. The chunk rule above is what makes it safe.
 public enum Parallel {
-    /// Worker threads used by `forEach`; set through `setThreads`.
-    nonisolated(unsafe) public private(set) static var threads = 1
-
-    /// OpenBLAS starts with one thread per core; pin it before the first kernel runs,
-    /// even when nobody called `setThreads`.
-    private static let pinBLAS: Void = {
+    /// OpenBLAS starts with one thread per core; pin it to one thread (and to the kernels'
+    /// core type) before the first kernel runs: every GEMM is issued from inside a chunk,
+    /// so BLAS-level threading would only oversubscribe.
+    private static let pinnedBLAS: Void = {
         BLAS.pinCore
         openblas_set_num_threads(1)
     }()
 
-    /// Sets the number of worker threads and pins OpenBLAS to one thread: every GEMM is
-    /// issued from inside a chunk, so BLAS-level threading would only oversubscribe.
-    public static func setThreads(_ count: Int) {
-        threads = max(1, count)
-        _ = pinBLAS
-    }
+    public static func pinBLAS() { _ = pinnedBLAS }
 
-    /// Runs `body(chunk, worker)` for every chunk in 0..<chunks. Chunk c goes to worker
-    /// c mod workers; `worker` < `threads` indexes per-worker scratch (see `Workspace`).
-    public static func forEach(_ chunks: Int, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
-        _ = pinBLAS
-        let workers = min(threads, chunks)
+    /// Runs `body(chunk, worker)` for every chunk in 0..<chunks on `workers` threads
+    /// (`ComputeContext.forEach` decides how many). Chunk c goes to worker c mod workers.
+    static func run(_ chunks: Int, workers: Int, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
+        _ = pinnedBLAS
         if workers <= 1 {
             for chunk in 0..<chunks { body(chunk, 0) }
             return

@@ -90,10 +90,12 @@ public final class Trainer {
     }
 
     public func run(stageName: String) throws -> TrainingOutcome {
-        Parallel.setThreads(threads)
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let classes = dataset.fineClasses
         let model = try Model(name: config.model, classes: classes, widthMultiplier: config.widthMultiplier, seed: config.seed)
+        model.context.threads = threads
+        // The teacher runs between the student's passes, never beside them: one scratch serves both.
+        teacher?.context = model.context
         model.batchNormConfig = BatchNorm.Config(runningVariance: config.pytorchRunningVariance ? .unbiased : .biased)
         let optimizer = config.makeOptimizer(for: model)
         let loader = BatchLoader.training(split: dataset.train, classes: classes, batchSize: config.batchSize, seed: config.seed,

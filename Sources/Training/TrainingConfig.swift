@@ -39,12 +39,32 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var temperature = 20.0
     public var hardWeight = 0.5
 
+    /// The label set trained on; nil is fine, left out of the JSON so fine-label
+    /// checkpoints keep the bytes they had before coarse labels existed.
+    public var labels: LabelSet? = nil
+
     public var augment = true
     public var mxnetSaturationBug = false
     /// BN running-variance rule: GluonCV's biased variance (default) or PyTorch's unbiased.
     public var pytorchRunningVariance = false
 
     public init() {}
+
+    /// The same run with every epoch count multiplied by `scale` (rounded, at least 1):
+    /// epochs, warm-up, mixing-off epochs and decay epochs, for short profiles. A drop keeps
+    /// its distance from the end of the warm-up, so a shortened step schedule still runs
+    /// at the base rate for a while after warming up.
+    public func scaled(by scale: Double) -> TrainingConfig {
+        guard scale != 1 else { return self }
+        func scaled(_ epochs: Int) -> Int { epochs <= 0 ? epochs : max(1, Int((Double(epochs) * scale).rounded())) }
+        var c = self
+        c.epochs = scaled(epochs)
+        c.warmupEpochs = scaled(warmupEpochs)
+        c.decayEpochs = decayEpochs.map { c.warmupEpochs + max(1, Int((Double($0 - warmupEpochs) * scale).rounded())) }
+        c.mixupOffFirstEpochs = scaled(mixupOffFirstEpochs)
+        c.mixupOffLastEpochs = scaled(mixupOffLastEpochs)
+        return c
+    }
 
     func schedule(iterationsPerEpoch: Int) -> LRSchedule {
         let decay: LRSchedule.Decay

@@ -15,8 +15,8 @@ struct Bench {
     var warmupSteps = 1
 
     func run() throws -> BenchResult {
-        Parallel.setThreads(threads)
         let net = try Model(name: model, classes: classes, seed: 0)
+        net.context.threads = threads
         var stream = RandomStream(seed: 0, purpose: "bench-data")
         let x = (0..<batch * 3 * 32 * 32).map { _ in Float(stream.normal()) }
         let labels = (0..<batch).map { _ in stream.below(classes) }

@@ -40,9 +40,8 @@ struct ParityCommand: ParsableCommand {
 
     func run() throws {
         if let tolerance, !(tolerance > 0) { throw Failure.badInput("parity: --tolerance must be positive") }
-        Parallel.setThreads(threads)
         // A file that cannot be checked throws ParityError: bad input (exit 2).
-        let report = try Parity.check(URL(fileURLWithPath: file), tolerance: tolerance)
+        let report = try Parity.check(URL(fileURLWithPath: file), tolerance: tolerance, threads: threads)
         print(report.text, terminator: "")
         if !report.passed {
             throw Failure.failed("parity: \(report.failures.count) tensor(s) of \(report.file) above tolerance")

@@ -71,7 +71,7 @@ struct AllCommand: ParsableCommand {
 
 struct StageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stage", abstract: "Run the named stages and whatever upstream is stale.")
-    @Argument(help: "Stage names.") var names: [String]
+    @Argument(help: "Stage names: a stage, a seed group (baseline: every baseline@seed=S) or a glob ('*_eval').") var names: [String]
     @OptionGroup var options: PipelineOptions
     @OptionGroup var runFlags: RunFlags
     @Flag(help: "Rerun the named stages even when up to date.") var force = false
@@ -80,7 +80,7 @@ struct StageCommand: ParsableCommand {
     func run() throws {
         let pipeline = try options.load()
         let selection = try Plan.selection(pipeline, targets: names, downstream: downstream)
-        try runFlags.execute(pipeline, selection: selection, forced: force ? Set(names) : [])
+        try runFlags.execute(pipeline, selection: selection, forced: force ? Set(try pipeline.expand(names)) : [])
     }
 }
 

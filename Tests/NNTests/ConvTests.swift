@@ -62,7 +62,7 @@ final class ConvTests: XCTestCase {
         let w = randomFloats(s.weightCount, seed: seed, purpose: "w")
         let g = randomFloats(s.outputCount, seed: seed, purpose: "g")
         var y = [Float](repeating: 0, count: s.outputCount), yRef = y
-        Conv2D.forward(&y, x, w, s)
+        Conv2D.forward(&y, x, w, s, context())
         ConvReference.forward(&yRef, x, w, s)
         XCTAssertLessThan(relmax(y, yRef), 1e-5, "forward \(s)")
         // backward accumulates: start from a nonzero gradient to check that
@@ -70,9 +70,9 @@ final class ConvTests: XCTestCase {
         let startW = randomFloats(s.weightCount, seed: seed, purpose: "dw0")
         var dx = start, dw = startW, dxRef = start, dwRef = startW
         if inputGradient {
-            Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s)
+            Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s, context())
         } else {
-            Conv2D.backward(dx: nil, dw: &dw, dOut: g, x, w, s)
+            Conv2D.backward(dx: nil, dw: &dw, dOut: g, x, w, s, context())
         }
         ConvReference.backward(dx: &dxRef, dw: &dwRef, dOut: g, x, w, s)
         if inputGradient { XCTAssertLessThan(relmax(dx, dxRef), 1e-5, "backward dx \(s)") }
@@ -86,16 +86,16 @@ final class ConvTests: XCTestCase {
                               stride: stride, pad: 1)
             let x = randomFloats(s.inputCount), w = randomFloats(s.weightCount, purpose: "w")
             let g = randomFloats(s.outputCount, purpose: "g")
-            func run() -> [Float] {
+            func run(_ threads: Int) -> [Float] {
                 var y = [Float](repeating: 0, count: s.outputCount)
                 var dx = [Float](repeating: 0, count: s.inputCount), dw = [Float](repeating: 0, count: s.weightCount)
-                Conv2D.forward(&y, x, w, s)
-                Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s)
+                let context = context(threads: threads)
+                Conv2D.forward(&y, x, w, s, context)
+                Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s, context)
                 return y + dx + dw
             }
-            let one = withThreads(1, run)
-            XCTAssertEqual(one, withThreads(2, run), "\(s)")
-            XCTAssertEqual(one, withThreads(4, run), "\(s)")
+            let one = run(1)
+            for threads in [2, 4, 7, 64] { XCTAssertEqual(one, run(threads), "\(s), \(threads) threads") }
         }
     }
 }

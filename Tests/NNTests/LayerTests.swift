@@ -11,16 +11,16 @@ final class LayerTests: XCTestCase {
         var runningMean = mean, runningVar = [Float](repeating: 1, count: channels)
         BatchNorm.forwardTrain(&y, x, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd, runningMean: &runningMean,
                                runningVar: &runningVar, batch: batch, channels: channels, plane: plane, relu: true,
-                               config: .init())
+                               config: .init(), context())
         XCTAssertTrue(y.allSatisfy { $0 >= 0 })
         XCTAssertTrue(y.contains { $0 == 0 } && y.contains { $0 > 0 })
         var fused = [Float](repeating: 0, count: x.count), dGamma = [Float](repeating: 0, count: channels), dBeta = dGamma
         BatchNorm.backwardTrain(dx: &fused, dy: g, x, reluOutput: y, gamma: gamma, mean: mean, rstd: rstd,
-                                dGamma: &dGamma, dBeta: &dBeta, batch: batch, channels: channels, plane: plane)
+                                dGamma: &dGamma, dBeta: &dBeta, batch: batch, channels: channels, plane: plane, context())
         let masked = zip(g, y).map { $1 > 0 ? $0 : 0 }
         var plain = fused, dGamma2 = [Float](repeating: 0, count: channels), dBeta2 = dGamma2
         BatchNorm.backwardTrain(dx: &plain, dy: masked, x, reluOutput: nil, gamma: gamma, mean: mean, rstd: rstd,
-                                dGamma: &dGamma2, dBeta: &dBeta2, batch: batch, channels: channels, plane: plane)
+                                dGamma: &dGamma2, dBeta: &dBeta2, batch: batch, channels: channels, plane: plane, context())
         XCTAssertLessThan(relmax(fused, plain), 1e-6)
         XCTAssertLessThan(relmax(dGamma, dGamma2), 1e-6)
         XCTAssertLessThan(relmax(dBeta, dBeta2), 1e-6)
@@ -28,7 +28,7 @@ final class LayerTests: XCTestCase {
         var linear = y
         BatchNorm.forwardTrain(&linear, x, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd, runningMean: &runningMean,
                                runningVar: &runningVar, batch: batch, channels: channels, plane: plane, relu: false,
-                               config: .init())
+                               config: .init(), context())
         for c in 0..<channels {
             let values = (0..<batch).flatMap { n in (0..<plane).map { linear[(n * channels + c) * plane + $0] } }
             let m = values.reduce(0, +) / Float(values.count)
@@ -88,24 +88,24 @@ final class LayerTests: XCTestCase {
             var normalized = [Float](repeating: 0, count: x.count), joined = normalized
             BatchNorm.forwardTrain(&normalized, x, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd,
                                    runningMean: &runningMean, runningVar: &runningVar, batch: batch, channels: channels,
-                                   plane: plane, relu: false, config: .init())
+                                   plane: plane, relu: false, config: .init(), context())
             if training {
                 BatchNorm.forwardTrain(&joined, x, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd,
                                        runningMean: &runningMean, runningVar: &runningVar, batch: batch,
-                                       channels: channels, plane: plane, relu: false, join: shortcut, config: .init())
+                                       channels: channels, plane: plane, relu: false, join: shortcut, config: .init(), context())
             } else {
                 BatchNorm.forwardEval(&joined, x, gamma: gamma, beta: beta, runningMean: runningMean,
                                       runningVar: runningVar, batch: batch, channels: channels, plane: plane,
-                                      relu: false, join: shortcut, config: .init())
+                                      relu: false, join: shortcut, config: .init(), context())
                 BatchNorm.forwardEval(&normalized, x, gamma: gamma, beta: beta, runningMean: runningMean,
                                       runningVar: runningVar, batch: batch, channels: channels, plane: plane,
-                                      relu: false, config: .init())
+                                      relu: false, config: .init(), context())
             }
             XCTAssertEqual(joined, zip(normalized, shortcut).map { max($0 + $1, 0) }, training ? "train" : "eval")
         }
         var gradient = [Float](repeating: 9, count: x.count)
         let output = zip(x, shortcut).map { max($0 + $1, 0) }
-        Residual.backwardReLU(&gradient, [Float](repeating: 1, count: x.count), output: output, count: x.count)
+        Residual.backwardReLU(&gradient, [Float](repeating: 1, count: x.count), output: output, count: x.count, context())
         for i in x.indices { XCTAssertEqual(gradient[i], output[i] > 0 ? 1 : 0) }
     }
 }

@@ -22,10 +22,5 @@ func relmax(_ got: [Float], _ reference: [Float]) -> Double {
 /// The bytes of every parameter, in model order.
 func parameterBytes(_ model: Model) -> [Float] { model.parameters.storage.array }
 
-/// Runs `body` with `threads` workers, then restores the previous count.
-func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
-    let previous = Parallel.threads
-    Parallel.setThreads(threads)
-    defer { Parallel.setThreads(previous) }
-    return try body()
-}
+/// A compute context for kernels called directly (one worker unless told).
+func context(threads: Int = 1) -> ComputeContext { ComputeContext(threads: threads) }

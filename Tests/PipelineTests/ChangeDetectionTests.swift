@@ -177,7 +177,7 @@ final class ChangeDetectionTests: XCTestCase {
         let sandbox = try Sandbox(fixture: "chain")
         try sandbox.run()
         let text = try String(contentsOf: sandbox.artifacts.lockFile(profile: "paper"), encoding: .utf8)
-        XCTAssertTrue(text.hasPrefix("{\n  \"environment\": {\n    \"test\": \"1\"\n  },\n  \"scheme\": 1,\n  \"stages\": {\n    \"count\": {"))
+        XCTAssertTrue(text.hasPrefix("{\n  \"environment\": {\n    \"test\": \"1\"\n  },\n  \"scheme\": 2,\n  \"stages\": {\n    \"count\": {"))
         let lock = try sandbox.lock()
         XCTAssertEqual(lock.stages.keys.sorted(), ["count", "report", "upper", "words"])
         // A stage removed from the file loses its entry at the next write.

@@ -94,7 +94,7 @@ final class SpecErrorTests: XCTestCase {
         XCTAssertEqual(try error("stage:\n  a: {kind: echo}\n"),
                        "pipeline.yaml:1:1: unknown key 'stage' in the pipeline file; did you mean stages? (expected one of: stages, defaults, profiles)")
         XCTAssertEqual(try error("stages:\n  a: {kind: echo, param: {text: a}}\n"),
-                       "pipeline.yaml:2:19: unknown key 'param' in stage 'a'; did you mean params? (expected one of: kind, deps, params)")
+                       "pipeline.yaml:2:19: unknown key 'param' in stage 'a'; did you mean params? (expected one of: kind, deps, params, seeds, matrix, foreach, name)")
     }
 
     /// One value where a list is declared is a one-element list, in the file, in a profile

@@ -82,6 +82,49 @@ final class PaperPipelineTests: XCTestCase {
         XCTAssertEqual(gc.status, 0, gc.output)
     }
 
+    func testCoarseLabelsTrainAndEvaluateOnTheSuperclasses() throws {
+        // The generated archive has 4 fine classes in 2 superclasses.
+        let root = try makePipeline("coarse", epochs: 2, extra: """
+          coarse: {kind: train, params: {labels: coarse}}
+          coarse_eval: {kind: evaluate, params: {run: coarse, batch_size: 16}}
+        """)
+        let run = try repro(["stage", "coarse_eval", "student"], in: root)
+        XCTAssertEqual(run.status, 0, run.output)
+        let lock = try lock(root)
+        XCTAssertEqual(lock.stages["coarse"]?.metrics["labels"], .text("coarse"))
+        XCTAssertNil(lock.stages["student"]?.metrics["labels"], "fine labels are the default and say nothing")
+        // Two classes instead of four: the classifier's weights are 2 × 64 × width smaller.
+        guard case .number(let fine)? = lock.stages["student"]?.metrics["parameters"],
+              case .number(let coarse)? = lock.stages["coarse"]?.metrics["parameters"] else { return XCTFail("no parameter counts") }
+        XCTAssertEqual(fine - coarse, 2 * (16 + 1))
+        XCTAssertNotNil(lock.stages["coarse_eval"]?.metrics["top1"])
+        // A dataset stage checks the class count of the label set it is told.
+        let wrong = try repro(["stage", "cifar100", "--param", "cifar100.labels=coarse", "--param", "cifar100.classes=4"], in: root)
+        XCTAssertNotEqual(wrong.status, 0, wrong.output)
+        XCTAssertTrue(wrong.output.contains("coarse"), wrong.output)
+    }
+
+    /// Each training computes in its own context: with -j 2 two of them run at once, one
+    /// thread each, and their intervals in the run summary overlap.
+    func testTwoTrainingsRunAtOnceWithJTwo() throws {
+        let root = try makePipeline("parallel", epochs: 3, extra: """
+          other: {kind: train, params: {label_smoothing: 0.1, seed: 1}}
+        """)
+        XCTAssertEqual(try repro(["stage", "cifar100"], in: root).status, 0)
+        let run = try repro(["stage", "student", "other", "-j", "2"], in: root)
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("running student (1 thread)") && run.output.contains("running other (1 thread)"), run.output)
+        func interval(_ stage: String) throws -> ClosedRange<Double> {
+            // "ran      student (4.1s, started at +0.0s): …"
+            let line = try XCTUnwrap(run.output.split(separator: "\n").first { $0.hasPrefix("ran      \(stage) (") }, run.output)
+            let numbers = line.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
+            XCTAssertEqual(numbers.count, 2, String(line))
+            return numbers[1]...(numbers[1] + numbers[0])
+        }
+        let student = try interval("student"), other = try interval("other")
+        XCTAssertTrue(student.overlaps(other), "student \(student) and other \(other) ran one after the other")
+    }
+
     func testBadStageInputsSayWhatIsWrong() throws {
         let root = try makePipeline("bad", extra: """
           other: {kind: train, deps: [cifar100], params: {model: cifar_resnet57_v1}}

@@ -32,34 +32,37 @@ struct EvaluationRecord: Codable {
 /// inference mode (RECIPE.md §9). The final epoch is the headline; the best epoch is
 /// recorded too and flagged as selected on the test set. Outputs `evaluation` (JSON) and
 /// `timing` (the training's seconds per epoch; volatile).
-struct EvaluateKind: StageKind {
+struct EvaluateKind: TypedStageKind {
     let name = "evaluate"
-    let version = 2
+    let version = 3
 
-    var parameters: [Parameter] {
-        [
-            Parameter("run", .string, doc: "the train stage whose checkpoint is evaluated (a dependency)"),
-            Parameter("dataset", .string, default: .string("cifar100"), doc: "the dataset stage (a dependency)"),
-            Parameter("batch_size", .int, default: .int(500), doc: "images per batch (does not change results)"),
+    struct Parameters: StageParameters {
+        var run = ""
+        var dataset = "cifar100"
+        var batchSize = 500
+
+        static let fields: [ParameterField<Parameters>] = [
+            .stage("run", \.run, doc: "the train stage whose checkpoint is evaluated", required: true),
+            .stage("dataset", \.dataset, doc: "the dataset stage"),
+            .field("batch_size", \.batchSize, doc: "images per batch", check: positive),
         ]
     }
 
     func run(_ context: StageContext) throws -> StageResult {
-        let p = context.parameters
-        let trainStage = p.string("run")
-        let dataset = try CIFARConverter.load(try context.output(of: p.string("dataset"), named: "data"))
+        let p = Parameters(context.parameters)
+        let trainStage = p.run
+        // The run's label set, as its train stage recorded it (fine unless it says coarse).
+        let labels = context.dependencies[trainStage]?.metrics["labels"].flatMap { LabelSet(rawValue: $0.description) } ?? .fine
+        let dataset = try CIFARConverter.load(try context.output(of: p.dataset, named: "data")).relabeled(labels)
         let model = try Checkpoint.loadModel(try context.output(of: trainStage, named: "checkpoint"))
         guard model.classes == dataset.fineClasses else {
             throw TrainingError.checkpointMismatch(
                 "stage \(context.stage): \(trainStage) has \(model.classes) classes, the dataset \(dataset.fineClasses)")
         }
-        context.progress.update("waiting for the engine (another stage is training or evaluating)")
-        let result = EngineLock.exclusive { () -> Evaluation in
-            Parallel.setThreads(EngineLock.threads)
-            context.progress.update("evaluating \(trainStage) on \(dataset.test.count) test images")
-            let loader = BatchLoader.evaluation(split: dataset.test, classes: dataset.fineClasses, batchSize: p.int("batch_size"))
-            return Evaluation.run(model, loader: loader)
-        }
+        model.context.threads = context.threads
+        context.progress.update("evaluating \(trainStage) on \(dataset.test.count) test images")
+        let loader = BatchLoader.evaluation(split: dataset.test, classes: dataset.fineClasses, batchSize: p.batchSize)
+        let result = Evaluation.run(model, loader: loader)
         let history = try JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: try context.output(of: trainStage, named: "history")))
         let best = history.best
         let record = EvaluationRecord(stage: trainStage, model: model.name, top1: result.top1, top5: result.top5, loss: result.loss,

@@ -4,53 +4,59 @@ import Report
 import Tensor
 import Training
 
-/// `kind: report`: `report.html`, every table of the paper plus learning curves (test
-/// top-1 and training loss per epoch of the runs in `curves`, and their learning rates),
-/// in one self-contained page.
-struct ReportKind: StageKind {
+/// `kind: report`: `report.html`, the verdict summary (numbers reproduced, claims
+/// supported, recorded in the lock), every table of the paper with its claims and
+/// interval chart, and learning curves (test top-1 and training loss per epoch of the
+/// runs in `curves`, and their learning rates), in one self-contained page; and
+/// `tables.tex`, which compiles every table fragment into one document.
+struct ReportKind: TypedStageKind {
     let name = "report"
-    let version = 3
+    let version = 4
 
-    var parameters: [Parameter] {
-        [
-            Parameter("tables", .list(.string), doc: "table stages, in order (dependencies)"),
-            Parameter("curves", .list(.string), doc: "evaluate stages whose learning curves are drawn (dependencies)"),
-            Parameter("text_rows", .list(.string), default: .list([]),
-                      doc: "evaluate stages for the paper's text-only results, in the order of PaperTables.textResults (teacher, ResNet110, three Section III-A runs); \"-\" for none"),
-            Parameter("profile", .string, default: .string("paper"), doc: "the profile named in the title"),
+    struct Parameters: StageParameters {
+        var tables: [String] = []
+        var curves: [String] = []
+        var textRows: [String] = []
+        var profile = "paper"
+
+        static let fields: [ParameterField<Parameters>] = [
+            .stages("tables", \.tables, doc: "table stages, in order", required: true),
+            .stages("curves", \.curves, doc: "evaluate stages whose learning curves are drawn (the first seed of each)", required: true),
+            .stages("text_rows", \.textRows,
+                    doc: "evaluate stages for the paper's text-only results, in the order of PaperTables.textResults (teacher, ResNet110, three Section III-A runs); \"-\" for none"),
+            .field("profile", \.profile, doc: "the profile named in the title"),
         ]
     }
 
-    func validate(_ p: ResolvedParameters) -> String? {
-        let rows = p.strings("text_rows")
-        guard rows.isEmpty || rows.count == PaperTables.textResults.count else {
-            return "text_rows needs \(PaperTables.textResults.count) entries (\(PaperTables.textResults.map(\.id).joined(separator: ", "))), got \(rows.count)"
+    func check(_ p: Parameters) -> String? {
+        guard p.textRows.isEmpty || p.textRows.count == PaperTables.textResults.count else {
+            return "text_rows needs \(PaperTables.textResults.count) entries (\(PaperTables.textResults.map(\.id).joined(separator: ", "))), got \(p.textRows.count)"
         }
         return nil
     }
 
     func run(_ context: StageContext) throws -> StageResult {
-        let p = context.parameters
+        let p = Parameters(context.parameters)
         var tables: [TableResult] = []
-        for stage in p.strings("tables") {
+        for stage in p.tables {
             let dependency = context.dependencies[stage]
             guard let file = dependency?.files.first(where: { $0.key.hasSuffix(".json") })?.value else {
                 throw PipelineError.badInput("stage \(context.stage): '\(stage)' is not a table stage among its deps")
             }
             let numbers = try JSONDecoder().decode(TableNumbers.self, from: Data(contentsOf: file))
             guard let paper = PaperTables.named(numbers.table) else { continue }
-            tables.append(TableResult(paper: paper, ours: numbers.ours, rowNotes: numbers.rowNotes, profile: p.string("profile")))
+            tables.append(TableResult(paper: paper, ours: numbers.ours, rowNotes: numbers.rowNotes, profile: p.profile))
         }
-        let textRows = p.strings("text_rows")
+        let textRows = p.textRows
         if !textRows.isEmpty {
-            let ours = try textRows.map { stage -> [Double?] in
+            let ours = try textRows.map { stage -> [Estimate?] in
                 guard stage != "-" else { return [nil, nil] }
-                let record = try EvaluationRecord.read(stage, in: context)
-                return [record.top1, record.top5]
+                let records = try context.members(of: stage).map { try EvaluationRecord.read($0, in: context) }
+                return [Estimate(values: records.map(\.top1)), Estimate(values: records.map(\.top5))]
             }
-            tables.append(TableResult(paper: PaperTables.text, ours: ours, profile: p.string("profile")))
+            tables.append(TableResult(paper: PaperTables.text, ours: ours, profile: p.profile))
         }
-        let runs = try p.strings("curves").map { try EvaluationRecord.read($0, in: context) }
+        let runs = try p.curves.map { try EvaluationRecord.read(context.members(of: $0)[0], in: context) }
         func chart(_ title: String, _ y: String, _ selected: [EvaluationRecord], _ value: (EpochRecord) -> Double) -> LineChart {
             LineChart(title: title, xLabel: "epoch", yLabel: y, series: selected.map { run in
                 LineChart.Series(name: run.stage, points: run.history.map { (Double($0.epoch), value($0)) })
@@ -67,12 +73,18 @@ struct ReportKind: StageKind {
         if !runs.isEmpty { charts.append(chart("Learning rate (last update of each epoch)", "learning rate", runs, \.learningRate)) }
         let notes = [
             "Numeric environment: \(NumericEnvironment.current.description).",
-            "Ours: final-epoch accuracy on the test split; Δ = ours − paper in points. † marks cells the paper left empty.",
-            "Rerun one stage with `repro stage NAME --profile \(p.string("profile"))`; check every hash with `repro verify --profile \(p.string("profile"))`.",
+            "Ours: final-epoch accuracy on the test split, the mean over seeds where a run has several; Δ = ours − paper in points. † marks cells the paper left empty.",
+            "Rerun one stage with `repro stage NAME --profile \(p.profile)`; check every hash with `repro verify --profile \(p.profile)`.",
         ]
-        let html = HTMLReport(profile: p.string("profile"), tables: tables, charts: charts, notes: notes).render()
+        let html = HTMLReport(profile: p.profile, tables: tables, charts: charts, notes: notes).render()
         let url = context.outputDirectory.appendingPathComponent("report.html")
         try Data(html.utf8).write(to: url)
-        return StageResult(outputs: ["report.html": .init(url)])
+        // tables.tex: a document that \input{}s every table fragment beside it in tables/<profile>/.
+        let latex = context.outputDirectory.appendingPathComponent("tables.tex")
+        let fragments = tables.map(\.paper.id).filter { PaperTables.named($0) != nil }
+        try Data(LatexTable.document(inputs: fragments, title: "Tables of the reproduction (profile \(p.profile))").utf8).write(to: latex)
+        let summary = VerdictSummary(tables: tables)
+        return StageResult(outputs: ["report.html": .init(url), "tables.tex": .init(latex)],
+                           metrics: Dictionary(uniqueKeysWithValues: summary.counts.map { ($0.key, .number(Double($0.value))) }))
     }
 }

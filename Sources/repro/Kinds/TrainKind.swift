@@ -9,129 +9,97 @@ import Training
 /// teacher's train stage for distillation). Outputs: `checkpoint` (HDF5, DESIGN.md layout),
 /// `history` (per-epoch JSON), `timing` (seconds per epoch; volatile). Resumes from
 /// `artifacts/work/` after a crash and ends with the bytes of an uninterrupted run.
-struct TrainKind: StageKind {
+struct TrainKind: TypedStageKind {
     let name = "train"
-    let version = 3
+    let version = 4
 
-    var parameters: [Parameter] {
-        [
-            Parameter("model", .string, default: .string("cifar_resnet56_v1"), doc: "cifar_resnet{20,56,110}_v1 or cifar_resnext29_{C}x{W}d"),
-            Parameter("width", .float, default: .float(1), doc: "channel-width multiplier (tiny models for smoke runs)"),
-            Parameter("dataset", .string, default: .string("cifar100"), doc: "the dataset stage (a dependency)"),
-            Parameter("epochs", .int, default: .int(120), doc: "training epochs"),
-            Parameter("epoch_scale", .float, default: .float(1), doc: "shortens the schedule: epochs, warm-up, decay epochs and mixing-off epochs are multiplied by it (rounded, at least 1)"),
-            Parameter("batch_size", .int, default: .int(256), doc: "images per update; the last incomplete batch is dropped"),
-            Parameter("eval_batch_size", .int, default: .int(500), doc: "images per evaluation batch (does not change results)"),
-            Parameter("seed", .int, default: .int(0), doc: "seed of every random draw (init, shuffle, augmentation, mixing)"),
-            Parameter("optimizer", .string, default: .string("nag"), doc: "nag, sgd, adam, nadam, adadelta or rmsprop"),
-            Parameter("lr", .float, default: .float(0.1), doc: "base learning rate"),
-            Parameter("momentum", .float, default: .float(0.9), doc: "momentum of nag/sgd"),
-            Parameter("wd", .float, default: .float(1e-4), doc: "coupled L2 weight decay"),
-            Parameter("no_bias_decay", .bool, default: .bool(false), doc: "exempt biases and BN parameters from decay"),
-            Parameter("schedule", .string, default: .string("step"), doc: "step, poly or cosine (per iteration)"),
-            Parameter("warmup_epochs", .int, default: .int(0), doc: "linear warm-up epochs"),
-            Parameter("decay_epochs", .list(.int), default: .list([.int(30), .int(60), .int(90)]), doc: "step schedule: epochs where the rate drops"),
-            Parameter("decay_factor", .float, default: .float(0.1), doc: "step schedule: factor per drop"),
-            Parameter("poly_power", .float, default: .float(2), doc: "poly schedule: power"),
-            Parameter("label_smoothing", .float, default: .float(0), doc: "ε of label smoothing (GluonCV ε/K form)"),
-            Parameter("mixup", .string, default: .string("none"), doc: "none, interpolation, stitch-horizontal or stitch-vertical"),
-            Parameter("mixup_alpha", .float, default: .float(0.2), doc: "λ ~ Beta(α, α), one per batch"),
-            Parameter("mixup_exact_fraction", .bool, default: .bool(false), doc: "stitching: weight labels by P/32 instead of λ"),
-            Parameter("mixup_off_first", .int, default: .int(0), doc: "no mixing in the first k epochs"),
-            Parameter("mixup_off_last", .int, default: .int(0), doc: "no mixing in the last k epochs"),
-            Parameter("teacher", .string, default: .string(""), doc: "train stage of the distillation teacher (a dependency); empty: no distillation"),
-            Parameter("temperature", .float, default: .float(20), doc: "distillation temperature T"),
-            Parameter("hard_weight", .float, default: .float(0.5), doc: "distillation weight of the hard-label term"),
-            Parameter("augment", .bool, default: .bool(true), doc: "flip, colour jitter, PCA lighting, pad+crop"),
-            Parameter("mxnet_saturation_bug", .bool, default: .bool(false), doc: "emulate MXNet's saturation kernel bug"),
-            Parameter("bn_running_var", .string, default: .string("biased"), doc: "BN running variance: biased (GluonCV) or unbiased (PyTorch)"),
+    /// What pipeline.yaml says of a training run: the recipe (`TrainingConfig`, written
+    /// with RECIPE.md's names) plus the stages it reads and the schedule scale.
+    struct Parameters: StageParameters {
+        var dataset = "cifar100"
+        var teacher = ""
+        var epochScale = 1.0
+        var recipe = TrainingConfig()
+
+        /// The run as the trainer sees it: every epoch count scaled.
+        var config: TrainingConfig { recipe.scaled(by: epochScale) }
+
+        static let fields: [ParameterField<Parameters>] = [
+            .field("model", \.recipe.model, doc: "cifar_resnet{20,56,110}_v1 or cifar_resnext29_{C}x{W}d", check: knownModel),
+            .field("width", \.recipe.widthMultiplier, doc: "channel-width multiplier (tiny models for smoke runs)", check: positive),
+            .stage("dataset", \.dataset, doc: "the dataset stage"),
+            .field("epochs", \.recipe.epochs, doc: "training epochs", check: positive),
+            .field("epoch_scale", \.epochScale, doc: "shortens the schedule: epochs, warm-up, decay epochs and mixing-off epochs are multiplied by it (rounded, at least 1)", check: positive),
+            .field("batch_size", \.recipe.batchSize, doc: "images per update; the last incomplete batch is dropped", check: positive),
+            .field("eval_batch_size", \.recipe.evalBatchSize, doc: "images per evaluation batch", check: positive),
+            .field("seed", \.recipe.seed, doc: "seed of every random draw (init, shuffle, augmentation, mixing); `seeds:` runs several"),
+            .field("optimizer", \.recipe.optimizer, doc: "nag, sgd, adam, nadam, adadelta or rmsprop"),
+            .field("lr", \.recipe.learningRate, doc: "base learning rate (AdaDelta has none)", check: notNegative,
+                   matters: { $0.recipe.optimizer != .adadelta }),
+            .field("momentum", \.recipe.momentum, doc: "momentum of nag/sgd", check: notNegative,
+                   matters: { [.nag, .sgd].contains($0.recipe.optimizer) }),
+            .field("wd", \.recipe.weightDecay, doc: "coupled L2 weight decay", check: notNegative),
+            .field("no_bias_decay", \.recipe.noBiasDecay, doc: "exempt biases and BN parameters from decay"),
+            .field("schedule", \.recipe.schedule, doc: "step, poly or cosine (per iteration)"),
+            .field("warmup_epochs", \.recipe.warmupEpochs, doc: "linear warm-up epochs", check: notNegative),
+            .field("decay_epochs", \.recipe.decayEpochs, doc: "step schedule: epochs where the rate drops",
+                   matters: { $0.recipe.schedule == .step }),
+            .field("decay_factor", \.recipe.decayFactor, doc: "step schedule: factor per drop", matters: { $0.recipe.schedule == .step }),
+            .field("poly_power", \.recipe.polyPower, doc: "poly schedule: power", matters: { $0.recipe.schedule == .poly }),
+            .field("label_smoothing", \.recipe.labelSmoothing, doc: "ε of label smoothing (GluonCV ε/K form)", check: { (0..<1).contains($0) ? nil : "must lie in [0, 1)" }),
+            .field("mixup", \.recipe.mixup, doc: "none, interpolation, stitch-horizontal or stitch-vertical", check: knownMixing),
+            .field("mixup_alpha", \.recipe.mixupAlpha, doc: "λ ~ Beta(α, α), one per batch", check: positive, matters: mixes),
+            .field("mixup_exact_fraction", \.recipe.mixupExactFraction, doc: "stitching: weight labels by P/32 instead of λ",
+                   matters: { $0.recipe.mixup.hasPrefix("stitch") }),
+            .field("mixup_off_first", \.recipe.mixupOffFirstEpochs, doc: "no mixing in the first k epochs", check: notNegative, matters: mixes),
+            .field("mixup_off_last", \.recipe.mixupOffLastEpochs, doc: "no mixing in the last k epochs", check: notNegative, matters: mixes),
+            .stage("teacher", \.teacher, doc: "train stage of the distillation teacher; empty: no distillation"),
+            .field("temperature", \.recipe.temperature, doc: "distillation temperature T", check: positive, matters: distils),
+            .field("hard_weight", \.recipe.hardWeight, doc: "distillation weight of the hard-label term",
+                   check: { (0...1).contains($0) ? nil : "must lie in [0, 1]" }, matters: distils),
+            .choice("labels", \.recipe.labels, [("fine", nil), ("coarse", .coarse)],
+                    doc: "fine (100 classes) or coarse (CIFAR-100's 20 superclasses)"),
+            .field("augment", \.recipe.augment, doc: "flip, colour jitter, PCA lighting, pad+crop"),
+            .field("mxnet_saturation_bug", \.recipe.mxnetSaturationBug, doc: "emulate MXNet's saturation kernel bug",
+                   matters: { $0.recipe.augment }),
+            .choice("bn_running_var", \.recipe.pytorchRunningVariance, [("biased", false), ("unbiased", true)],
+                    doc: "BN running variance: biased (GluonCV) or unbiased (PyTorch)"),
         ]
+
+        private static let mixes: @Sendable (Parameters) -> Bool = { $0.recipe.mixup != MixingConfig.Kind.none.rawValue }
+        private static let distils: @Sendable (Parameters) -> Bool = { !$0.teacher.isEmpty }
+        private static let knownModel: @Sendable (String) -> String? = { name in
+            (try? Architecture(name: name)) == nil
+                ? "unknown model '\(name)'; known: \(Architecture.knownNames.joined(separator: ", ")), cifar_resnext29_{C}x{W}d" : nil
+        }
+        private static let knownMixing: @Sendable (String) -> String? = { name in
+            MixingConfig.Kind(rawValue: name) == nil
+                ? "unknown mixup '\(name)'; known: \(MixingConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))" : nil
+        }
     }
 
-    func validate(_ p: ResolvedParameters) -> String? {
-        if (try? Architecture(name: p.string("model"))) == nil {
-            return "unknown model '\(p.string("model"))'; known: \(Architecture.knownNames.joined(separator: ", ")), cifar_resnext29_{C}x{W}d"
-        }
-        if TrainingConfig.OptimizerKind(rawValue: p.string("optimizer")) == nil {
-            return "unknown optimizer '\(p.string("optimizer"))'; known: \(TrainingConfig.OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))"
-        }
-        if TrainingConfig.ScheduleKind(rawValue: p.string("schedule")) == nil {
-            return "unknown schedule '\(p.string("schedule"))'; known: \(TrainingConfig.ScheduleKind.allCases.map(\.rawValue).joined(separator: ", "))"
-        }
-        if MixingConfig.Kind(rawValue: p.string("mixup")) == nil {
-            return "unknown mixup '\(p.string("mixup"))'; known: \(MixingConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
-        }
-        if !["biased", "unbiased"].contains(p.string("bn_running_var")) { return "bn_running_var is biased or unbiased" }
-        if p.int("epochs") < 1 || p.int("batch_size") < 1 || p.int("eval_batch_size") < 1 { return "epochs and batch sizes must be positive" }
-        if p.double("epoch_scale") <= 0 { return "epoch_scale must be positive" }
-        if p.int("seed") < 0 { return "seed must be zero or positive" }
-        if p.double("width") <= 0 { return "width must be positive" }
-        if p.double("mixup_alpha") <= 0 { return "mixup_alpha must be positive" }
-        if p.int("mixup_off_first") < 0 || p.int("mixup_off_last") < 0 { return "mixup_off_first and mixup_off_last must be zero or positive" }
-        if p.double("temperature") <= 0 { return "temperature must be positive" }
-        if !(0...1).contains(p.double("hard_weight")) { return "hard_weight must lie in [0, 1]" }
-        if p.double("lr") < 0 || p.double("wd") < 0 || p.double("momentum") < 0 { return "lr, wd and momentum must be zero or positive" }
-        let config = TrainKind.config(p)
+    func check(_ p: Parameters) -> String? {
+        let config = p.config
         if config.warmupEpochs >= config.epochs {
             return "warmup_epochs (\(config.warmupEpochs) after epoch_scale) must be smaller than epochs (\(config.epochs))"
         }
         return nil
     }
 
-    static func config(_ p: ResolvedParameters) -> TrainingConfig {
-        var c = TrainingConfig()
-        c.model = p.string("model")
-        c.widthMultiplier = p.double("width")
-        let scale = p.double("epoch_scale")
-        func scaled(_ epochs: Int) -> Int { epochs <= 0 || scale == 1 ? epochs : max(1, Int((Double(epochs) * scale).rounded())) }
-        c.epochs = scaled(p.int("epochs"))
-        c.batchSize = p.int("batch_size")
-        c.evalBatchSize = p.int("eval_batch_size")
-        c.seed = UInt64(p.int("seed"))
-        c.optimizer = TrainingConfig.OptimizerKind(rawValue: p.string("optimizer")) ?? .nag
-        c.learningRate = p.double("lr")
-        c.momentum = p.double("momentum")
-        c.weightDecay = p.double("wd")
-        c.noBiasDecay = p.bool("no_bias_decay")
-        c.schedule = TrainingConfig.ScheduleKind(rawValue: p.string("schedule")) ?? .step
-        c.warmupEpochs = scaled(p.int("warmup_epochs"))
-        // A drop keeps its distance from the end of the warm-up, so a shortened step
-        // schedule still runs at the base rate for a while after warming up.
-        let warmup = p.int("warmup_epochs")
-        c.decayEpochs = p.list("decay_epochs").compactMap(\.intValue).map { epoch in
-            scale == 1 ? epoch : c.warmupEpochs + max(1, Int((Double(epoch - warmup) * scale).rounded()))
-        }
-        c.decayFactor = p.double("decay_factor")
-        c.polyPower = p.double("poly_power")
-        c.labelSmoothing = p.double("label_smoothing")
-        c.mixup = p.string("mixup")
-        c.mixupAlpha = p.double("mixup_alpha")
-        c.mixupExactFraction = p.bool("mixup_exact_fraction")
-        c.mixupOffFirstEpochs = scaled(p.int("mixup_off_first"))
-        c.mixupOffLastEpochs = scaled(p.int("mixup_off_last"))
-        c.temperature = p.double("temperature")
-        c.hardWeight = p.double("hard_weight")
-        c.augment = p.bool("augment")
-        c.mxnetSaturationBug = p.bool("mxnet_saturation_bug")
-        c.pytorchRunningVariance = p.string("bn_running_var") == "unbiased"
-        return c
-    }
-
     func run(_ context: StageContext) throws -> StageResult {
-        let p = context.parameters
-        let config = TrainKind.config(p)
-        let dataset = try CIFARConverter.load(try context.output(of: p.string("dataset"), named: "data"))
+        let p = Parameters(context.parameters)
+        let config = p.config
+        let dataset = try CIFARConverter.load(try context.output(of: p.dataset, named: "data")).relabeled(config.labels ?? .fine)
         var teacher: Model?
-        if !p.string("teacher").isEmpty {
-            teacher = try Checkpoint.loadModel(try context.output(of: p.string("teacher"), named: "checkpoint"))
+        if !p.teacher.isEmpty {
+            teacher = try Checkpoint.loadModel(try context.output(of: p.teacher, named: "checkpoint"))
         }
-        context.progress.update("waiting for the engine (another stage is training or evaluating)")
-        return try EngineLock.exclusive { try train(context, config, dataset, teacher) }
+        return try train(context, config, dataset, teacher)
     }
 
     private func train(_ context: StageContext, _ config: TrainingConfig, _ dataset: CIFARDataset, _ teacher: Model?) throws -> StageResult {
         let trainer = try Trainer(config: config, dataset: dataset, teacher: teacher, workDirectory: context.workDirectory,
-                                  environment: NumericEnvironment.current.description, threads: EngineLock.threads,
+                                  environment: NumericEnvironment.current.description, threads: context.threads,
                                   report: { context.log($0) },
                                   announce: { context.announce($0) },
                                   progress: { context.progress.update($0.line, fraction: $0.fraction) },
@@ -152,7 +120,9 @@ struct TrainKind: StageKind {
         try canonicalJSON(outcome.secondsPerEpoch).write(to: timing)
 
         var metrics: [String: Metric] = ["parameters": .number(Double(outcome.parameterCount))]
-        if !context.parameters.string("teacher").isEmpty { metrics["teacher"] = .text(context.parameters.string("teacher")) }
+        let teacher = Parameters(context.parameters).teacher
+        if !teacher.isEmpty { metrics["teacher"] = .text(teacher) }
+        if let labels = config.labels { metrics["labels"] = .text(labels.rawValue) }
         if let last = outcome.history.last {
             metrics["top1"] = .number(last.testTop1)
             metrics["top5"] = .number(last.testTop5)
@@ -161,6 +131,14 @@ struct TrainKind: StageKind {
                                      "timing": .init(timing, volatile: true)], metrics: metrics)
     }
 }
+
+/// Numeric checks shared by the kinds' parameter declarations.
+func positive<Value: Comparable & Numeric>(_ value: Value) -> String? { value > 0 ? nil : "must be positive" }
+func notNegative<Value: Comparable & Numeric>(_ value: Value) -> String? { value >= 0 ? nil : "must be zero or positive" }
+
+extension TrainingConfig.OptimizerKind: ParamChoice {}
+extension TrainingConfig.ScheduleKind: ParamChoice {}
+extension LabelSet: ParamChoice {}
 
 /// Sorted keys, one spelling per number: byte-stable JSON for hashed outputs.
 func canonicalJSON<T: Encodable>(_ value: T) throws -> Data {

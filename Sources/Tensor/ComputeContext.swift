@@ -1,0 +1,74 @@
+import COpenBLAS
+
+/// What one model computes with: its worker-thread count and its scratch memory. Each
+/// model (and so each training run) owns one and passes it to the kernels, so several
+/// runs train in one process at once, each with the thread share the runner gives it,
+/// and none can touch another's scratch. Results never depend on `threads` (see
+/// `Parallel`): any share gives the same bits.
+///
+/// Scratch is one region per (slot, worker), shared by the layers of the model (they
+/// run one after another). It only grows, so after the first step nothing is allocated.
+/// Call `reserve` on the calling thread before a parallel region, `pointer` inside it.
+/// A context is used by one run at a time (its own thread and the workers it starts).
+public final class ComputeContext: @unchecked Sendable {
+    /// Worker threads for `forEach`; at least 1.
+    public var threads: Int {
+        didSet { threads = max(1, threads) }
+    }
+    private var buffers: [[FloatBuffer]] = Array(repeating: [], count: WorkspaceSlot.allCases.count)
+
+    public init(threads: Int = 1) {
+        self.threads = max(1, threads)
+        Parallel.pinBLAS()
+    }
+
+    /// Runs `body(chunk, worker)` for every chunk in 0..<chunks on up to `threads`
+    /// workers. Chunk c goes to worker c mod workers; `worker` indexes per-worker scratch.
+    public func forEach(_ chunks: Int, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
+        Parallel.run(chunks, workers: min(threads, chunks), body)
+    }
+
+    /// Makes `pointer(slot, worker)` valid for `count` floats for every worker < `workers`
+    /// (default: one per thread).
+    public func reserve(_ slot: WorkspaceSlot, count: Int, workers: Int? = nil) {
+        let needed = workers ?? threads
+        for worker in 0..<needed {
+            if worker < buffers[slot.rawValue].count {
+                if buffers[slot.rawValue][worker].count < count { buffers[slot.rawValue][worker] = FloatBuffer(count: count) }
+            } else {
+                buffers[slot.rawValue].append(FloatBuffer(count: count))
+            }
+        }
+    }
+
+    public func pointer(_ slot: WorkspaceSlot, _ worker: Int) -> UnsafeMutablePointer<Float> {
+        buffers[slot.rawValue][worker].pointer
+    }
+
+    /// Drops all scratch memory (a benchmark that switches batch sizes calls this).
+    public func release() {
+        buffers = Array(repeating: [], count: WorkspaceSlot.allCases.count)
+    }
+}
+
+/// Every scratch region the kernels use, declared in one place so no two kernels can
+/// pick the same one by accident.
+public enum WorkspaceSlot: Int, CaseIterable, Sendable {
+    /// Conv2D: the im2col patch matrix of a chunk's images.
+    case patches
+    /// Conv2D backward: the gradient of the patch matrix.
+    case patchGradient
+    /// Conv2D and Conv3x3 backward: one weight-gradient partial sum per reduction chunk.
+    case weightPartials
+    /// Conv2D: GEMM output before it is scattered to NCHW; Conv2D backward: the gathered output gradient.
+    case gatheredOutput
+    /// Conv3x3: the packed weights (forward) and the flipped, transposed ones (input gradient).
+    case packedWeights
+    case flippedWeights
+    /// Conv3x3: the three shifted copies of each input plane.
+    case shiftedInput
+    /// Conv3x3 backward: the shifted output gradient of a group of images.
+    case shiftedGradient
+    /// Conv3x3: output rows that are no whole number of vectors, before they are copied out.
+    case rowScratch
+}
