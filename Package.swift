@@ -32,6 +32,9 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        // Durable local files: atomic write, file locks, digests (DESIGN.md, "Modules").
+        .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // Kernels share raw buffers across threads; see the comment in Tensor/Parallel.swift.
         .target(name: "Tensor", dependencies: ["COpenBLAS"],
                 swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
@@ -41,18 +44,16 @@ let package = Package(
         // mutable state; every access is serialized by H5Library's lock.
         .target(name: "HDF5", dependencies: ["CHDF5", "CZstd"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Dataset", dependencies: [
-            "Tensor", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            "Support", "Tensor", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
         // The engine against golden/ reference vectors (repro parity, NNTests); NN itself stays free of HDF5.
         .target(name: "Parity", dependencies: ["Tensor", "NN", "HDF5"], swiftSettings: [.swiftLanguageMode(.v5)]),
-        .target(name: "Training", dependencies: ["Tensor", "NN", "HDF5", "Dataset"],
+        .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "HDF5", "Dataset"],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
-        .target(name: "Pipeline", dependencies: [
-            "HDF5", .product(name: "Crypto", package: "swift-crypto"), "Yams",
-        ]),
+        .target(name: "Pipeline", dependencies: ["Support", "HDF5", "Yams"]),
         .target(name: "Report", dependencies: ["Pipeline"]),
         .executableTarget(name: "repro", dependencies: [
-            "Tensor", "NN", "Parity", "HDF5", "Dataset", "Training", "Pipeline", "Report",
+            "Support", "Tensor", "NN", "Parity", "HDF5", "Dataset", "Training", "Pipeline", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
@@ -62,9 +63,9 @@ let package = Package(
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5", "repro"]),
-        .testTarget(name: "StoreTests", dependencies: ["Pipeline", "repro"]),
+        .testTarget(name: "StoreTests", dependencies: ["Support", "Pipeline", "repro"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "ReproTests", dependencies: ["repro", "Pipeline", "Dataset"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReproTests", dependencies: ["repro", "Support", "Pipeline", "Dataset"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Dataset", "NN"], swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// The per-image augmentation of RECIPE.md §2.2, in its order: horizontal flip, colour
 /// jitter, PCA lighting, zero-pad and random crop, then to float (/255) and normalize.
@@ -29,7 +30,7 @@ public struct AugmentationConfig: Equatable, Sendable {
                 hue: Float = 0, mxnetSaturationBug: Bool = false, truncateToIntegers: Bool = false,
                 lightingStd: Float = 0.1, pad: Int = 4,
                 mean: [Float] = AugmentationConfig.paperMean, std: [Float] = AugmentationConfig.paperStd) {
-        precondition(mean.count == 3 && std.count == 3 && pad >= 0)
+        check(mean.count == 3 && std.count == 3 && pad >= 0, "augmentation: mean \(mean) and std \(std) need 3 channels each, pad \(pad) ≥ 0")
         self.flip = flip
         self.brightness = brightness
         self.contrast = contrast

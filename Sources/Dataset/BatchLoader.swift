@@ -27,7 +27,7 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
     public init(split: CIFARSplit, classes: Int, batchSize: Int, seed: UInt64,
                 augmentation: AugmentationConfig, mixing: MixingConfig = .none, labelSmoothing: Float = 0,
                 shuffle: Bool, dropLast: Bool, threads: Int = 1) {
-        precondition(batchSize > 0 && classes > 0 && threads > 0)
+        check(batchSize > 0 && classes > 0 && threads > 0, "BatchLoader: batch size \(batchSize), classes \(classes) and threads \(threads) must be positive")
         self.split = split
         self.classes = classes
         self.batchSize = batchSize
@@ -82,7 +82,7 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
     func fillOnWorker(_ batch: inout Batch, epoch: Int, index: Int, order: [Int32]) {
         let start = index * batchSize
         let count = min(batchSize, order.count - start)
-        precondition(index >= 0 && count > 0, "batch \(index) is beyond the epoch")
+        check(index >= 0 && count > 0, "BatchLoader: batch \(index) is beyond the epoch")
         batch.resize(count: count, classes: classes)
         batch.epoch = epoch
         batch.index = index

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Support
 
 /// What a conversion wrote.
 public struct ConversionSummary: Equatable, Sendable, CustomStringConvertible {
@@ -46,9 +47,10 @@ public enum CIFARConverter {
                                  fineClasses: dataset.fineClasses, coarseClasses: dataset.coarseClasses, source: source)
     }
 
-    /// Writes a dataset in the layout above (a partial file is removed on error).
+    /// Writes a dataset in the layout above: the file appears complete under its name, or
+    /// not at all.
     public static func write(_ dataset: CIFARDataset, source: ArchiveDigests, to output: URL) throws {
-        try H5File.write(output) { root in
+        try AtomicFile.write(to: output) { temporary in try H5File.write(temporary) { root in
             try root.setAttribute("format", format)
             try root.setAttribute("format_version", formatVersion)
             try root.setAttribute("source_md5", source.md5)
@@ -65,7 +67,7 @@ public enum CIFARConverter {
             }
             try root.writeStrings("fine_label_names", dataset.fineLabelNames)
             try root.writeStrings("coarse_label_names", dataset.coarseLabelNames)
-        }
+        } }
     }
 
     /// Reads a converted file back, checking its format and shapes.
@@ -75,6 +77,13 @@ public enum CIFARConverter {
                 guard root.hasAttribute("format"), try root.stringAttribute("format") == format else {
                     throw DatasetError.notConverted(file: file.path, detail: "no format attribute '\(format)'")
                 }
+                let version = root.hasAttribute("format_version") ? try root.intAttribute("format_version") : 0
+                guard version == formatVersion else {
+                    throw DatasetError.notConverted(file: file.path,
+                        detail: "format version \(version), this repro reads version \(formatVersion); rerun the dataset stage")
+                }
+                let fineNames = try root.readStrings("fine_label_names")
+                let coarseNames = try root.readStrings("coarse_label_names")
                 func split(_ name: String) throws -> CIFARSplit {
                     let images = try root.read("\(name)/images", as: UInt8.self)
                     let fine = try root.read("\(name)/fine_labels", as: Int32.self)
@@ -84,11 +93,18 @@ public enum CIFARConverter {
                         throw DatasetError.notConverted(file: file.path,
                             detail: "\(name): images \(images.shape), \(count) fine and \(coarse.values.count) coarse labels")
                     }
+                    // A label indexes the class scores (unchecked code in the engine): one out of
+                    // range would read past them, so it is refused here with its record.
+                    for (labels, classes, kind) in [(fine.values, fineNames.count, "fine"), (coarse.values, coarseNames.count, "coarse")] {
+                        if let record = labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
+                            throw DatasetError.notConverted(file: file.path,
+                                detail: "\(name): record \(record): \(kind) label \(labels[record]) is out of range 0..<\(classes)")
+                        }
+                    }
                     return CIFARSplit(images: images.values, fineLabels: fine.values, coarseLabels: coarse.values)
                 }
                 return CIFARDataset(train: try split("train"), test: try split("test"),
-                                    fineLabelNames: try root.readStrings("fine_label_names"),
-                                    coarseLabelNames: try root.readStrings("coarse_label_names"))
+                                    fineLabelNames: fineNames, coarseLabelNames: coarseNames)
             }
         } catch let error as H5Error {
             throw DatasetError.notConverted(file: file.path, detail: "\(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// One split of a CIFAR dataset in memory.
 public struct CIFARSplit: Sendable {
@@ -8,7 +9,8 @@ public struct CIFARSplit: Sendable {
     public var coarseLabels: [Int32]
 
     public init(images: [UInt8], fineLabels: [Int32], coarseLabels: [Int32]) {
-        precondition(images.count == fineLabels.count * CIFAR100.imageBytes && coarseLabels.count == fineLabels.count)
+        check(images.count == fineLabels.count * CIFAR100.imageBytes && coarseLabels.count == fineLabels.count,
+              "CIFARSplit: \(images.count) image bytes, \(fineLabels.count) fine and \(coarseLabels.count) coarse labels")
         self.images = images
         self.fineLabels = fineLabels
         self.coarseLabels = coarseLabels

@@ -23,6 +23,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case truncated(archive: String, detail: String)
     case corruptTar(archive: String, offset: Int64, detail: String)
     case missingMember(archive: String, member: String, found: [String])
+    case unsafeMember(archive: String, member: String)
     case recordSize(member: String, bytes: Int, recordSize: Int)
     case recordCount(member: String, expected: Int, actual: Int)
     case labelOutOfRange(member: String, record: Int, kind: String, value: Int, classes: Int)
@@ -47,7 +48,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     public var isBadInput: Bool {
         switch self {
         case .badSource, .badDigest, .checksumMismatch, .corruptGzip, .truncated, .corruptTar,
-             .missingMember, .recordSize, .recordCount, .labelOutOfRange, .labelNames, .notConverted:
+             .missingMember, .unsafeMember, .recordSize, .recordCount, .labelOutOfRange, .labelNames, .notConverted:
             return true
         case .httpStatus, .network, .missingFile, .io:
             return false
@@ -96,6 +97,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .missingMember(let archive, let member, let found):
             let listing = found.isEmpty ? "no members" : found.prefix(8).joined(separator: ", ")
             return "\(archive): missing member \(member) (found: \(listing))"
+        case .unsafeMember(let archive, let member):
+            return "\(archive): member '\(member)' would land outside the archive's directory (an absolute path or '..'); refused"
         case .recordSize(let member, let bytes, let recordSize):
             return "\(member): \(bytes) bytes is not a whole number of \(recordSize)-byte records"
         case .recordCount(let member, let expected, let actual):

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Support
 
 /// The MD5 and SHA-256 of an archive, lowercase hex.
 public struct ArchiveDigests: Equatable, Sendable {
@@ -13,16 +14,13 @@ public struct ArchiveDigests: Equatable, Sendable {
 
     /// Digests of a file, read in 1 MiB pieces.
     public static func of(file url: URL) throws -> ArchiveDigests {
-        guard let stream = fopen(url.path, "rb") else { throw DatasetError.missingFile(url.path) }
-        defer { fclose(stream) }
+        guard FileManager.default.fileExists(atPath: url.path) else { throw DatasetError.missingFile(url.path) }
         var accumulator = DigestAccumulator()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, stream) }
-            if count == 0 { break }
-            buffer.withUnsafeBytes { accumulator.update(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        do {
+            try FileDigest.read(url) { accumulator.update($0) }
+        } catch let error as FileError {
+            throw DatasetError.io(error.message)
         }
-        if ferror(stream) != 0 { throw DatasetError.io("cannot read \(url.path)") }
         return accumulator.finish()
     }
 }
@@ -42,11 +40,7 @@ public struct DigestAccumulator {
     }
 
     public func finish() -> ArchiveDigests {
-        ArchiveDigests(md5: hex(md5.finalize()), sha256: hex(sha256.finalize()))
-    }
-
-    private func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String(format: "%02x", $0) }.joined()
+        ArchiveDigests(md5: FileDigest.hex(md5.finalize()), sha256: FileDigest.hex(sha256.finalize()))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Batch-level mixing (RECIPE.md §6.2–6.3). Every batch is paired with its own reverse
 /// (image i with image B−1−i) and one λ ~ Beta(α, α) is drawn per batch from
@@ -27,7 +28,8 @@ public struct MixingConfig: Equatable, Sendable {
 
     public init(kind: Kind = .none, alpha: Double = 0.2, exactFraction: Bool = false,
                 offFirstEpochs: Int = 0, offLastEpochs: Int = 0, totalEpochs: Int = 0) {
-        precondition(alpha > 0 && offFirstEpochs >= 0 && offLastEpochs >= 0)
+        check(alpha > 0 && offFirstEpochs >= 0 && offLastEpochs >= 0,
+              "mixing: alpha \(alpha) must be positive, off epochs \(offFirstEpochs) and \(offLastEpochs) not negative")
         self.kind = kind
         self.alpha = alpha
         self.exactFraction = exactFraction

@@ -17,7 +17,8 @@ public struct SyntheticCIFAR: Sendable {
     public var seed: UInt64
 
     public init(trainCount: Int = 500, testCount: Int = 100, fineClasses: Int = 10, coarseClasses: Int = 5, seed: UInt64 = 0) {
-        precondition(fineClasses >= 1 && fineClasses <= 256 && coarseClasses >= 1 && coarseClasses <= fineClasses)
+        check(fineClasses >= 1 && fineClasses <= 256 && coarseClasses >= 1 && coarseClasses <= fineClasses,
+              "SyntheticCIFAR: \(fineClasses) fine and \(coarseClasses) coarse classes (need 1 ≤ coarse ≤ fine ≤ 256)")
         self.trainCount = trainCount
         self.testCount = testCount
         self.fineClasses = fineClasses

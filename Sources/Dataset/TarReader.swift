@@ -60,7 +60,14 @@ final class TarReader {
                 // POSIX ustar ("ustar\0") has a name prefix at 345; old GNU headers ("ustar  ")
                 // keep access and change times there instead.
                 if block[257..<263].elementsEqual("ustar\0".utf8), !prefix.isEmpty { name = prefix + "/" + name }
-                return TarEntry(name: longName ?? name, size: size, type: type)
+                let member = longName ?? name
+                // Nothing is extracted to disk, but a member that would land outside the
+                // directory it is unpacked in (absolute, or through "..") marks an archive
+                // built to attack tar: refused, whatever its name, before it is read.
+                if member.hasPrefix("/") || member.split(separator: "/").contains("..") {
+                    throw DatasetError.unsafeMember(archive: archive, member: member)
+                }
+                return TarEntry(name: member, size: size, type: type)
             }
         }
     }

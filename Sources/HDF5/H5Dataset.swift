@@ -31,7 +31,8 @@ public final class H5Dataset: H5Object {
     public func read<T: H5Element>(as: T.Type = T.self) throws -> H5Array<T> {
         try H5Library.locked {
             let dims = shape
-            var values = [T](repeating: 0, count: dims.reduce(1, *))
+            let count = try H5Dataspace.elementCount(dims, elementSize: MemoryLayout<T>.stride, of: "dataset \(path)")
+            var values = [T](repeating: 0, count: count)
             if !values.isEmpty {
                 _ = try values.withUnsafeMutableBytes { raw in
                     try H5Library.check(
@@ -45,9 +46,9 @@ public final class H5Dataset: H5Object {
 
     public func readStrings() throws -> [String] {
         try H5Library.locked {
-            let count = shape.reduce(1, *)
             let fileType = H5Dget_type(id)
             defer { H5Tclose(fileType) }
+            let count = try H5Dataspace.elementCount(shape, elementSize: max(Int(clamping: H5Tget_size(fileType)), 1), of: "dataset \(path)")
             guard H5Tget_class(fileType) == H5T_STRING else { throw H5Error("dataset \(path) does not hold strings") }
             if H5Tis_variable_str(fileType) > 0 {
                 let type = try H5Dataset.variableStringType()

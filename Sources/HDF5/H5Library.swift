@@ -16,6 +16,11 @@ enum H5Library {
         mutex.lock()
         defer { mutex.unlock() }
         if !ready {
+            // libhdf5's exit handler closes the files still open, and crashes (1.10.8,
+            // SIGSEGV) on one whose flush failed, e.g. when the disk refused a write: the
+            // error was already reported, then the process died on exit. repro closes every
+            // file it opens itself, so the handler is not needed.
+            H5dont_atexit()
             H5open()
             ZstdFilter.register()
             ready = true

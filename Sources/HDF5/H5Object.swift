@@ -101,6 +101,11 @@ public class H5Object {
                 guard H5Tget_class(type) == H5T_STRING else {
                     throw H5Error("attribute \(name) on \(path) is not a string")
                 }
+                // H5Aread writes one value per point: only a single string fits the buffers below.
+                let space = H5Aget_space(attr)
+                defer { H5Sclose(space) }
+                let points = H5Sget_simple_extent_npoints(space)
+                guard points == 1 else { throw H5Error("attribute \(name) on \(path) holds \(points) strings, not one") }
                 if H5Tis_variable_str(type) > 0 {
                     let memType = H5Tcopy(H5T_C_S1_g)
                     defer { H5Tclose(memType) }
@@ -111,7 +116,7 @@ public class H5Object {
                     defer { if let pointer { H5free_memory(pointer) } }
                     return pointer.map { String(cString: $0) } ?? ""
                 }
-                let size = H5Tget_size(type)
+                let size = try H5Dataspace.elementCount([H5Tget_size(type)], elementSize: 1, of: "attribute \(name) on \(path)")
                 var bytes = [UInt8](repeating: 0, count: size + 1)
                 try H5Library.check(H5Aread(attr, type, &bytes), "read attribute \(name)")
                 return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
@@ -125,7 +130,8 @@ public class H5Object {
             try withAttribute(name) { attr in
                 let space = H5Aget_space(attr)
                 defer { H5Sclose(space) }
-                let count = Int(H5Sget_simple_extent_npoints(space))
+                let points = Int(H5Sget_simple_extent_npoints(space))
+                let count = try H5Dataspace.elementCount([points], elementSize: MemoryLayout<T>.stride, of: "attribute \(name) on \(path)")
                 var values = [T](repeating: 0, count: count)
                 _ = try values.withUnsafeMutableBytes { raw in
                     try H5Library.check(H5Aread(attr, T.h5Type, raw.baseAddress), "read attribute \(name) on \(path) as \(T.self)")
@@ -168,6 +174,25 @@ enum H5Dataspace {
         guard rank > 0 else { return [] }
         var sizes = [hsize_t](repeating: 0, count: rank)
         H5Sget_simple_extent_dims(space, &sizes, nil)
-        return sizes.map { Int($0) }
+        return sizes.map { Int(clamping: $0) }
+    }
+
+    /// The number of elements of `dims`, checked before anything is allocated for them:
+    /// in a damaged file a dimension can read as 2^40, and the product overflow or the
+    /// allocation would stop the process. More bytes than the machine's memory means the
+    /// file is damaged (repro writes nothing that large).
+    static func elementCount(_ dims: [Int], elementSize: Int, of what: String) throws -> Int {
+        var count = 1
+        for size in dims + [elementSize] {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard size >= 0, !overflow else {
+                throw H5Error("\(what) declares the shape \(dims), too large to exist: the file is damaged")
+            }
+            count = product
+        }
+        guard UInt64(count) <= ProcessInfo.processInfo.physicalMemory else {
+            throw H5Error("\(what) declares the shape \(dims) (\(count) bytes), more than this machine's memory: the file is damaged")
+        }
+        return count / max(elementSize, 1)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Knowledge distillation (RECIPE.md §7, GluonCV's DistillationSoftmaxCrossEntropyLoss):
 /// per sample (1 − h)·T²·CE(z/T, p) + h·CE(z, t_hard), with p = softmax(teacher/T)
@@ -34,8 +35,8 @@ public struct Distillation: Sendable {
     ///   - softTargets: p from `softTargets(teacherLogits:)`.
     ///   - hardTargets: dense hard targets (one-hot, smoothed and/or mixed).
     public func loss(logits: [Float], softTargets: [Float], hardTargets: [Float], classes: Int) -> Output {
-        precondition(logits.count == softTargets.count && logits.count == hardTargets.count && logits.count % classes == 0,
-                     "distillation: \(logits.count) logits, \(softTargets.count) soft and \(hardTargets.count) hard targets")
+        check(logits.count == softTargets.count && logits.count == hardTargets.count && logits.count % classes == 0,
+              "distillation: \(logits.count) logits, \(softTargets.count) soft and \(hardTargets.count) hard targets for \(classes) classes")
         let batch = logits.count / classes
         let t = Double(temperature), h = Double(hardWeight)
         var soft = [Float](repeating: 0, count: batch), hard = soft, perSample = soft

@@ -184,7 +184,7 @@ public final class Model {
 
     /// Array form of `forward`.
     public func forward(_ x: [Float], batch: Int, height: Int = 32, width: Int = 32, training: Bool) -> [Float] {
-        precondition(x.count == batch * 3 * height * width, "model input holds \(x.count) floats, not \(batch)×3×\(height)×\(width)")
+        check(x.count == batch * 3 * height * width, "Model.forward: input x holds \(x.count) floats, not \(batch)×3×\(height)×\(width)")
         return x.withUnsafeBufferPointer {
             Array(forward($0.baseAddress!, batch: batch, height: height, width: width, training: training))
         }
@@ -195,7 +195,7 @@ public final class Model {
     /// gradient (N, 3, H, W) when asked for.
     @discardableResult
     public func backward(_ dLogits: UnsafePointer<Float>, inputGradient: Bool = false) -> [Float]? {
-        precondition(trainedForward, "Model.backward needs a training-mode forward first")
+        check(trainedForward, "Model.backward needs a training-mode forward first")
         let dOut = dLogits
         Dense.backward(dx: dPooled.pointer, dw: store.gradient(fcWeight), dBias: store.gradient(fcBias), dOut: dOut,
                        pooled.pointer, store.value(fcWeight), batch: batch, inputs: features, outputs: classes)
@@ -220,7 +220,7 @@ public final class Model {
 
     @discardableResult
     public func backward(_ dLogits: [Float], inputGradient: Bool = false) -> [Float]? {
-        precondition(dLogits.count == batch * classes, "dLogits holds \(dLogits.count) floats, not \(batch)×\(classes)")
+        check(dLogits.count == batch * classes, "Model.backward: dLogits holds \(dLogits.count) floats, not \(batch)×\(classes)")
         return dLogits.withUnsafeBufferPointer { backward($0.baseAddress!, inputGradient: inputGradient) }
     }
 }

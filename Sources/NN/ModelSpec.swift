@@ -40,6 +40,13 @@ public enum NNError: Error, CustomStringConvertible, Equatable {
     case badInput(String)
     case nonFiniteLoss(step: Int, value: Float)
 
+    /// An unknown model or a bad setting is the user's to fix (exit 2); a loss that is no
+    /// longer finite is a failed run (exit 1).
+    public var isBadInput: Bool {
+        if case .nonFiniteLoss = self { return false }
+        return true
+    }
+
     public var description: String {
         switch self {
         case .unknownModel(let name, let known):

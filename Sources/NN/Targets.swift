@@ -1,3 +1,5 @@
+import Tensor
+
 /// Dense target distributions (N, K) for the soft-target cross-entropy (RECIPE.md §6).
 public enum Targets {
     /// (1 − ε)·onehot + ε/K: GluonCV's `smooth()` (on = 1 − ε + ε/K, off = ε/K); ε = 0 is plain one-hot.
@@ -5,7 +7,7 @@ public enum Targets {
         let off = epsilon / Float(classes)
         var targets = [Float](repeating: off, count: labels.count * classes)
         for (n, label) in labels.enumerated() {
-            precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
+            check(label >= 0 && label < classes, "Targets.oneHot: label \(label) of sample \(n) outside 0..<\(classes)")
             targets[n * classes + label] = 1 - epsilon + off
         }
         return targets
@@ -13,7 +15,7 @@ public enum Targets {
 
     /// λ·a + (1 − λ)·b, elementwise (mixup of two target sets).
     public static func mix(_ a: [Float], _ b: [Float], lambda: Float) -> [Float] {
-        precondition(a.count == b.count, "mixing targets of different sizes")
+        check(a.count == b.count, "Targets.mix: \(a.count) against \(b.count) targets")
         return zip(a, b).map { lambda * $0 + (1 - lambda) * $1 }
     }
 

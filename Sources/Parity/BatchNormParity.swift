@@ -32,13 +32,13 @@ enum BatchNormParity {
                                        batch: batch, channels: channels, plane: plane, relu: false, config: config, context)
                 BatchNorm.backwardTrain(dx: &dx, dy: g, x.values, reluOutput: nil, gamma: gamma, mean: mean, rstd: rstd,
                                         dGamma: &dGamma, dBeta: &dBeta, batch: batch, channels: channels, plane: plane, context)
-                report.add("train/batch_mean", mean, try file.doubles("train/f64/batch_mean"), tolerance: Parity.layerTolerance)
+                try report.add("train/batch_mean", mean, try file.doubles("train/f64/batch_mean"), tolerance: Parity.layerTolerance)
                 let variance = rstd.map { Float(1 / (Double($0) * Double($0)) - Double(epsilon)) }
-                report.add("train/batch_var_biased", variance, try file.doubles("train/f64/batch_var_biased"),
+                try report.add("train/batch_var_biased", variance, try file.doubles("train/f64/batch_var_biased"),
                            tolerance: Parity.layerTolerance)
-                report.add("train/running_mean_after", runningMean, try file.doubles("train/f64/running_mean_after"),
+                try report.add("train/running_mean_after", runningMean, try file.doubles("train/f64/running_mean_after"),
                            tolerance: Parity.layerTolerance)
-                report.add("train/running_var_after_mxnet (biased rule)", runningVar,
+                try report.add("train/running_var_after_mxnet (biased rule)", runningVar,
                            try file.doubles("train/f64/running_var_after_mxnet"), tolerance: Parity.layerTolerance)
                 // the same batch again under PyTorch's rule
                 config.runningVariance = .unbiased
@@ -48,7 +48,7 @@ enum BatchNormParity {
                 BatchNorm.forwardTrain(&scratch, x.values, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd,
                                        runningMean: &runningMean, runningVar: &runningVar,
                                        batch: batch, channels: channels, plane: plane, relu: false, config: config, context)
-                report.add("train/running_var_after (unbiased rule)", runningVar,
+                try report.add("train/running_var_after (unbiased rule)", runningVar,
                            try file.doubles("train/f64/running_var_after"), tolerance: Parity.layerTolerance)
             } else {
                 BatchNorm.forwardEval(&y, x.values, gamma: gamma, beta: beta, runningMean: meanBefore, runningVar: varBefore,
@@ -57,10 +57,10 @@ enum BatchNormParity {
                                        runningVar: varBefore, dGamma: &dGamma, dBeta: &dBeta,
                                        batch: batch, channels: channels, plane: plane, config: config, context)
             }
-            report.add(mode + "/y", y, try file.doubles(mode + "/f64/y"), tolerance: Parity.layerTolerance)
-            report.add(mode + "/grads/x", dx, try file.doubles(mode + "/f64/grads/x"), tolerance: Parity.layerTolerance)
-            report.add(mode + "/grads/gamma", dGamma, try file.doubles(mode + "/f64/grads/gamma"), tolerance: Parity.layerTolerance)
-            report.add(mode + "/grads/beta", dBeta, try file.doubles(mode + "/f64/grads/beta"), tolerance: Parity.layerTolerance)
+            try report.add(mode + "/y", y, try file.doubles(mode + "/f64/y"), tolerance: Parity.layerTolerance)
+            try report.add(mode + "/grads/x", dx, try file.doubles(mode + "/f64/grads/x"), tolerance: Parity.layerTolerance)
+            try report.add(mode + "/grads/gamma", dGamma, try file.doubles(mode + "/f64/grads/gamma"), tolerance: Parity.layerTolerance)
+            try report.add(mode + "/grads/beta", dBeta, try file.doubles(mode + "/f64/grads/beta"), tolerance: Parity.layerTolerance)
         }
         return report
     }

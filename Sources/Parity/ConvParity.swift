@@ -18,10 +18,15 @@ enum ConvParity {
                 throw ParityError.unknownLayout(file: file.name, detail: "\(name): x \(x.shape), w \(w.shape) are not NCHW/OIHW")
             }
             let groups = try file.int("groups", in: group, default: 1)
-            let shape = ConvShape(batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                                  outChannels: w.shape[0], kernel: w.shape[2],
-                                  stride: try file.int("stride", in: group), pad: try file.int("pad", in: group),
-                                  groups: groups)
+            let shape: ConvShape
+            do {
+                shape = try ConvShape.validated(batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                                                outChannels: w.shape[0], kernel: w.shape[2],
+                                                stride: try file.int("stride", in: group), pad: try file.int("pad", in: group),
+                                                groups: groups)
+            } catch let error as NNError {
+                throw ParityError.unknownLayout(file: file.name, detail: "\(name): \(error)")
+            }
             guard w.shape == shape.weightShape, g.values.count == shape.outputCount else {
                 throw ParityError.unknownLayout(file: file.name, detail: "\(name): w \(w.shape) or g \(g.shape) do not fit x \(x.shape)")
             }
@@ -30,9 +35,9 @@ enum ConvParity {
             var dw = [Float](repeating: 0, count: shape.weightCount)
             Conv2D.forward(&y, x.values, w.values, shape, context)
             Conv2D.backward(dx: &dx, dw: &dw, dOut: g.values, x.values, w.values, shape, context)
-            report.add(name + "/y", y, try file.doubles(name + "/f64/y"), tolerance: Parity.layerTolerance)
-            report.add(name + "/grads/x", dx, try file.doubles(name + "/f64/grads/x"), tolerance: Parity.layerTolerance)
-            report.add(name + "/grads/w", dw, try file.doubles(name + "/f64/grads/w"), tolerance: Parity.layerTolerance)
+            try report.add(name + "/y", y, try file.doubles(name + "/f64/y"), tolerance: Parity.layerTolerance)
+            try report.add(name + "/grads/x", dx, try file.doubles(name + "/f64/grads/x"), tolerance: Parity.layerTolerance)
+            try report.add(name + "/grads/w", dw, try file.doubles(name + "/f64/grads/w"), tolerance: Parity.layerTolerance)
         }
         return report
     }

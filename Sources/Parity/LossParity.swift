@@ -33,24 +33,24 @@ enum LossParity {
                 let soft = distillation.softTargets(teacherLogits: try file.floats(name + "/teacher_logits").values,
                                                     classes: classes)
                 let result = distillation.loss(logits: logits.values, softTargets: soft, hardTargets: hard, classes: classes)
-                report.add(name + "/soft_target", soft, try file.doubles(name + "/f64/soft_target"), tolerance: tolerance)
-                report.add(name + "/per_sample_soft", result.perSampleSoft, try file.doubles(name + "/f64/per_sample_soft"),
+                try report.add(name + "/soft_target", soft, try file.doubles(name + "/f64/soft_target"), tolerance: tolerance)
+                try report.add(name + "/per_sample_soft", result.perSampleSoft, try file.doubles(name + "/f64/per_sample_soft"),
                            tolerance: tolerance)
-                report.add(name + "/per_sample_hard", result.perSampleHard, try file.doubles(name + "/f64/per_sample_hard"),
+                try report.add(name + "/per_sample_hard", result.perSampleHard, try file.doubles(name + "/f64/per_sample_hard"),
                            tolerance: tolerance)
                 if file.has(name + "/hard_target") {
-                    report.add(name + "/hard_target", hard, try file.doubles(name + "/hard_target"), tolerance: tolerance)
+                    try report.add(name + "/hard_target", hard, try file.doubles(name + "/hard_target"), tolerance: tolerance)
                 }
                 output = result.total
             } else {
                 output = SoftmaxCrossEntropy.loss(logits: logits.values, targets: hard, classes: classes)
                 if file.has(name + "/target") {
-                    report.add(name + "/target", hard, try file.doubles(name + "/target"), tolerance: tolerance)
+                    try report.add(name + "/target", hard, try file.doubles(name + "/target"), tolerance: tolerance)
                 }
             }
-            report.add(name + "/per_sample", output.perSample, try file.doubles(name + "/f64/per_sample"), tolerance: tolerance)
-            report.add(name + "/loss", [output.loss], try file.doubles(name + "/f64/loss"), tolerance: tolerance)
-            report.add(name + "/grads/logits", output.dLogits, try file.doubles(name + "/f64/grads/logits"), tolerance: tolerance)
+            try report.add(name + "/per_sample", output.perSample, try file.doubles(name + "/f64/per_sample"), tolerance: tolerance)
+            try report.add(name + "/loss", [output.loss], try file.doubles(name + "/f64/loss"), tolerance: tolerance)
+            try report.add(name + "/grads/logits", output.dLogits, try file.doubles(name + "/f64/grads/logits"), tolerance: tolerance)
         }
         return report
     }

@@ -11,20 +11,20 @@ enum ModelParity {
         let step = try Step(file, context)
         var report = ParityReport(file: file.name, kind: step.description)
         let model = step.model
-        report.add("logits", step.logits, try file.doubles("f64/logits"), tolerance: Parity.layerTolerance)
-        report.add("loss", [step.loss.loss], try file.doubles("f64/loss"), tolerance: Parity.layerTolerance)
+        try report.add("logits", step.logits, try file.doubles("f64/logits"), tolerance: Parity.layerTolerance)
+        try report.add("loss", [step.loss.loss], try file.doubles("f64/loss"), tolerance: Parity.layerTolerance)
         for view in model.parameters.views {
-            report.add("grads/" + view.name, try model.gradients.values(named: view.name),
+            try report.add("grads/" + view.name, try model.gradients.values(named: view.name),
                        try file.doubles("f64/grads/" + view.name), tolerance: Parity.gradientTolerance)
         }
-        report.add("grads/input.x", step.inputGradient, try file.doubles("f64/grads/input.x"),
+        try report.add("grads/input.x", step.inputGradient, try file.doubles("f64/grads/input.x"),
                    tolerance: Parity.gradientTolerance)
         // running statistics after the forward: GluonCV's biased rule (ours by default) …
         for view in model.buffers.views {
             let path = view.name.hasSuffix("running_var")
                 ? "f64/bn_running_after_mxnet/" + view.name : "f64/bn_running_after/" + view.name
             guard file.has(path) else { continue }
-            report.add(path, try model.buffers.values(named: view.name), try file.doubles(path),
+            try report.add(path, try model.buffers.values(named: view.name), try file.doubles(path),
                        tolerance: Parity.layerTolerance)
         }
         // … and PyTorch's unbiased rule, from the same starting statistics
@@ -36,7 +36,7 @@ enum ModelParity {
         for view in model.buffers.views where view.name.hasSuffix("running_var") {
             let path = "f64/bn_running_after/" + view.name
             guard file.has(path) else { continue }
-            report.add(path, try model.buffers.values(named: view.name), try file.doubles(path),
+            try report.add(path, try model.buffers.values(named: view.name), try file.doubles(path),
                        tolerance: Parity.layerTolerance)
         }
         return report
@@ -62,7 +62,7 @@ enum ModelParity {
             let after = try model.parameters.values(named: view.name)
             let old = before[view.offset..<view.offset + view.count]
             let reference = zip(try file.doubles("f64/params_after_step/" + view.name), old).map { $0 - Double($1) }
-            report.add("step/" + view.name, zip(after, old).map { $0 - $1 }, reference, tolerance: Parity.gradientTolerance)
+            try report.add("step/" + view.name, zip(after, old).map { $0 - $1 }, reference, tolerance: Parity.gradientTolerance)
         }
         return report
     }

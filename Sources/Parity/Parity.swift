@@ -12,8 +12,17 @@ public enum Parity {
 
     /// Checks one file on `threads` workers (results do not depend on it). `tolerance`
     /// replaces every per-tensor tolerance when given. Throws `ParityError` when the file
-    /// cannot be checked (unknown layout, missing dataset).
+    /// cannot be checked (unknown layout, missing dataset, damaged).
     public static func check(_ url: URL, tolerance: Double? = nil, threads: Int = 1) throws -> ParityReport {
+        do {
+            return try checkFile(url, tolerance: tolerance, threads: threads)
+        } catch let error as H5Error {
+            // Any read the checkers make (an attribute, a dataset) may meet a damaged file.
+            throw ParityError.unreadable(file: url.path, detail: error.description)
+        }
+    }
+
+    private static func checkFile(_ url: URL, tolerance: Double?, threads: Int) throws -> ParityReport {
         let context = ComputeContext(threads: threads)
         let file = try GoldenFile(url)
         defer { file.close() }

@@ -7,6 +7,9 @@ public enum ParityError: Error, CustomStringConvertible {
     case shapeMismatch(file: String, tensor: String, expected: [Int], got: [Int])
     case unreadable(file: String, detail: String)
 
+    /// Every case is a file that cannot be checked: bad input (exit 2).
+    public var isBadInput: Bool { true }
+
     public var description: String {
         switch self {
         case .unknownLayout(let file, let detail):

@@ -16,7 +16,12 @@ public struct ParityReport: Sendable {
     public var failures: [Line] { lines.filter { !$0.passed } }
     public var worst: Line? { lines.max { $0.relmax / $0.tolerance < $1.relmax / $1.tolerance } }
 
-    mutating func add(_ name: String, _ got: [Float], _ reference: [Double], tolerance: Double) {
+    /// Compares `got` with its reference; a reference of another size (a damaged or
+    /// foreign file) is refused with both sizes.
+    mutating func add(_ name: String, _ got: [Float], _ reference: [Double], tolerance: Double) throws {
+        guard got.count == reference.count else {
+            throw ParityError.shapeMismatch(file: file, tensor: name, expected: [got.count], got: [reference.count])
+        }
         lines.append(Line(name: name, relmax: relmax(got, reference), tolerance: tolerance))
     }
 

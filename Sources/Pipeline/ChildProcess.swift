@@ -26,12 +26,18 @@ enum ChildProcess {
         var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["REPRO_COMMAND"] = command
         let arguments: [String] = ["/bin/sh", "-c", supervisor]
+        // Every C string the child needs is made here: after fork() in a multi-threaded
+        // process only async-signal-safe calls are allowed, and building a Swift String
+        // (or bridging one to C) may allocate or take a lock another thread held.
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let workingDirectory = strdup(directory.path)
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
+            free(workingDirectory)
         }
+        guard let shell = argv[0], let workingDirectory else { throw PipelineError.failed("out of memory starting \(command)") }
         let logFD = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard logFD >= 0 else { throw PipelineError.failed("cannot open the log \(log.path): \(String(cString: strerror(errno)))") }
         defer { close(logFD) }
@@ -39,9 +45,10 @@ enum ChildProcess {
         defer { close(nullFD) }
         let parent = getpid()
         let prctl = self.prctl
-        // repro ignores SIGINT/SIGTERM while it runs (InterruptHandler) and dispositions
-        // set to "ignore" survive exec: the supervisor must get them back, or its trap
-        // (and so the death signal) would not work.
+        // repro ignores SIGINT/SIGTERM while it runs (InterruptHandler), and SIGXFSZ always
+        // (Main); dispositions set to "ignore" survive exec: the supervisor must get them
+        // back, or its trap (and so the death signal) would not work, and the command
+        // would not see the signals it expects.
         var noSignalsBlocked = sigset_t()
         sigemptyset(&noSignalsBlocked)
 
@@ -53,13 +60,14 @@ enum ChildProcess {
             signal(SIGINT, SIG_DFL)
             signal(SIGTERM, SIG_DFL)
             signal(SIGHUP, SIG_DFL)
+            signal(SIGXFSZ, SIG_DFL)
             sigprocmask(SIG_SETMASK, &noSignalsBlocked, nil)
             setpgid(0, 0)
-            if chdir(directory.path) != 0 { _exit(126) }
+            if chdir(workingDirectory) != 0 { _exit(126) }
             dup2(nullFD, 0)
             dup2(logFD, 1)
             dup2(logFD, 2)
-            execve("/bin/sh", argv, envp)
+            execve(shell, argv, envp)
             _exit(127)
         }
         guard pid > 0 else { throw PipelineError.failed("cannot start /bin/sh: \(String(cString: strerror(errno)))") }

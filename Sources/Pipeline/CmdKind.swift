@@ -79,10 +79,17 @@ public struct CmdKind: StageKind {
         }
         let volatile = Set(parameters.strings("volatile"))
         var outputs: [String: StageResult.Output] = [:]
+        let inside = context.outputDirectory.resolvingSymlinksInPath().path + "/"
         for name in parameters.strings("outputs") {
             let file = context.outputDirectory.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: file.path) else {
                 throw PipelineError.failed("the command did not write its output '\(name)' into $OUT")
+            }
+            // Declared paths were checked at load (validate); a symbolic link the command
+            // made can still point elsewhere, and the store would copy what it points to.
+            let target = file.resolvingSymlinksInPath().path
+            guard target.hasPrefix(inside) else {
+                throw PipelineError.badInput("stage \(context.stage): output '\(name)' resolves to \(target), outside $OUT; write the file itself into $OUT")
             }
             outputs[name] = StageResult.Output(file, volatile: volatile.contains(name))
         }

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -130,16 +130,19 @@ public struct ContentStore: Sendable {
         try FileManager.default.createDirectory(at: quarantine, withIntermediateDirectories: true)
         let destination = quarantine.appendingPathComponent("\(digest).\(getpid()).\(UUID().uuidString)")
         guard rename(path(digest).path, destination.path) == 0 || errno == ENOENT else {
-            throw StoreError.io("cannot quarantine \(digest): \(errnoText())")
+            throw FileError("cannot quarantine \(digest)")
         }
     }
 }
 
 /// What can go wrong in the store, each with a message that says what to do.
-public enum StoreError: Error, CustomStringConvertible, Equatable {
+public enum StoreError: ClassifiedError, CustomStringConvertible, Equatable {
     case missing(String)
     case corrupted(digest: String, actual: String)
     case io(String)
+
+    /// The store's own state, never the user's input: rerunning repairs it (exit 1).
+    public var isBadInput: Bool { false }
 
     public var description: String {
         switch self {
@@ -150,30 +153,5 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .io(let message):
             return message
         }
-    }
-}
-
-/// Streaming SHA-256 of a file.
-public enum FileDigest {
-    public static func sha256(_ url: URL) throws -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw StoreError.io("cannot read \(url.path)")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            hasher.update(data: chunk)
-        }
-        return hex(hasher.finalize())
-    }
-
-    public static func sha256(_ data: Data) -> String {
-        hex(SHA256.hash(data: data))
-    }
-
-    public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String(format: "%02x", $0) }.joined()
     }
 }

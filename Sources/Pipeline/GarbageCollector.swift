@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// `repro gc`: removes store entries and run records that no `artifacts/*.lock` refers
 /// to, quarantined entries, temporary files of dead processes and scratch caches of
@@ -48,8 +49,11 @@ public struct GarbageCollector {
 
     /// Removes the candidates; with `dryRun` only lists them.
     public func collect(dryRun: Bool) throws -> Report {
-        let exclusive = try FileLock(artifacts.locks.appendingPathComponent("gc.flock"))
-        defer { withExtendedLifetime(exclusive) {} }
+        try FileLock.holding(artifacts.locks.appendingPathComponent("gc.flock")) { try collectHolding(dryRun: dryRun) }
+    }
+
+    /// `collect` with gc's exclusive lock held: no run is adding entries meanwhile.
+    private func collectHolding(dryRun: Bool) throws -> Report {
         let garbage = try candidates()
         var bytes: Int64 = 0
         for url in garbage {

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Reads the JSON this module writes (and any other JSON). A number with a `.` or an
-/// exponent is a float, otherwise an integer, so `JSONValue` round-trips exactly.
+/// Reads the JSON this module writes and the metrics a cmd stage's command writes (Python's
+/// `json.dumps` included). A number with a `.` or an exponent is a float, otherwise an
+/// integer, so `JSONValue` round-trips exactly.
 public struct JSONParser {
     private let bytes: [UInt8]
     private var position = 0
@@ -117,12 +118,7 @@ public struct JSONParser {
                 case UInt8(ascii: "b"): scalars.append("\u{08}")
                 case UInt8(ascii: "f"): scalars.append("\u{0C}")
                 case UInt8(ascii: "u"):
-                    guard position + 4 <= bytes.count,
-                          let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
-                        throw error("bad \\u escape")
-                    }
-                    position += 4
-                    scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                    scalars.append(try unicodeEscape())
                 default: scalars.append(Unicode.Scalar(escape))
                 }
                 start = position
@@ -131,6 +127,38 @@ public struct JSONParser {
             position += 1
         }
         throw error("unterminated string")
+    }
+
+    /// The scalar of a `\\uXXXX` escape (position is just after the `u`). Characters
+    /// outside the Basic Multilingual Plane arrive as a UTF-16 surrogate pair of two
+    /// escapes (Python's `json.dumps` writes an emoji as `\\ud83d\\ude00`): the pair is
+    /// combined. A lone surrogate encodes no character and becomes U+FFFD, as an invalid
+    /// byte sequence does in the rest of repro's text reading.
+    private mutating func unicodeEscape() throws -> Unicode.Scalar {
+        let first = try hex4()
+        if (0xD800...0xDBFF).contains(first), position + 6 <= bytes.count,
+           bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+            let saved = position
+            position += 2
+            let second = try hex4()
+            if (0xDC00...0xDFFF).contains(second) {
+                return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))!
+            }
+            position = saved  // not a low surrogate: read it as an escape of its own
+        }
+        return Unicode.Scalar(first) ?? "\u{FFFD}"
+    }
+
+    /// Four hex digits, as in `\\u00e9`.
+    private mutating func hex4() throws -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("bad \\u escape") }
+        var code: UInt32 = 0
+        for byte in bytes[position..<position + 4] {
+            guard let digit = Character(Unicode.Scalar(byte)).hexDigitValue else { throw error("bad \\u escape") }
+            code = code << 4 | UInt32(digit)
+        }
+        position += 4
+        return code
     }
 
     private mutating func number() throws -> JSONValue {

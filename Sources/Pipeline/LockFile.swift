@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// `artifacts/<profile>.lock`: per stage its key, parameters, dependency and input
 /// hashes, outputs and metrics, plus the numeric environment of the last run. JSON with
@@ -46,11 +47,11 @@ public struct LockFile: Sendable, Equatable {
 
     /// Read, change and write the lock while holding its flock.
     static func update(_ url: URL, artifacts: Artifacts, _ change: (inout LockFile) -> Void) throws {
-        let guardLock = try FileLock(artifacts.locks.appendingPathComponent("\(url.lastPathComponent).flock"))
-        defer { withExtendedLifetime(guardLock) {} }
-        var lock = try read(url)
-        let before = lock
-        change(&lock)
-        if lock != before { try lock.write(url) }
+        try FileLock.holding(artifacts.locks.appendingPathComponent("\(url.lastPathComponent).flock")) {
+            var lock = try read(url)
+            let before = lock
+            change(&lock)
+            if lock != before { try lock.write(url) }
+        }
     }
 }

@@ -1,7 +1,9 @@
 import Yams
 
 /// Turns YAML nodes (pipeline.yaml) and `--param` text into typed values. The declared
-/// type decides: a quoted "2" is not an integer, and `2` is a fine float.
+/// type decides: a quoted "2" is not an integer, and `2` is a fine float. A single value
+/// where a list is declared is a one-element list (`url: file.tar.gz`, `--param
+/// cifar100.url=/path/to/archive.tar.gz`), so a user never has to write brackets for one item.
 enum ParamParsing {
     /// The value, or a message saying what was expected and what was found.
     static func value(_ node: Node, as type: ParamType) -> Result<ParamValue, ParamProblem> {
@@ -46,8 +48,9 @@ enum ParamParsing {
             if plain, ["true", "True", "TRUE"].contains(text) { return .success(.bool(true)) }
             if plain, ["false", "False", "FALSE"].contains(text) { return .success(.bool(false)) }
             return .failure(ParamProblem("expected true or false, found \(found)"))
-        case .list:
-            return .failure(ParamProblem("expected \(type), found \(found)"))
+        case .list(let element):
+            return value(scalar, as: element).map { .list([$0]) }
+                .mapError { _ in ParamProblem("expected \(type), found \(found)") }
         }
     }
 

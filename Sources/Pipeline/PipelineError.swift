@@ -18,7 +18,7 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 /// What the pipeline commands report. `badInput` is the user's to fix (the pipeline
 /// file, a parameter, a stage name: exit 2); `failed` means a stage or a check failed
 /// (exit 1). The message is complete: it names the file, line, stage or output.
-public enum PipelineError: Error, CustomStringConvertible, Equatable {
+public enum PipelineError: ClassifiedError, CustomStringConvertible, Equatable {
     case badInput(String)
     case failed(String)
 

@@ -11,10 +11,13 @@ public final class ProgressReporter: @unchecked Sendable {
     private var fraction: Double?
     /// The stage's log, `artifacts/logs/<stage>.log`, emptied when the stage starts.
     public let logFile: URL?
+    /// Where `announce` prints a permanent console line (the run's progress display).
+    private let console: (String) -> Void
 
-    init(stage: String, logFile: URL?) {
+    init(stage: String, logFile: URL?, console: @escaping (String) -> Void = { _ in }) {
         self.stage = stage
         self.logFile = logFile
+        self.console = console
         if let logFile {
             try? FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: logFile.path, contents: nil)
@@ -35,6 +38,13 @@ public final class ProgressReporter: @unchecked Sendable {
         defer { try? handle.close() }
         handle.seekToEndOfFile()
         handle.write(Data((line + "\n").utf8))
+    }
+
+    /// Appends a line to the log and prints it on the console as "<stage>: <line>": for
+    /// what a user must not miss (training resumed from a saved epoch after a crash).
+    public func announce(_ line: String) {
+        log(line)
+        console("\(stage): \(line)")
     }
 
     /// "teacher: epoch 3/200, 512 img/s [1.5%, 2m10s, ETA 2h3m]"

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// `artifacts/cache/runs/<key>.json`: what a key produced, written after its outputs are
 /// in the store. A key whose record exists and whose outputs are present is done,

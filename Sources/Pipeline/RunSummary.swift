@@ -9,7 +9,8 @@ public struct RunSummary: Sendable {
         /// The store already held the result of this key (another profile, another
         /// process, an earlier revision): recorded without running.
         case reused
-        case failed(String)
+        /// The stage's error, typed (see `StageFailure`).
+        case failed(StageFailure)
         /// Not run, with the reason (a dependency failed, the run stopped).
         case skipped(String)
     }
@@ -32,6 +33,16 @@ public struct RunSummary: Sendable {
     public var failed: [String] { names { if case .failed = $0 { return true } else { return false } } }
     public var skipped: [String] { names { if case .skipped = $0 { return true } else { return false } } }
 
+    /// Why each failed stage failed, in execution order.
+    public var failures: [StageFailure] {
+        entries.compactMap { if case .failed(let failure) = $0.outcome { return failure } else { return nil } }
+    }
+
+    /// True when a stage failed because of its input (a checksum, a damaged archive, a
+    /// teacher of another class count): the command line exits 2 rather than 1, since the
+    /// user has to fix the input before anything else helps.
+    public var failedOnBadInput: Bool { failures.contains(where: \.isBadInput) }
+
     public func entry(_ stage: String) -> Entry? { entries.first { $0.stage == stage } }
 
     private func names(_ matching: (Outcome) -> Bool) -> [String] {
@@ -49,8 +60,8 @@ public struct RunSummary: Sendable {
                 lines.append("ran      \(entry.stage) (\(Duration.text(seconds)), started at +\(Duration.text(started)))" + because(entry.reasons))
             case .reused:
                 lines.append("reused   \(entry.stage) (cached result of the same key)")
-            case .failed(let message):
-                lines.append("FAILED   \(entry.stage): \(message)")
+            case .failed(let failure):
+                lines.append("FAILED   \(entry.stage): \(failure.message)")
             case .skipped(let why):
                 lines.append("skipped  \(entry.stage): \(why)")
             case .upToDate:

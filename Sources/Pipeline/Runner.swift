@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Runs a set of stages from a ready queue, up to `jobs` at once. A stage becomes ready
 /// when its dependencies are done; its key is then computed from their actual outputs,
@@ -57,8 +58,12 @@ public final class Runner: @unchecked Sendable {
 
     /// Runs `selection` (stage names, closed under dependencies) and returns what happened.
     public func run(_ selection: [String]) throws -> RunSummary {
-        let usage = try SharedLock(artifacts.locks.appendingPathComponent("gc.flock"))
-        defer { withExtendedLifetime(usage) {} }
+        // Shared with other runs, exclusive for gc: gc never removes what this run has just
+        // stored and no lock names yet.
+        try FileLock.holding(artifacts.locks.appendingPathComponent("gc.flock"), .shared) { try runHolding(selection) }
+    }
+
+    private func runHolding(_ selection: [String]) throws -> RunSummary {
         for abandoned in artifacts.store.abandonedTemporaryFiles() { try? FileManager.default.removeItem(at: abandoned) }
 
         let selected = Set(selection)
@@ -123,7 +128,9 @@ public final class Runner: @unchecked Sendable {
                     continue
                 }
                 guard let fingerprint = evaluation.fingerprint else {
-                    run.fail(stage.name, evaluation.reasons.filter { if case .inputMissing = $0 { return true } else { return false } }.map(\.description).joined(separator: "; "))
+                    // A declared input file that is not there: the user's project to fix.
+                    let missing = evaluation.reasons.filter { if case .inputMissing = $0 { return true } else { return false } }
+                    run.fail(stage.name, StageFailure(PipelineError.badInput(missing.map(\.description).joined(separator: "; "))))
                     progressed = true
                     continue
                 }
@@ -172,9 +179,9 @@ public final class Runner: @unchecked Sendable {
                             run.states[stage.name] = .done(record)
                             run.outcomes[stage.name] = .reused
                         case .failure(let error):
-                            run.fail(stage.name, "\(error)" + Runner.logHint(artifacts.log(stage: stage.name)))
+                            run.fail(stage.name, StageFailure(error, logTail: Runner.logHint(artifacts.log(stage: stage.name))))
                         }
-                        if let lockError { run.fail(stage.name, "cannot update the lock: \(lockError)") }
+                        if let lockError { run.fail(stage.name, StageFailure(PipelineError.failed("cannot update the lock: \(lockError)"))) }
                         condition.broadcast()
                     }
                 }
@@ -222,10 +229,10 @@ private final class RunState: @unchecked Sendable {
         self.display = display
     }
 
-    func fail(_ stage: String, _ message: String) {
+    func fail(_ stage: String, _ failure: StageFailure) {
         states[stage] = .failed
-        outcomes[stage] = .failed(message)
-        display.emit("FAILED \(stage): \(message)")
+        outcomes[stage] = .failed(failure)
+        display.emit("FAILED \(stage): \(failure.message)")
         if !keepGoing && stopReason == nil {
             stopReason = "not started: the run stopped after \(stage) failed (use --keep-going to continue past failures)"
         }

@@ -61,6 +61,11 @@ public struct StageContext: Sendable {
     public func log(_ line: String) {
         progress.log(line)
     }
+
+    /// Appends a line to the stage's log and prints it on the console too.
+    public func announce(_ line: String) {
+        progress.announce(line)
+    }
 }
 
 /// What a stage produced: named output files (each volatile or not) and headline metrics.

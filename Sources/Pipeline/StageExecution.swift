@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Runs one stage whose key is known, on a worker thread:
 /// 1. take the key's flock (waiting if another repro process runs the same key, then
@@ -39,7 +40,8 @@ struct StageExecution {
         }
 
         let started = Date()
-        let reporter = ProgressReporter(stage: stage.name, logFile: artifacts.log(stage: stage.name))
+        let reporter = ProgressReporter(stage: stage.name, logFile: artifacts.log(stage: stage.name),
+                                        console: { [display] in display.emit($0) })
         display.add(reporter)
         defer { display.remove(reporter) }
         let scratch = try artifacts.store.temporaryFile("stage-\(stage.name)")

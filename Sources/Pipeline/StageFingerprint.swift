@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Everything a stage's key is computed from: kind, kind version, key-scheme version,
 /// key parameters (`ResolvedStage.keyParameters`), the SHA-256 of each non-volatile output of each dependency, and

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The last duration of each stage per profile (`artifacts/cache/timings.json`, keyed
 /// "profile/stage": a smoke run says nothing about the paper's), for the estimates of
@@ -15,10 +16,11 @@ struct Timings {
     static func key(profile: String, stage: String) -> String { "\(profile)/\(stage)" }
 
     func record(_ key: String, seconds: Double) {
-        guard let guardLock = try? FileLock(artifacts.locks.appendingPathComponent("timings.flock")) else { return }
-        defer { withExtendedLifetime(guardLock) {} }
-        var all = read()
-        all[key] = (seconds * 1000).rounded() / 1000
-        try? AtomicFile.write(Data(JSONValue.object(all.mapValues { .double($0) }).pretty.utf8), to: artifacts.timings)
+        // Volatile and best effort: a timing that cannot be saved is not worth failing a run for.
+        try? FileLock.holding(artifacts.locks.appendingPathComponent("timings.flock")) {
+            var all = read()
+            all[key] = (seconds * 1000).rounded() / 1000
+            try AtomicFile.write(Data(JSONValue.object(all.mapValues { .double($0) }).pretty.utf8), to: artifacts.timings)
+        }
     }
 }

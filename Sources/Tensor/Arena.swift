@@ -20,6 +20,15 @@ public final class Arena {
         index = Dictionary(uniqueKeysWithValues: views.enumerated().map { ($1.name, $0) })
     }
 
+    /// Where two view lists differ, for a failed check: the first tensor whose name or
+    /// shape differs, with both shapes, or the two counts.
+    public static func difference(_ a: [View], _ b: [View]) -> String {
+        for (x, y) in zip(a, b) where x != y {
+            return "tensor \(x.name) \(x.shape) at offset \(x.offset) against \(y.name) \(y.shape) at offset \(y.offset)"
+        }
+        return a.count == b.count ? "the same views" : "\(a.count) tensors against \(b.count)"
+    }
+
     /// A zero arena with the same views (gradients, optimizer moments).
     public func zerosLike() -> Arena { Arena(views: views) }
 
@@ -54,7 +63,7 @@ public final class Arena {
         /// Adds a view and returns its index.
         @discardableResult
         public mutating func add(_ name: String, _ shape: [Int]) -> Int {
-            precondition(!views.contains { $0.name == name }, "duplicate tensor name \(name)")
+            check(!views.contains { $0.name == name }, "Arena.Layout: duplicate tensor name \(name)")
             views.append(View(name: name, shape: shape, offset: count))
             count += shape.reduce(1, *)
             return views.count - 1
@@ -65,6 +74,10 @@ public final class Arena {
 public enum ArenaError: Error, CustomStringConvertible, Equatable {
     case unknownTensor(String)
     case shapeMismatch(String, expected: [Int], got: [Int])
+
+    /// A tensor that is not there or has another shape comes from a file (a checkpoint,
+    /// a golden file) that does not fit the model: bad input (exit 2).
+    public var isBadInput: Bool { true }
 
     public var description: String {
         switch self {

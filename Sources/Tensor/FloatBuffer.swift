@@ -21,7 +21,7 @@ public final class FloatBuffer {
     public var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
     public func copy(from values: [Float]) {
-        precondition(values.count == count, "FloatBuffer.copy: \(values.count) values for \(count) floats")
+        check(values.count == count, "FloatBuffer.copy: \(values.count) values for \(count) floats")
         values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
     }
 }

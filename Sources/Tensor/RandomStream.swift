@@ -60,7 +60,7 @@ public struct RandomStream: Sendable {
 
     /// Uniform integer in 0..<bound (Lemire's unbiased multiply-shift with rejection).
     public mutating func below(_ bound: Int) -> Int {
-        precondition(bound > 0 && bound <= Int(UInt32.max))
+        check(bound > 0 && bound <= Int(UInt32.max), "RandomStream.below: bound \(bound) outside 1...\(UInt32.max)")
         let range = UInt32(bound)
         var product = UInt64(next()) * UInt64(range)
         var low = UInt32(truncatingIfNeeded: product)

@@ -1,10 +1,8 @@
 import Foundation
 import HDF5
 import NN
+import Support
 import Tensor
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where training stands after a complete epoch.
 public struct TrainingState: Equatable, Sendable {
@@ -32,8 +30,7 @@ public enum Checkpoint {
 
     public static func write(to url: URL, model: Model, optimizer: (any Optimizer)?, state: TrainingState,
                              config: TrainingConfig, environment: String) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try H5File.write(temporary) { root in
+        try AtomicFile.write(to: url) { temporary in try H5File.write(temporary) { root in
             try root.setAttribute("format", format)
             try root.setAttribute("format_version", formatVersion)
             try root.setAttribute("model", model.name)
@@ -55,8 +52,7 @@ public enum Checkpoint {
             try stateGroup.setAttribute("seed", Int(bitPattern: UInt(config.seed)))
             try stateGroup.setAttribute("rng", "counter-based Philox-4x32-10 keyed by (seed, purpose, epoch, index): the next epoch's draws need only its number")
             try writeHistory(state.history, into: root.createGroup("history"))
-        }
-        try publish(temporary, as: url)
+        } }
     }
 
     /// Loads parameters, buffers, optimizer state and training state into `model` and
@@ -64,7 +60,7 @@ public enum Checkpoint {
     /// the same numeric environment (bitwise resume is promised only within one).
     public static func restore(from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig,
                                environment: String) throws -> TrainingState {
-        try H5File.read(url) { root in
+        try read(url) { root in
             let saved = try root.stringAttribute("config")
             guard saved == String(decoding: try canonicalJSON(config), as: UTF8.self) else {
                 throw TrainingError.checkpointMismatch("\(url.path) was written for another configuration; delete it to start over")
@@ -86,10 +82,7 @@ public enum Checkpoint {
 
     /// The trained model a checkpoint holds (a teacher, or a student to evaluate).
     public static func loadModel(_ url: URL) throws -> Model {
-        try H5File.read(url) { root in
-            guard (try? root.stringAttribute("format")) == format else {
-                throw TrainingError.checkpointMismatch("\(url.path) is not a repro checkpoint")
-            }
+        try read(url) { root in
             let model = try Model(name: try root.stringAttribute("model"), classes: try root.intAttribute("classes"),
                                   widthMultiplier: try root.doubleAttribute("width_multiplier"))
             try loadModelTensors(root, into: model, file: url)
@@ -98,10 +91,30 @@ public enum Checkpoint {
     }
 
     public static func history(_ url: URL) throws -> [EpochRecord] {
-        try H5File.read(url) { try readHistory($0.openGroup("history")) }
+        try read(url) { try readHistory($0.openGroup("history")) }
     }
 
     // MARK: parts
+
+    /// Opens a checkpoint after checking it is one, of the format version this code
+    /// reads. A damaged file (truncated, bit-flipped: libhdf5 reports it) is refused with
+    /// its path, as bad input, never a crash.
+    static func read<R>(_ url: URL, _ body: (H5Group) throws -> R) throws -> R {
+        do {
+            return try H5File.read(url) { root in
+                guard root.hasAttribute("format"), try root.stringAttribute("format") == format else {
+                    throw TrainingError.checkpointMismatch("\(url.path) is not a repro checkpoint (no format attribute '\(format)')")
+                }
+                let version = root.hasAttribute("format_version") ? try root.intAttribute("format_version") : 0
+                guard version == formatVersion else {
+                    throw TrainingError.checkpointMismatch("\(url.path) has checkpoint format version \(version); this repro reads version \(formatVersion): retrain it (or delete it to start over)")
+                }
+                return try body(root)
+            }
+        } catch let error as H5Error {
+            throw TrainingError.checkpointMismatch("\(url.path) cannot be read (damaged or truncated; delete it to start over): \(error)")
+        }
+    }
 
     static func loadModelTensors(_ root: H5Group, into model: Model, file: URL) throws {
         let name = try root.stringAttribute("model"), classes = try root.intAttribute("classes")
@@ -158,22 +171,5 @@ public enum Checkpoint {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(config)
-    }
-
-    /// Valid only after success: the file appears under its name complete, or not at all.
-    static func publish(_ temporary: URL, as url: URL) throws {
-        let fd = open(temporary.path, O_RDONLY)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            throw TrainingError.checkpointMismatch("cannot move \(temporary.path) to \(url.path): \(String(cString: strerror(errno)))")
-        }
-        let directory = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
     }
 }

@@ -52,6 +52,7 @@ public final class Trainer {
     let environment: String
     let threads: Int
     let report: (String) -> Void
+    let announce: ((String) -> Void)?
     let progress: (TrainingProgress) -> Void
     let isCancelled: () -> Bool
 
@@ -65,9 +66,12 @@ public final class Trainer {
     ///   - teacher: a trained model; distillation is on when it is given.
     ///   - workDirectory: survives crashes; holds the resume state and the volatile timings.
     ///   - report: receives plain messages for a log ("resuming … from epoch 3 of 5", one line per epoch).
+    ///   - announce: when given, receives instead of `report` the messages a user must see on
+    ///     the console as well as in the log: that training resumed from a saved epoch.
     ///   - progress: receives the live position within the epoch (a terminal's status line).
     public init(config: TrainingConfig, dataset: CIFARDataset, teacher: Model?, workDirectory: URL,
                 environment: String, threads: Int, report: @escaping (String) -> Void,
+                announce: ((String) -> Void)? = nil,
                 progress: @escaping (TrainingProgress) -> Void = { _ in },
                 isCancelled: @escaping () -> Bool = { false }) throws {
         if let teacher, teacher.classes != dataset.fineClasses {
@@ -80,6 +84,7 @@ public final class Trainer {
         self.environment = environment
         self.threads = max(1, threads)
         self.report = report
+        self.announce = announce
         self.progress = progress
         self.isCancelled = isCancelled
     }
@@ -108,7 +113,7 @@ public final class Trainer {
             state = try Checkpoint.restore(from: stateFile, model: model, optimizer: optimizer, config: config,
                                            environment: environment)
             resumedFrom = state.epoch
-            report("resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)")
+            (announce ?? report)("resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)")
         }
         var seconds = resumedFrom == nil ? [] : loadTimings()
 

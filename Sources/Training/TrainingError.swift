@@ -6,6 +6,15 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case badInput(String)
     case cancelled
 
+    /// A teacher or checkpoint that does not fit, or a bad setting, is the user's to fix
+    /// (exit 2); divergence and interruption are failures of the run (exit 1).
+    public var isBadInput: Bool {
+        switch self {
+        case .teacherMismatch, .checkpointMismatch, .badInput: return true
+        case .diverged, .cancelled: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .diverged(let epoch, let step, let loss, let lastGood):

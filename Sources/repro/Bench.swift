@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NN
+import Support
 import Tensor
 
 /// `repro bench`: training and evaluation throughput of a model on deterministic
@@ -61,7 +62,7 @@ func parameterDigest(_ parameters: Arena) -> String {
         let bytes = UnsafeRawBufferPointer(start: parameters.pointer(view), count: view.count * 4)
         hasher.update(bufferPointer: bytes)  // x86-64 and arm64 are little-endian
     }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return FileDigest.hex(hasher.finalize())
 }
 
 /// The process's peak resident set (VmHWM), in MiB.

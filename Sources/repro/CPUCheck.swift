@@ -8,10 +8,14 @@ import Tensor
 enum CPUCheck {
     static let required = NumericEnvironment.requiredCPUFlags
 
-    /// The flags the kernels need that /proc/cpuinfo does not list; empty where there is
-    /// no /proc/cpuinfo to read (the check then stays out of the way).
+    /// The CPU description read; `REPRO_CPUINFO` names another file in its format, so the
+    /// refusal can be exercised on a machine that has the flags (the fault catalogue does).
+    static var cpuinfo: String { ProcessInfo.processInfo.environment["REPRO_CPUINFO"] ?? "/proc/cpuinfo" }
+
+    /// The flags the kernels need that the CPU description does not list; empty where
+    /// there is none to read (the check then stays out of the way).
     static func missingFlags() -> [String] {
-        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+        guard let info = try? String(contentsOfFile: cpuinfo, encoding: .utf8),
               let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
         let flags = Set(line.split(separator: " ").map(String.init))
         return required.filter { !flags.contains($0) }

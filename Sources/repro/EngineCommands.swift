@@ -25,13 +25,8 @@ struct BenchCommand: ParsableCommand {
         guard batch > 0, threads > 0, steps > 0, classes > 0 else {
             throw Failure.badInput("bench: --batch, --threads, --steps and --classes must be positive")
         }
-        let result: BenchResult
-        do {
-            result = try Bench(model: model, classes: classes, batch: batch, threads: threads, steps: steps).run()
-        } catch let error as NNError {
-            if case .nonFiniteLoss = error { throw Failure.failed("bench: \(error)") }
-            throw Failure.badInput("bench: \(error)")
-        }
+        // An unknown model is bad input (exit 2), a non-finite loss a failure (NNError.isBadInput).
+        let result = try Bench(model: model, classes: classes, batch: batch, threads: threads, steps: steps).run()
         print(result.summary)
         if json { print(result.json) }
     }
@@ -45,12 +40,8 @@ struct ParityCommand: ParsableCommand {
 
     func run() throws {
         if let tolerance, !(tolerance > 0) { throw Failure.badInput("parity: --tolerance must be positive") }
-        let report: ParityReport
-        do {
-            report = try Parity.check(URL(fileURLWithPath: file), tolerance: tolerance, threads: threads)
-        } catch let error as ParityError {
-            throw Failure.badInput("parity: \(error)")
-        }
+        // A file that cannot be checked throws ParityError: bad input (exit 2).
+        let report = try Parity.check(URL(fileURLWithPath: file), tolerance: tolerance, threads: threads)
         print(report.text, terminator: "")
         if !report.passed {
             throw Failure.failed("parity: \(report.failures.count) tensor(s) of \(report.file) above tolerance")

@@ -29,7 +29,8 @@ struct RunFlags: ParsableArguments {
         guard j >= 1 else { throw ValidationError("-j must be at least 1") }
     }
 
-    /// Runs (or, with --dry-run, plans) `selection`; exit 1 when a stage failed.
+    /// Runs (or, with --dry-run, plans) `selection`; exit 1 when a stage failed, 2 when one
+    /// failed on bad input (a checksum, a damaged archive: the user has that to fix first).
     func execute(_ pipeline: PipelineDefinition, selection: [String], forced: Set<String>) throws {
         let artifacts = Artifacts(pipeline: pipeline)
         if dryRun {
@@ -49,7 +50,8 @@ struct RunFlags: ParsableArguments {
             print("wrote \(file.path.replacingOccurrences(of: pipeline.directory.path + "/", with: ""))")
         }
         guard summary.succeeded else {
-            throw Failure.failed("\(summary.failed.count) stage(s) failed, \(summary.skipped.count) skipped")
+            let counts = "\(summary.failed.count) stage(s) failed, \(summary.skipped.count) skipped"
+            throw summary.failedOnBadInput ? Failure.badInput(counts + " (bad input)") : Failure.failed(counts)
         }
     }
 }
@@ -61,11 +63,9 @@ struct AllCommand: ParsableCommand {
     @Flag(help: "Rerun stages even when up to date.") var force = false
 
     func run() throws {
-        try PipelineSetup.mapErrors {
-            let pipeline = try options.load()
-            let selection = try Plan.selection(pipeline, targets: nil)
-            try runFlags.execute(pipeline, selection: selection, forced: force ? Set(selection) : [])
-        }
+        let pipeline = try options.load()
+        let selection = try Plan.selection(pipeline, targets: nil)
+        try runFlags.execute(pipeline, selection: selection, forced: force ? Set(selection) : [])
     }
 }
 
@@ -78,11 +78,9 @@ struct StageCommand: ParsableCommand {
     @Flag(help: "Also run every stage that depends on the named ones.") var downstream = false
 
     func run() throws {
-        try PipelineSetup.mapErrors {
-            let pipeline = try options.load()
-            let selection = try Plan.selection(pipeline, targets: names, downstream: downstream)
-            try runFlags.execute(pipeline, selection: selection, forced: force ? Set(try pipeline.expand(names)) : [])
-        }
+        let pipeline = try options.load()
+        let selection = try Plan.selection(pipeline, targets: names, downstream: downstream)
+        try runFlags.execute(pipeline, selection: selection, forced: force ? Set(try pipeline.expand(names)) : [])
     }
 }
 
@@ -92,12 +90,10 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print JSON, with each output's cache path and sha256.") var json = false
 
     func run() throws {
-        try PipelineSetup.mapErrors {
-            let pipeline = try options.load()
-            let artifacts = Artifacts(pipeline: pipeline)
-            let report = try StatusReport.compute(pipeline: pipeline, artifacts: artifacts)
-            print(json ? report.json(artifacts: artifacts).pretty : report.text, terminator: json ? "" : "\n")
-        }
+        let pipeline = try options.load()
+        let artifacts = Artifacts(pipeline: pipeline)
+        let report = try StatusReport.compute(pipeline: pipeline, artifacts: artifacts)
+        print(json ? report.json(artifacts: artifacts).pretty : report.text, terminator: json ? "" : "\n")
     }
 }
 
@@ -107,9 +103,7 @@ struct DagCommand: ParsableCommand {
     @Option(help: "text, dot or mermaid.") var format: DagRenderer.Format = .text
 
     func run() throws {
-        try PipelineSetup.mapErrors {
-            print(DagRenderer.render(try options.load(), format: format))
-        }
+        print(DagRenderer.render(try options.load(), format: format))
     }
 }
 
@@ -121,16 +115,14 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .short, help: "Stages to run at once.") var j: Int = 1
 
     func run() throws {
-        try PipelineSetup.mapErrors {
-            let pipeline = try options.load()
-            var runOptions = RunOptions()
-            runOptions.jobs = max(1, j)
-            runOptions.keepGoing = true
-            runOptions.environment = PipelineSetup.environment
-            let report = try Verifier(pipeline: pipeline, artifacts: Artifacts(pipeline: pipeline), options: runOptions).run()
-            print(report.text)
-            guard report.passed else { throw Failure.failed("verify: the outputs differ from \(options.profile).lock") }
-        }
+        let pipeline = try options.load()
+        var runOptions = RunOptions()
+        runOptions.jobs = max(1, j)
+        runOptions.keepGoing = true
+        runOptions.environment = PipelineSetup.environment
+        let report = try Verifier(pipeline: pipeline, artifacts: Artifacts(pipeline: pipeline), options: runOptions).run()
+        print(report.text)
+        guard report.passed else { throw Failure.failed("verify: the outputs differ from \(options.profile).lock") }
     }
 }
 
@@ -140,12 +132,10 @@ struct GcCommand: ParsableCommand {
     @Flag(help: "List what would be removed.") var dryRun = false
 
     func run() throws {
-        try PipelineSetup.mapErrors {
-            let directory = URL(fileURLWithPath: pipeline).deletingLastPathComponent()
-            let collector = GarbageCollector(artifacts: Artifacts(root: directory.appendingPathComponent("artifacts")))
-            let report = try collector.collect(dryRun: dryRun)
-            for url in report.removed { print((dryRun ? "would remove " : "removed ") + url.path) }
-            print((dryRun ? "would remove: " : "removed: ") + report.text)
-        }
+        let directory = URL(fileURLWithPath: pipeline).deletingLastPathComponent()
+        let collector = GarbageCollector(artifacts: Artifacts(root: directory.appendingPathComponent("artifacts")))
+        let report = try collector.collect(dryRun: dryRun)
+        for url in report.removed { print((dryRun ? "would remove " : "removed ") + url.path) }
+        print((dryRun ? "would remove: " : "removed: ") + report.text)
     }
 }

@@ -19,16 +19,4 @@ enum PipelineSetup {
             "swift": current.swift,
         ]
     }
-
-    /// Runs `body`, turning the pipeline's and the store's errors into the contract's exit
-    /// codes: 2 for bad input (pipeline file, parameters, names), 1 for a failure.
-    static func mapErrors<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as PipelineError {
-            throw error.isBadInput ? Failure.badInput(error.description) : Failure.failed(error.description)
-        } catch let error as StoreError {
-            throw Failure.failed(error.description)
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 
 /// The `repro` command line (contract: ../shared/DESIGN.md, "Command line").
 /// Exit codes: 0 success, 1 a stage or check failed, 2 bad usage or bad input.
@@ -17,15 +18,19 @@ struct Repro: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        // A write past a file-size limit (ulimit -f) then fails with EFBIG, reported with
+        // the file's name like any refused write, instead of killing repro mid-write.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try Repro.parseAsRoot()
-            try CPUCheck.verify()
+            if command is KernelCommand { try CPUCheck.verify() }
             try command.run()
-        } catch let failure as Failure {
-            FileHandle.standardError.write(Data("repro: \(failure.message)\n".utf8))
-            exit(failure.code)
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
+        } catch let error as any ClassifiedError {
+            // The one place errors become exit codes (contract: 2 bad input, 1 failure).
+            FileHandle.standardError.write(Data("repro: \(error)\n".utf8))
+            exit(error.isBadInput ? 2 : 1)
         } catch {
             let code = Repro.exitCode(for: error)
             let message = Repro.fullMessage(for: error)

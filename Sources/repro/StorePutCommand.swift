@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Support
 
 /// Plumbing (hidden from help): put files into a content store, optionally holding a lock
 /// and pausing between writing and publishing. The store's multi-process tests drive it;
@@ -18,6 +19,7 @@ struct StorePutCommand: ParsableCommand {
     func run() throws {
         let store = ContentStore(root: URL(fileURLWithPath: cache))
         let held = try lock.map { try FileLock(URL(fileURLWithPath: $0)) }
+        defer { withExtendedLifetime(held) {} }
         for path in files {
             let temporary = try store.temporaryFile("put")
             do {
@@ -32,6 +34,5 @@ struct StorePutCommand: ParsableCommand {
             }
             print(try store.put(consuming: temporary))
         }
-        withExtendedLifetime(held) {}
     }
 }

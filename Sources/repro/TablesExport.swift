@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Support
 
 /// Puts the tables and the report of a profile where people look for them:
 /// `tables/<profile>/` beside pipeline.yaml, copied from the store after a run. The

@@ -79,6 +79,37 @@ final class ArchiveTests: XCTestCase {
         XCTAssertEqual(found, [CIFAR100.fineNamesMember, CIFAR100.trainMember, CIFAR100.testMember])
     }
 
+    func testMembersOutsideTheArchivesDirectoryAreRefused() {
+        for name in ["../escape.txt", "/etc/escape.txt", "data/../../escape.txt"] {
+            let error = read { $0.insert((name, Array("x".utf8)), at: 0) }
+            XCTAssertEqual(error, .unsafeMember(archive: "changed.tar.gz", member: name))
+        }
+    }
+
+    /// A converted file written by another format version is refused, not misread.
+    func testConvertedFileOfAnotherFormatVersionIsRefused() throws {
+        let file = directory.file("converted.h5")
+        try CIFARConverter.write(Fixtures.small, source: ArchiveDigests(md5: "", sha256: ""), to: file)
+        let h5 = try H5File.open(file, writable: true)
+        try h5.root.setAttribute("format_version", 2)
+        try h5.close()
+        let error = datasetError { _ = try CIFARConverter.load(file) }
+        XCTAssertEqual(error, .notConverted(file: file.path, detail: "format version 2, this repro reads version 1; rerun the dataset stage"))
+    }
+
+    /// A label the names do not cover would index past the class scores: refused on load.
+    func testConvertedLabelOutsideTheNamedClassesIsRefused() throws {
+        let file = directory.file("converted.h5")
+        let small = Fixtures.small
+        let fewer = CIFARDataset(train: small.train, test: small.test, fineLabelNames: Array(small.fineLabelNames.prefix(5)),
+                                 coarseLabelNames: small.coarseLabelNames)
+        try CIFARConverter.write(fewer, source: ArchiveDigests(md5: "", sha256: ""), to: file)
+        let error = datasetError { _ = try CIFARConverter.load(file) }
+        let record = small.train.fineLabels.firstIndex { $0 >= 5 }!
+        XCTAssertEqual(error, .notConverted(file: file.path,
+                                            detail: "train: record \(record): fine label \(small.train.fineLabels[record]) is out of range 0..<5"))
+    }
+
     func testUnexpectedCounts() {
         XCTAssertEqual(read({ _ in }, contents: ExpectedContents(trainCount: 50_000)),
                        .recordCount(member: CIFAR100.trainMember, expected: 50_000, actual: 40))

@@ -48,7 +48,9 @@ final class SchedulerTests: XCTestCase {
             """
         let stop = try Sandbox(yaml: yaml).run()
         XCTAssertEqual(stop.failed, ["bad"])
-        guard case .failed(let message) = stop.entry("bad")!.outcome else { return XCTFail("bad failed") }
+        guard case .failed(let failure) = stop.entry("bad")!.outcome else { return XCTFail("bad failed") }
+        let message = failure.message
+        XCTAssertFalse(failure.isBadInput, "a command that exits 3 is a failure, not bad input")
         XCTAssertTrue(message.hasPrefix("the command exited with status 3"), message)
         XCTAssertTrue(message.contains("broken"), "the log's tail is shown: \(message)")
         XCTAssertEqual(stop.entry("after")!.outcome, .skipped("dependency bad failed"))
@@ -64,11 +66,19 @@ final class SchedulerTests: XCTestCase {
 
     func testMissingInputFailsTheStageWithItsName() throws {
         let summary = try Sandbox(yaml: "stages:\n  a: {kind: cmd, params: {run: 'cat in.txt > $OUT/x', inputs: [in.txt], outputs: [x]}}\n").run()
-        XCTAssertEqual(summary.entry("a")?.outcome, .failed("input in.txt is missing"))
+        XCTAssertEqual(summary.failures.map(\.message), ["input in.txt is missing"])
+        XCTAssertTrue(summary.failedOnBadInput, "a missing input file is bad input (exit 2)")
+    }
+
+    /// A symbolic link the command made, pointing outside $OUT, is not taken as the output.
+    func testOutputLinkedOutsideOutIsRefused() throws {
+        let summary = try Sandbox(yaml: "stages:\n  a: {kind: cmd, params: {run: 'ln -s / $OUT/x', outputs: [x]}}\n").run()
+        XCTAssertEqual(summary.failures.map(\.message), ["stage a: output 'x' resolves to /, outside $OUT; write the file itself into $OUT"])
+        XCTAssertEqual(summary.failures.map(\.isBadInput), [true])
     }
 
     func testUndeclaredOutputIsAnError() throws {
         let summary = try Sandbox(yaml: "stages:\n  a: {kind: cmd, params: {run: 'true', outputs: [x]}}\n").run()
-        XCTAssertEqual(summary.entry("a")?.outcome, .failed("the command did not write its output 'x' into $OUT"))
+        XCTAssertEqual(summary.failures.map(\.message), ["the command did not write its output 'x' into $OUT"])
     }
 }

@@ -97,6 +97,28 @@ final class SpecErrorTests: XCTestCase {
                        "pipeline.yaml:2:19: unknown key 'param' in stage 'a'; did you mean params? (expected one of: kind, deps, params, seeds, matrix, foreach, name)")
     }
 
+    /// One value where a list is declared is a one-element list, in the file, in a profile
+    /// and on the command line (repro's own offline hint passes a single path).
+    func testScalarForAListIsAOneElementList() throws {
+        let sandbox = try Sandbox(yaml: "stages:\n  a: {kind: echo, params: {text: a, tags: only}}\n"
+                                  + "profiles:\n  smoke: {a.tags: profiled}\n")
+        sandbox.kinds = [EchoKind()]
+        XCTAssertEqual(try sandbox.load().stage("a")?.parameters["tags"], .list([.string("only")]))
+        XCTAssertEqual(try sandbox.load(profile: "smoke").stage("a")?.parameters["tags"], .list([.string("profiled")]))
+        XCTAssertEqual(try sandbox.load(params: ["a.tags=/path/to/cifar-100-binary.tar.gz"]).stage("a")?.parameters["tags"],
+                       .list([.string("/path/to/cifar-100-binary.tar.gz")]))
+        XCTAssertEqual(try sandbox.load(params: ["a.tags=[x, y]"]).stage("a")?.parameters["tags"],
+                       .list([.string("x"), .string("y")]))
+    }
+
+    /// A cmd stage's declared outputs must stay inside $OUT: refused at load, with the line.
+    func testCmdOutputsOutsideOutAreRefused() throws {
+        for bad in ["../up.txt", "/etc/passwd", "sub/../../up.txt"] {
+            XCTAssertEqual(try error("stages:\n  a: {kind: cmd, params: {run: 'true', outputs: ['\(bad)']}}\n"),
+                           "pipeline.yaml:2:3: stage 'a': output '\(bad)' must be a relative path inside $OUT")
+        }
+    }
+
     func testMergeKeysShareParameters() throws {
         let sandbox = try Sandbox(yaml: """
             stages:

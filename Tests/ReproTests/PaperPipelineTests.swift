@@ -6,63 +6,27 @@ import XCTest
 /// The executable end to end on a small paper-shaped pipeline (generated CIFAR archive,
 /// a tiny ResNet20 student, evaluation, Table I): real processes, real files.
 final class PaperPipelineTests: XCTestCase {
-    var directory: URL!
+    private var scratch: ScratchDirectory!
+    var directory: URL { scratch.url }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("repro-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        scratch = try ScratchDirectory("repro-e2e")
     }
 
     override func tearDownWithError() throws {
-        let objects = directory.appendingPathComponent("artifacts/cache/objects").path
-        for sub in (try? FileManager.default.subpathsOfDirectory(atPath: objects)) ?? [] { chmod(objects + "/" + sub, 0o755) }
-        try? FileManager.default.removeItem(at: directory)
+        scratch = nil
     }
 
-    var reproBinary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("repro")
-    }
+    var reproBinary: URL { ReproProcess.binary }
 
     /// A pipeline directory with a generated archive and its digest.
     func makePipeline(_ name: String, epochs: Int = 3, extra: String = "") throws -> URL {
-        let root = directory.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let archive = root.appendingPathComponent("tiny.tar.gz")
-        try SyntheticCIFAR(trainCount: 200, testCount: 60, fineClasses: 4, coarseClasses: 2, seed: 9).writeArchive(to: archive)
-        let sha = try ArchiveDigests.of(file: archive).sha256
-        try """
-        defaults:
-          train: {model: cifar_resnet20_v1, width: 0.25, batch_size: 50, epochs: \(epochs), schedule: cosine, warmup_epochs: 1}
-        stages:
-          cifar100:
-            kind: dataset
-            params: {url: [tiny.tar.gz], sha256: \(sha)}
-          student: {kind: train, deps: [cifar100], params: {label_smoothing: 0.1}}
-          student_eval: {kind: evaluate, deps: [student, cifar100], params: {run: student, batch_size: 16}}
-          table1: {kind: table, deps: [student_eval], params: {table: table1, rows: ["-", student_eval], profile: e2e}}
-        \(extra)
-        """.write(to: root.appendingPathComponent("pipeline.yaml"), atomically: true, encoding: .utf8)
-        return root
-    }
-
-    struct Result {
-        let status: Int32
-        let output: String
+        try PaperProject.create(at: directory.appendingPathComponent(name), epochs: epochs, extra: extra).root
     }
 
     @discardableResult
-    func repro(_ arguments: [String], in root: URL) throws -> Result {
-        let process = Process()
-        process.executableURL = reproBinary
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    func repro(_ arguments: [String], in root: URL) throws -> ReproProcess.Result {
+        try ReproProcess.run(arguments, in: root)
     }
 
     func lock(_ root: URL) throws -> LockFile {
@@ -111,6 +75,7 @@ final class PaperPipelineTests: XCTestCase {
         XCTAssertEqual(rerun.status, 0, rerun.output)
         let text = try String(contentsOf: log, encoding: .utf8)
         XCTAssertTrue(text.contains("resuming student from epoch"), text)
+        XCTAssertTrue(rerun.output.contains("student: resuming student from epoch "), "the console says so too: \(rerun.output)")
         XCTAssertEqual(try lock(root).stages["student"]?.outputs["checkpoint"]?.sha256, expected,
                        "resumed after kill -9: the same checkpoint bytes as an uninterrupted run")
         let gc = try repro(["gc", "--dry-run"], in: root)

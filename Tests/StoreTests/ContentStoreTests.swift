@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Support
 import XCTest
 
 final class ContentStoreTests: XCTestCase {

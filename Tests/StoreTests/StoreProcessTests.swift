@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Support
 import XCTest
 
 /// Real processes against one store: concurrent publishers and a writer killed mid-write.

@@ -56,7 +56,8 @@ struct EvaluateKind: TypedStageKind {
         let dataset = try CIFARConverter.load(try context.output(of: p.dataset, named: "data")).relabeled(labels)
         let model = try Checkpoint.loadModel(try context.output(of: trainStage, named: "checkpoint"))
         guard model.classes == dataset.fineClasses else {
-            throw Failure.badInput("stage \(context.stage): \(trainStage) has \(model.classes) classes, the dataset \(dataset.fineClasses)")
+            throw TrainingError.checkpointMismatch(
+                "stage \(context.stage): \(trainStage) has \(model.classes) classes, the dataset \(dataset.fineClasses)")
         }
         model.context.threads = context.threads
         context.progress.update("evaluating \(trainStage) on \(dataset.test.count) test images")

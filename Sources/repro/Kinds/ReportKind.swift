@@ -41,7 +41,7 @@ struct ReportKind: TypedStageKind {
         for stage in p.tables {
             let dependency = context.dependencies[stage]
             guard let file = dependency?.files.first(where: { $0.key.hasSuffix(".json") })?.value else {
-                throw Failure.badInput("stage \(context.stage): '\(stage)' is not a table stage among its deps")
+                throw PipelineError.badInput("stage \(context.stage): '\(stage)' is not a table stage among its deps")
             }
             let numbers = try JSONDecoder().decode(TableNumbers.self, from: Data(contentsOf: file))
             guard let paper = PaperTables.named(numbers.table) else { continue }

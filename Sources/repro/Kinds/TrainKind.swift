@@ -101,6 +101,7 @@ struct TrainKind: TypedStageKind {
         let trainer = try Trainer(config: config, dataset: dataset, teacher: teacher, workDirectory: context.workDirectory,
                                   environment: NumericEnvironment.current.description, threads: context.threads,
                                   report: { context.log($0) },
+                                  announce: { context.announce($0) },
                                   progress: { context.progress.update($0.line, fraction: $0.fraction) },
                                   isCancelled: { context.isCancelled })
         let outcome = try trainer.run(stageName: context.stage)
