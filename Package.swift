@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "HDF5", "Tensor"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity"], exclude: ["Golden"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5", "repro"]),
         .testTarget(name: "StoreTests", dependencies: ["Support", "Pipeline", "repro"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),

@@ -12,7 +12,7 @@ enum ModelParity {
         var report = ParityReport(file: file.name, kind: step.description)
         let model = step.model
         try report.add("logits", step.logits, try file.doubles("f64/logits"), tolerance: Parity.layerTolerance)
-        try report.add("loss", [step.loss.loss], try file.doubles("f64/loss"), tolerance: Parity.layerTolerance)
+        try report.add("loss", [step.lossValue], try file.doubles("f64/loss"), tolerance: Parity.layerTolerance)
         for view in model.parameters.views {
             try report.add("grads/" + view.name, try model.gradients.values(named: view.name),
                        try file.doubles("f64/grads/" + view.name), tolerance: Parity.gradientTolerance)
@@ -32,7 +32,7 @@ enum ModelParity {
         var config = model.batchNormConfig
         config.runningVariance = .unbiased
         model.batchNormConfig = config
-        _ = model.forward(step.input, batch: step.batch, height: step.height, width: step.width, training: true)
+        _ = step.train()
         for view in model.buffers.views where view.name.hasSuffix("running_var") {
             let path = "f64/bn_running_after/" + view.name
             guard file.has(path) else { continue }
@@ -74,8 +74,25 @@ enum ModelParity {
         let input: [Float]
         let batch, height, width: Int
         let logits: [Float]
-        let loss: LossOutput
+        let lossValue: Float
         let inputGradient: [Float]
+        let devices: Int
+        let labels: [Int]
+
+        /// One training forward and backward of the file's batch (on its devices).
+        func train() -> (logits: [Float], loss: Float, inputGradient: [Float]?) {
+            Step.train(model, input, labels, batch: batch, height: height, width: width, devices: devices)
+        }
+
+        static func train(_ model: Model, _ input: [Float], _ labels: [Int], batch: Int, height: Int, width: Int,
+                          devices: Int) -> (logits: [Float], loss: Float, inputGradient: [Float]?) {
+            input.withUnsafeBufferPointer { x in
+                model.accumulateGradients(x.baseAddress!, batch: batch, height: height, width: width, devices: devices,
+                                          inputGradient: true) { range, logits in
+                    SoftmaxCrossEntropy.loss(logits: logits, labels: Array(labels[range]), classes: model.classes)
+                }
+            }
+        }
 
         init(_ file: GoldenFile, _ context: ComputeContext) throws {
             self.file = file
@@ -117,12 +134,16 @@ enum ModelParity {
             guard labels.count == batch, labels.allSatisfy({ $0 >= 0 && $0 < classes }) else {
                 throw ParityError.unknownLayout(file: file.name, detail: "inputs/labels do not fit batch \(batch), \(classes) classes")
             }
-            description = "model step (\(name), \(classes) classes, batch \(batch), \(height)x\(width))"
+            // `devices`: the batch split into equal parts, each with its own batch statistics
+            devices = try file.int("devices", default: 1)
+            guard devices >= 1, batch % devices == 0 else {
+                throw ParityError.unknownLayout(file: file.name, detail: "devices \(devices) does not split batch \(batch)")
+            }
+            description = "model step (\(name), \(classes) classes, batch \(batch)\(devices > 1 ? " on \(devices) devices" : ""), \(height)x\(width))"
             try Step.loadRunningStatistics(file, model)
-            logits = model.forward(input, batch: batch, height: height, width: width, training: true)
-            loss = SoftmaxCrossEntropy.loss(logits: logits, labels: labels, classes: classes)
-            model.zeroGradients()
-            inputGradient = model.backward(loss.dLogits, inputGradient: true) ?? []
+            self.labels = labels
+            let step = Step.train(model, input, labels, batch: batch, height: height, width: width, devices: devices)
+            (logits, lossValue, inputGradient) = (step.logits, step.loss, step.inputGradient ?? [])
         }
 
         let description: String

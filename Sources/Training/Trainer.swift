@@ -170,35 +170,32 @@ public final class Trainer {
 
     /// One update; returns the batch-mean loss and how many images the model got right
     /// (against the hard label, the first image of a mixed pair) before the update.
+    /// With `devices` > 1 the batch goes through in equal parts (`Model.accumulateGradients`).
     func trainStep(_ model: Model, _ optimizer: any Optimizer, _ batch: Batch, rate: Double) -> (loss: Float, correct: Int) {
         let classes = model.classes
-        let softTargets = teacherSoftTargets(batch, classes: classes)
-        let logits = batch.images.withUnsafeBufferPointer {
-            Array(model.forward($0.baseAddress!, batch: batch.count, training: true))
+        let (logits, loss, _) = batch.images.withUnsafeBufferPointer { images in
+            model.accumulateGradients(images.baseAddress!, batch: batch.count, devices: config.devices) { range, logits in
+                let targets = Array(batch.targets[range.lowerBound * classes..<range.upperBound * classes])
+                guard let softTargets = teacherSoftTargets(images.baseAddress!, range, classes: classes) else {
+                    return SoftmaxCrossEntropy.loss(logits: logits, targets: targets, classes: classes)
+                }
+                return distillation.loss(logits: logits, softTargets: softTargets, hardTargets: targets, classes: classes).total
+            }
         }
-        let output: LossOutput
-        if let softTargets {
-            output = distillation.loss(logits: logits, softTargets: softTargets, hardTargets: batch.targets, classes: classes).total
-        } else {
-            output = SoftmaxCrossEntropy.loss(logits: logits, targets: batch.targets, classes: classes)
-        }
-        guard output.loss.isFinite else { return (output.loss, 0) }
+        guard loss.isFinite else { return (loss, 0) }
         let correct = (0..<batch.count).filter { i in
             Evaluation.rank(of: Int(batch.labels[i]), in: logits[(i * classes)..<((i + 1) * classes)]) == 0
         }.count
-        model.zeroGradients()
-        model.backward(output.dLogits)
         optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: Float(rate))
-        return (output.loss, correct)
+        return (loss, correct)
     }
 
-    /// The teacher's soft targets for the student's own (augmented, mixed) batch: inference
-    /// mode (running statistics), no gradient. Nil without a teacher.
-    func teacherSoftTargets(_ batch: Batch, classes: Int) -> [Float]? {
+    /// The teacher's soft targets for the images in `range` of the student's own
+    /// (augmented, mixed) batch: inference mode (running statistics), no gradient. Nil
+    /// without a teacher.
+    func teacherSoftTargets(_ images: UnsafePointer<Float>, _ range: Range<Int>, classes: Int) -> [Float]? {
         guard let teacher else { return nil }
-        let logits = batch.images.withUnsafeBufferPointer {
-            Array(teacher.forward($0.baseAddress!, batch: batch.count, training: false))
-        }
+        let logits = Array(teacher.forward(images + range.lowerBound * 3 * 32 * 32, batch: range.count, training: false))
         return distillation.softTargets(teacherLogits: logits, classes: classes)
     }
 

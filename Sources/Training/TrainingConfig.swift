@@ -11,6 +11,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var widthMultiplier = 1.0
     public var epochs = 120
     public var batchSize = 256
+    /// Devices the batch is split over (`Model.accumulateGradients`); stored only when not 1,
+    /// so one-device checkpoints keep the bytes they had before.
+    private var deviceCount: Int? = nil
+    public var devices: Int {
+        get { deviceCount ?? 1 }
+        set { deviceCount = newValue == 1 ? nil : newValue }
+    }
     public var evalBatchSize = 500
     public var seed: UInt64 = 0
 

@@ -10,6 +10,7 @@ struct Bench {
     var model: String
     var classes: Int
     var batch: Int
+    var devices = 1
     var threads: Int
     var steps: Int
     var warmupSteps = 1
@@ -25,18 +26,26 @@ struct Bench {
 
         var loss: Float = 0
         func trainStep(_ step: Int) throws {
-            let logits = net.forward(x, batch: batch, training: true)
-            let output = SoftmaxCrossEntropy.loss(logits: logits, labels: labels, classes: classes)
-            guard output.isFinite else { throw NNError.nonFiniteLoss(step: step, value: output.loss) }
-            loss = output.loss
-            net.zeroGradients()
-            net.backward(output.dLogits)
+            let result = x.withUnsafeBufferPointer { images in
+                net.accumulateGradients(images.baseAddress!, batch: batch, devices: devices) { range, logits in
+                    SoftmaxCrossEntropy.loss(logits: logits, labels: Array(labels[range]), classes: classes)
+                }
+            }
+            guard result.loss.isFinite else { throw NNError.nonFiniteLoss(step: step, value: result.loss) }
+            loss = result.loss
             sgd.step(parameters: net.parameters, gradients: net.gradients, learningRate: 0.05)
+        }
+        // evaluation goes by the same parts, so its memory scales with them too
+        let part = batch / devices
+        func evaluate() {
+            x.withUnsafeBufferPointer { images in
+                for p in 0..<devices { _ = net.forward(images.baseAddress! + p * part * 3 * 32 * 32, batch: part, training: false) }
+            }
         }
         for step in 0..<warmupSteps { try trainStep(step + 1) }
         let trainSeconds = try seconds { for step in 0..<steps { try trainStep(warmupSteps + step + 1) } }
-        _ = net.forward(x, batch: batch, training: false)
-        let evalSeconds = seconds { for _ in 0..<steps { _ = net.forward(x, batch: batch, training: false) } }
+        evaluate()
+        let evalSeconds = seconds { for _ in 0..<steps { evaluate() } }
 
         let images = Double(batch * steps)
         let flops = 2 * Double(net.forwardMACs()) * images

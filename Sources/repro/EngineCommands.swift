@@ -8,6 +8,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time training and evaluation steps of a model on synthetic data.")
     @Option(help: "Model name, e.g. cifar_resnet56_v1.") var model: String = "cifar_resnet56_v1"
     @Option(help: "Batch size.") var batch: Int = 128
+    @Option(help: "Devices the batch is split over, each part with its own batch statistics (memory scales with the part).")
+    var devices: Int = 1
     @Option(help: "Threads.") var threads: Int = 2
     @Option(help: "Timed training steps.") var steps: Int = 10
     @Option(help: "Classes of the classifier.") var classes: Int = 100
@@ -22,11 +24,14 @@ struct BenchCommand: ParsableCommand {
             if json { print(result.json) }
             return
         }
-        guard batch > 0, threads > 0, steps > 0, classes > 0 else {
-            throw Failure.badInput("bench: --batch, --threads, --steps and --classes must be positive")
+        guard batch > 0, threads > 0, steps > 0, classes > 0, devices > 0 else {
+            throw Failure.badInput("bench: --batch, --devices, --threads, --steps and --classes must be positive")
+        }
+        guard batch % devices == 0 else {
+            throw Failure.badInput("bench: --batch \(batch) does not split into \(devices) equal parts; choose --devices dividing it")
         }
         // An unknown model is bad input (exit 2), a non-finite loss a failure (NNError.isBadInput).
-        let result = try Bench(model: model, classes: classes, batch: batch, threads: threads, steps: steps).run()
+        let result = try Bench(model: model, classes: classes, batch: batch, devices: devices, threads: threads, steps: steps).run()
         print(result.summary)
         if json { print(result.json) }
     }

@@ -84,6 +84,22 @@ final class Sandbox {
         return try String(contentsOf: artifacts.store.path(record.sha256), encoding: .utf8)
     }
 
+    /// The message of the bad-input error that loading `yaml` raises; fails the test when
+    /// it loads, or when the error is not bad input.
+    static func loadError(_ yaml: String, kinds: [any StageKind], profile: String = "paper", params: [String] = [],
+                          file: StaticString, line: UInt) throws -> String {
+        let sandbox = try Sandbox(yaml: yaml)
+        sandbox.kinds = kinds
+        do {
+            _ = try sandbox.load(profile: profile, params: params)
+        } catch let error as PipelineError {
+            XCTAssertTrue(error.isBadInput, "\(error) is bad input", file: file, line: line)
+            return error.description
+        }
+        XCTFail("the pipeline loaded", file: file, line: line)
+        return ""
+    }
+
     /// The reasons the run gave for `stage`, as printed.
     static func reasons(_ summary: RunSummary, _ stage: String) -> [String] {
         summary.entry(stage)?.reasons.map(\.description) ?? []

@@ -7,16 +7,7 @@ import XCTest
 final class SpecErrorTests: XCTestCase {
     private func error(_ yaml: String, profile: String = "paper", params: [String] = [],
                        file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let sandbox = try Sandbox(yaml: yaml)
-        sandbox.kinds = [CmdKind(), EchoKind()]
-        do {
-            _ = try sandbox.load(profile: profile, params: params)
-        } catch let error as PipelineError {
-            XCTAssertTrue(error.isBadInput, "\(error) is bad input", file: file, line: line)
-            return error.description
-        }
-        XCTFail("the pipeline loaded", file: file, line: line)
-        return ""
+        try Sandbox.loadError(yaml, kinds: [CmdKind(), EchoKind()], profile: profile, params: params, file: file, line: line)
     }
 
     func testYAMLSyntaxError() throws {

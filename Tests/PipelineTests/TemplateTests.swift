@@ -13,14 +13,7 @@ final class TemplateTests: XCTestCase {
     }
 
     private func error(_ yaml: String, profile: String = "paper", file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        do {
-            _ = try load(yaml, profile: profile)
-        } catch let error as PipelineError {
-            XCTAssertTrue(error.isBadInput, "\(error) is bad input", file: file, line: line)
-            return error.description
-        }
-        XCTFail("the pipeline loaded", file: file, line: line)
-        return ""
+        try Sandbox.loadError(yaml, kinds: [StudyKind(), EchoKind()], profile: profile, file: file, line: line)
     }
 
     private func key(_ stage: ResolvedStage) -> String {

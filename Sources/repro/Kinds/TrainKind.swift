@@ -31,6 +31,7 @@ struct TrainKind: TypedStageKind {
             .field("epochs", \.recipe.epochs, doc: "training epochs", check: positive),
             .field("epoch_scale", \.epochScale, doc: "shortens the schedule: epochs, warm-up, decay epochs and mixing-off epochs are multiplied by it (rounded, at least 1)", check: positive),
             .field("batch_size", \.recipe.batchSize, doc: "images per update; the last incomplete batch is dropped", check: positive),
+            .field("devices", \.recipe.devices, doc: "devices the batch is split over, each part normalised with its own batch statistics (MXNet/GluonCV data parallelism without synchronised BN); memory scales with the part", check: positive),
             .field("eval_batch_size", \.recipe.evalBatchSize, doc: "images per evaluation batch", check: positive),
             .field("seed", \.recipe.seed, doc: "seed of every random draw (init, shuffle, augmentation, mixing); `seeds:` runs several"),
             .field("optimizer", \.recipe.optimizer, doc: "nag, sgd, adam, nadam, adadelta or rmsprop"),
@@ -80,6 +81,9 @@ struct TrainKind: TypedStageKind {
 
     func check(_ p: Parameters) -> String? {
         let config = p.config
+        if config.batchSize % config.devices != 0 {
+            return "batch_size \(config.batchSize) does not split into \(config.devices) equal parts (devices)"
+        }
         if config.warmupEpochs >= config.epochs {
             return "warmup_epochs (\(config.warmupEpochs) after epoch_scale) must be smaller than epochs (\(config.epochs))"
         }
