@@ -38,7 +38,7 @@ public enum BatchNorm {
         _ context: ComputeContext
     ) {
         let count = Double(batch * plane)
-        context.forEach(channels) { c, _ in
+        context.forEach(channels, kind: .batchNorm) { c, _ in
             // each plane's mean and squared deviations from it (a second pass while the plane
             // is in L1: no cancellation), merged plane by plane in double (Chan et al.)
             var mu64: Double = 0, squares: Double = 0, seen: Double = 0
@@ -75,7 +75,7 @@ public enum BatchNorm {
         batch: Int, channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>? = nil, config: Config,
         _ context: ComputeContext
     ) {
-        context.forEach(channels) { c, _ in
+        context.forEach(channels, kind: .batchNorm) { c, _ in
             let scale = gamma[c] / (runningVar[c] + config.epsilon).squareRoot()
             let shift = beta[c] - runningMean[c] * scale
             for n in 0..<batch {
@@ -96,7 +96,7 @@ public enum BatchNorm {
         batch: Int, channels: Int, plane: Int, _ context: ComputeContext
     ) {
         let count = Float(batch * plane)
-        context.forEach(channels) { c, _ in
+        context.forEach(channels, kind: .batchNorm) { c, _ in
             let mu = mean[c], r = rstd[c]
             // term sums: Σ dy and Σ dy·(x − μ)
             var sumDy: Double = 0, sumDyX: Double = 0
@@ -128,7 +128,7 @@ public enum BatchNorm {
         dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
         batch: Int, channels: Int, plane: Int, config: Config, _ context: ComputeContext
     ) {
-        context.forEach(channels) { c, _ in
+        context.forEach(channels, kind: .batchNorm) { c, _ in
             let r = 1 / (runningVar[c] + config.epsilon).squareRoot()
             var sumDy: Double = 0, sumDyX: Double = 0
             for n in 0..<batch {

@@ -34,7 +34,7 @@ public enum Conv2D {
         let direct = images == 1 && s.isPointwise
         context.reserve(.patches, count: s.patch * outPlane * images)
         context.reserve(.gatheredOutput, count: s.groupOut * outPlane * images)
-        context.forEach(chunks) { chunk, worker in
+        context.forEach(chunks, kind: .gemmConvolution) { chunk, worker in
             let first = chunk * images, count = min(images, s.batch - first), columns = count * outPlane
             for g in 0..<s.groups {
                 let weights = w + g * s.groupOut * s.patch
@@ -83,7 +83,7 @@ public enum Conv2D {
         context.reserve(.gatheredOutput, count: s.groupOut * outPlane * images)
         if dx != nil { context.reserve(.patchGradient, count: s.patch * outPlane * images) }
         context.reserve(.weightPartials, count: s.weightCount, workers: max(chunks, context.threads))
-        context.forEach(chunks) { chunk, worker in
+        context.forEach(chunks, kind: .gemmConvolutionBackward) { chunk, worker in
             let partial = context.pointer(.weightPartials, chunk)
             let range = Parallel.range(chunk, of: chunks, count: s.batch)
             for first in stride(from: range.lowerBound, to: range.upperBound, by: images) {
@@ -137,7 +137,7 @@ public enum Conv2D {
     static func addPartials(_ dw: UnsafeMutablePointer<Float>, count: Int, chunks: Int, _ context: ComputeContext) {
         let partials = (0..<chunks).map { context.pointer(.weightPartials, $0) }
         let pieces = (count + 16383) / 16384
-        context.forEach(pieces) { piece, _ in
+        context.forEach(pieces, kind: .weightGradientSum) { piece, _ in
             let range = Parallel.range(piece, of: pieces, count: count)
             for partial in partials {
                 for i in range { dw[i] += partial[i] }

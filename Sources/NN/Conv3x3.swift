@@ -30,7 +30,7 @@ enum Conv3x3 {
         let packed = packWeights(w, s, flipped: false, context)
         context.reserve(.shiftedInput, count: s.inChannels * grid.channel)
         context.reserve(.rowScratch, count: grid.inPlace ? 0 : s.outChannels * grid.outPlane)
-        context.forEach(s.batch) { n, worker in
+        context.forEach(s.batch, kind: .directConvolution) { n, worker in
             let shifted = context.pointer(.shiftedInput, worker)
             grid.shift(shifted, x + n * s.inChannels * grid.pixels, channels: s.inChannels)
             grid.write(out + n * s.outChannels * grid.pixels, channels: s.outChannels, add: false,
@@ -58,7 +58,7 @@ enum Conv3x3 {
         context.reserve(.shiftedInput, count: grid.inPlace ? 0 : group * s.inChannels * grid.outPlane)
         context.reserve(.rowScratch, count: grid.inPlace ? 0 : s.inChannels * grid.outPlane)
         context.reserve(.weightPartials, count: s.weightCount, workers: max(chunks, context.threads))
-        context.forEach(chunks) { chunk, worker in
+        context.forEach(chunks, kind: .directConvolutionBackward) { chunk, worker in
             let partial = context.pointer(.weightPartials, chunk)
             partial.update(repeating: 0, count: s.weightCount)
             let gradient = context.pointer(.shiftedGradient, worker)

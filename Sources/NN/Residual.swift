@@ -9,7 +9,7 @@ public enum Residual {
     public static func backwardReLU(_ gradient: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
                                     output: UnsafePointer<Float>, count: Int, _ context: ComputeContext) {
         let pieces = (count + 65535) / 65536
-        context.forEach(pieces) { piece, _ in
+        context.forEach(pieces, kind: .residual) { piece, _ in
             for i in Parallel.range(piece, of: pieces, count: count) { gradient[i] = output[i] > 0 ? dOut[i] : 0 }
         }
     }

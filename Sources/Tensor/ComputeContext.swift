@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 
 /// What one model computes with: its worker-thread count and its scratch memory. Each
 /// model (and so each training run) owns one and passes it to the kernels, so several
@@ -16,6 +17,8 @@ public final class ComputeContext: @unchecked Sendable {
         didSet { threads = max(1, threads) }
     }
     private var buffers: [[FloatBuffer]] = Array(repeating: [], count: WorkspaceSlot.allCases.count)
+    /// When set, every parallel region is timed into it (`repro bench --parallelism`).
+    public var profile: ParallelProfile?
 
     public init(threads: Int = 1) {
         self.threads = max(1, threads)
@@ -24,8 +27,12 @@ public final class ComputeContext: @unchecked Sendable {
 
     /// Runs `body(chunk, worker)` for every chunk in 0..<chunks on up to `threads`
     /// workers. Chunk c goes to worker c mod workers; `worker` indexes per-worker scratch.
-    public func forEach(_ chunks: Int, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
+    /// `kind` names the region for `profile`.
+    public func forEach(_ chunks: Int, kind: ParallelProfile.Kind, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
+        guard let profile else { return Parallel.run(chunks, workers: min(threads, chunks), body) }
+        let start = DispatchTime.now().uptimeNanoseconds
         Parallel.run(chunks, workers: min(threads, chunks), body)
+        profile.record(kind, chunks: chunks, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     /// Makes `pointer(slot, worker)` valid for `count` floats for every worker < `workers`

@@ -14,6 +14,8 @@ struct Bench {
     var threads: Int
     var steps: Int
     var warmupSteps = 1
+    /// Time the parallel regions of the timed steps (`ParallelismReport`).
+    var parallelism = false
 
     func run() throws -> BenchResult {
         let net = try Model(name: model, classes: classes, seed: 0)
@@ -43,7 +45,10 @@ struct Bench {
             }
         }
         for step in 0..<warmupSteps { try trainStep(step + 1) }
+        let profile = parallelism ? ParallelProfile(threads: threads) : nil
+        net.context.profile = profile
         let trainSeconds = try seconds { for step in 0..<steps { try trainStep(warmupSteps + step + 1) } }
+        net.context.profile = nil
         evaluate()
         let evalSeconds = seconds { for _ in 0..<steps { evaluate() } }
 
@@ -54,7 +59,8 @@ struct Bench {
             images_per_sec: images / trainSeconds, eval_images_per_sec: images / evalSeconds,
             gflops: 3 * flops / trainSeconds / 1e9, eval_gflops: flops / evalSeconds / 1e9,
             peak_rss_mb: peakResidentMegabytes(), final_loss: Double(loss),
-            params_sha256: parameterDigest(net.parameters), environment: NumericEnvironment.current.description)
+            params_sha256: parameterDigest(net.parameters), environment: NumericEnvironment.current.description,
+            parallelism: profile.map { ParallelismReport(profile: $0, stepSeconds: trainSeconds).text })
     }
 
     private func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -88,6 +94,8 @@ struct BenchResult: Encodable {
     var images_per_sec, eval_images_per_sec, gflops, eval_gflops, peak_rss_mb, final_loss: Double
     var params_sha256: String
     var environment: String
+    /// `--parallelism`: the table of parallel regions and speed-up bounds.
+    var parallelism: String?
 
     var summary: String {
         String(format: "%@ batch %d, %d threads, %d params: train %.1f img/s (%.1f GFLOP/s), eval %.1f img/s, peak RSS %.0f MiB, loss %.4f",

@@ -14,6 +14,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed training steps.") var steps: Int = 10
     @Option(help: "Classes of the classifier.") var classes: Int = 100
     @Flag(help: "Print a JSON object as the last line.") var json = false
+    @Flag(help: "Time the parallel regions: per kind its chunk count and share of the step, and Amdahl's bound for 8-64 threads.")
+    var parallelism = false
     @Flag(help: "Measure HDF5 + Zstandard write and read throughput (100 MB float32) instead of training.")
     var storage = false
 
@@ -31,8 +33,10 @@ struct BenchCommand: ParsableCommand {
             throw Failure.badInput("bench: --batch \(batch) does not split into \(devices) equal parts; choose --devices dividing it")
         }
         // An unknown model is bad input (exit 2), a non-finite loss a failure (NNError.isBadInput).
-        let result = try Bench(model: model, classes: classes, batch: batch, devices: devices, threads: threads, steps: steps).run()
+        let result = try Bench(model: model, classes: classes, batch: batch, devices: devices, threads: threads, steps: steps,
+                               parallelism: parallelism).run()
         print(result.summary)
+        if let table = result.parallelism { print(table) }
         if json { print(result.json) }
     }
 }
