@@ -20,7 +20,8 @@ struct RunKeyCommand: ParsableCommand {
         try PipelineSetup.mapErrors {
             var dependencyKeys: [String: String] = [:]
             for pair in dep {
-                guard let equals = pair.firstIndex(of: "=") else { throw Failure.badInput("--dep \(pair): expected NAME=KEY") }
+                // The last "=": stage names may hold one (baseline@seed=0), keys never do.
+                guard let equals = pair.lastIndex(of: "=") else { throw Failure.badInput("--dep \(pair): expected NAME=KEY") }
                 dependencyKeys[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
             }
             let job = KeyedStageRun(pipeline: try options.load(), stage: stage, key: key, dependencyKeys: dependencyKeys,

@@ -55,7 +55,9 @@ final class SlurmCluster: @unchecked Sendable {
         atexit {
             guard let cluster = SlurmCluster.shared else { return }
             _ = SlurmCluster.runScript([cluster.directory.path, "down"], log: URL(fileURLWithPath: cluster.directory.path + "-down.log"))
-            try? FileManager.default.removeItem(at: cluster.directory)
+            for leftover in [cluster.directory.path, cluster.directory.path + ".log", cluster.directory.path + "-down.log"] {
+                try? FileManager.default.removeItem(atPath: leftover)
+            }
         }
     }
 
