@@ -177,7 +177,11 @@ public final class Runner: @unchecked Sendable {
                         case .ran(let record, let seconds):
                             writer?.record(stage.name, record)
                             do { try writer?.flush(now: false) } catch { lockError = error }
-                            if options.recordInLock { timings.record(Timings.key(profile: pipeline.profile, stage: stage.name), seconds: seconds) }
+                            // A Slurm job's duration as the driver sees it includes its time
+                            // in the queue: no estimate for --dry-run.
+                            if options.recordInLock && session == nil {
+                                timings.record(Timings.key(profile: pipeline.profile, stage: stage.name), seconds: seconds)
+                            }
                         case .reused(let record):
                             writer?.record(stage.name, record)
                         }
