@@ -68,10 +68,10 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
         return random.permutation(split.count).map { Int32($0) }
     }
 
-    /// The batches of one epoch, each prepared on a background thread while the previous
-    /// one is in use.
-    public func epoch(_ epoch: Int, prefetch: Bool = true) -> EpochBatches {
-        EpochBatches(loader: self, epoch: epoch, order: order(epoch: epoch), prefetch: prefetch)
+    /// The batches of one epoch from batch `start` on (a resume inside the epoch), each
+    /// prepared on a background thread while the previous one is in use.
+    public func epoch(_ epoch: Int, from start: Int = 0, prefetch: Bool = true) -> EpochBatches {
+        EpochBatches(loader: self, epoch: epoch, order: order(epoch: epoch), start: start, prefetch: prefetch)
     }
 
     /// Fills `batch` with batch `index` of an epoch whose image order is `order`.
@@ -139,13 +139,14 @@ public final class EpochBatches: @unchecked Sendable {  // `pending` is handed o
     private var pending = Batch()
     private let ready = DispatchSemaphore(value: 0)
 
-    init(loader: BatchLoader, epoch: Int, order: [Int32], prefetch: Bool) {
+    init(loader: BatchLoader, epoch: Int, order: [Int32], start: Int = 0, prefetch: Bool) {
         self.loader = loader
         self.epoch = epoch
         self.order = order
         self.prefetch = prefetch
         count = loader.batchesPerEpoch
-        if prefetch && count > 0 { startFill(0) }
+        position = start
+        if prefetch && start < count { startFill(start) }
     }
 
     /// Puts the next batch into `batch`; false after the last one.

@@ -4,18 +4,59 @@ import NN
 import Support
 import Tensor
 
-/// Where training stands after a complete epoch.
+/// Where training stands: after a complete epoch, or (when stopped by a signal, e.g. a
+/// Slurm time limit ahead) inside one.
 public struct TrainingState: Equatable, Sendable {
     /// Epochs completed; the next epoch to run (0-based) has this number.
     public var epoch: Int
     /// Optimizer updates taken so far (the schedule's position).
     public var updates: Int
     public var history: [EpochRecord]
+    /// Inside epoch `epoch`: the batches already trained and the epoch's running sums.
+    /// nil at an epoch's end, and then the checkpoint holds no trace of it, so its bytes
+    /// are those of a run never stopped mid-epoch.
+    public var inEpoch: EpochProgress?
 
-    public init(epoch: Int = 0, updates: Int = 0, history: [EpochRecord] = []) {
+    public init(epoch: Int = 0, updates: Int = 0, history: [EpochRecord] = [], inEpoch: EpochProgress? = nil) {
         self.epoch = epoch
         self.updates = updates
         self.history = history
+        self.inEpoch = inEpoch
+    }
+}
+
+/// The part of an epoch already trained, for a resume at step granularity: the batch
+/// order is a pure function of (seed, epoch, index), so the epoch continues at `step`
+/// exactly as if never stopped.
+public struct EpochProgress: Equatable, Sendable {
+    public var step: Int
+    public var lossSum: Double
+    public var correct: Int
+    public var seen: Int
+    public var lastRate: Double
+
+    public init(step: Int = 0, lossSum: Double = 0, correct: Int = 0, seen: Int = 0, lastRate: Double = 0) {
+        self.step = step
+        self.lossSum = lossSum
+        self.correct = correct
+        self.seen = seen
+        self.lastRate = lastRate
+    }
+
+    func write(into group: H5Group) throws {
+        try group.setAttribute("in_epoch_step", step)
+        try group.setAttribute("in_epoch_loss_sum", lossSum)
+        try group.setAttribute("in_epoch_correct", correct)
+        try group.setAttribute("in_epoch_seen", seen)
+        try group.setAttribute("in_epoch_last_rate", lastRate)
+    }
+
+    /// nil when the group was written at an epoch's end.
+    static func read(from group: H5Group) throws -> EpochProgress? {
+        guard group.hasAttribute("in_epoch_step") else { return nil }
+        return EpochProgress(step: try group.intAttribute("in_epoch_step"), lossSum: try group.doubleAttribute("in_epoch_loss_sum"),
+                             correct: try group.intAttribute("in_epoch_correct"), seen: try group.intAttribute("in_epoch_seen"),
+                             lastRate: try group.doubleAttribute("in_epoch_last_rate"))
     }
 }
 
@@ -51,6 +92,7 @@ public enum Checkpoint {
             try stateGroup.setAttribute("updates", state.updates)
             try stateGroup.setAttribute("seed", Int(bitPattern: UInt(config.seed)))
             try stateGroup.setAttribute("rng", "counter-based Philox-4x32-10 keyed by (seed, purpose, epoch, index): the next epoch's draws need only its number")
+            try state.inEpoch?.write(into: stateGroup)
             try writeHistory(state.history, into: root.createGroup("history"))
         } }
     }
@@ -76,7 +118,7 @@ public enum Checkpoint {
             }
             let state = try root.openGroup("state")
             return TrainingState(epoch: try state.intAttribute("epoch"), updates: try state.intAttribute("updates"),
-                                 history: try readHistory(root.openGroup("history")))
+                                 history: try readHistory(root.openGroup("history")), inEpoch: try EpochProgress.read(from: state))
         }
     }
 

@@ -42,8 +42,8 @@ public struct TrainingOutcome: Sendable {
 
 /// The epoch loop (RECIPE.md): per-iteration learning rate, optional distillation from a
 /// frozen teacher in inference mode on the very batch the student sees, evaluation after
-/// every epoch, and the whole state saved after every epoch so an interrupted run resumes
-/// from the last complete epoch and ends with the same bytes.
+/// every epoch, and the whole state saved after every epoch (and at the step reached when
+/// asked to stop) so an interrupted run resumes where it stopped and ends with the same bytes.
 public final class Trainer {
     public let config: TrainingConfig
     let dataset: CIFARDataset
@@ -113,7 +113,8 @@ public final class Trainer {
             state = try Checkpoint.restore(from: stateFile, model: model, optimizer: optimizer, config: config,
                                            environment: environment)
             resumedFrom = state.epoch
-            (announce ?? report)("resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)")
+            (announce ?? report)("resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)"
+                                 + (state.inEpoch.map { ", step \($0.step)" } ?? ""))
         }
         var seconds = resumedFrom == nil ? [] : loadTimings()
 
@@ -121,11 +122,19 @@ public final class Trainer {
         while state.epoch < config.epochs {
             let epoch = state.epoch
             let started = Date()
-            var lossSum = 0.0, correct = 0, seen = 0, lastRate = 0.0
-            let batches = loader.epoch(epoch)
-            var step = 0
+            // A run stopped inside this epoch continues at its next batch with its sums.
+            let resumed = state.inEpoch ?? EpochProgress()
+            state.inEpoch = nil
+            var lossSum = resumed.lossSum, correct = resumed.correct, seen = resumed.seen, lastRate = resumed.lastRate
+            let batches = loader.epoch(epoch, from: resumed.step)
+            var step = resumed.step
             while batches.next(into: &batch) {
-                if isCancelled() { throw TrainingError.cancelled }
+                if isCancelled() {
+                    try saveInsideEpoch(state, EpochProgress(step: step, lossSum: lossSum, correct: correct, seen: seen, lastRate: lastRate),
+                                        model: model, optimizer: optimizer)
+                    report("stopped \(stageName) at epoch \(epoch + 1) step \(step) of \(batches.count); state saved for a continuation")
+                    throw TrainingError.cancelled
+                }
                 let rate = schedule.rate(atUpdate: state.updates + 1)
                 let (loss, batchCorrect) = trainStep(model, optimizer, batch, rate: rate)
                 guard loss.isFinite else {
@@ -140,7 +149,7 @@ public final class Trainer {
                 seen += batch.count
                 if step % 10 == 0 || step == batches.count {
                     let elapsed = Date().timeIntervalSince(started)
-                    let perStep = elapsed / Double(step)
+                    let perStep = elapsed / Double(max(1, step - resumed.step))
                     let remaining = Double(batches.count - step) + Double(config.epochs - epoch - 1) * Double(batches.count)
                     progress(TrainingProgress(epoch: epoch + 1, epochs: config.epochs, step: step, steps: batches.count,
                                             loss: lossSum / Double(step), imagesPerSecond: Double(seen) / max(elapsed, 1e-9),
@@ -166,6 +175,15 @@ public final class Trainer {
         }
         return TrainingOutcome(checkpoint: stateFile, history: state.history, secondsPerEpoch: seconds, resumedFrom: resumedFrom,
                                parameterCount: model.parameterCount)
+    }
+
+    /// The state of a run stopped inside an epoch (nothing is saved before the first step:
+    /// the last epoch's checkpoint already says where to start).
+    func saveInsideEpoch(_ state: TrainingState, _ progress: EpochProgress, model: Model, optimizer: any Optimizer) throws {
+        guard progress.step > 0 else { return }
+        var inside = state
+        inside.inEpoch = progress
+        try Checkpoint.write(to: stateFile, model: model, optimizer: optimizer, state: inside, config: config, environment: environment)
     }
 
     /// One update; returns the batch-mean loss and how many images the model got right

@@ -27,7 +27,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .badInput(let message):
             return message
         case .cancelled:
-            return "training was interrupted; the next run resumes from the last complete epoch"
+            return "training was interrupted; the next run resumes where it stopped (the state is saved at the step it reached)"
         }
     }
 }

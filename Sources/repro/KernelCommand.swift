@@ -8,3 +8,4 @@ extension StageCommand: KernelCommand {}
 extension VerifyCommand: KernelCommand {}
 extension BenchCommand: KernelCommand {}
 extension ParityCommand: KernelCommand {}
+extension RunKeyCommand: KernelCommand {}

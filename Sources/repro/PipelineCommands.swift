@@ -21,29 +21,35 @@ struct PipelineOptions: ParsableArguments {
 
 /// Options of the commands that run stages.
 struct RunFlags: ParsableArguments {
-    @Option(name: .short, help: "Stages to run at once.") var j: Int = 1
+    @Option(name: .short, help: "Stages to run at once (default 1; with --executor slurm, jobs in flight, default unlimited).") var j: Int?
     @Flag(help: "Print the plan (execution order, reasons, estimated time) without running it.") var dryRun = false
     @Flag(help: "After a failure, keep running stages that do not depend on it.") var keepGoing = false
+    @OptionGroup var slurm: SlurmFlags
 
     func validate() throws {
-        guard j >= 1 else { throw ValidationError("-j must be at least 1") }
+        guard (j ?? 1) >= 1 else { throw ValidationError("-j must be at least 1") }
     }
 
     /// Runs (or, with --dry-run, plans) `selection`; exit 1 when a stage failed, 2 when one
     /// failed on bad input (a checksum, a damaged archive: the user has that to fix first).
-    func execute(_ pipeline: PipelineDefinition, selection: [String], forced: Set<String>) throws {
+    func execute(_ pipeline: PipelineDefinition, selection: [String], forced: Set<String>, loadedWith arguments: PipelineOptions) throws {
         let artifacts = Artifacts(pipeline: pipeline)
+        let slurmSettings = slurm.settings(pipeline: pipeline, arguments: arguments)
         if dryRun {
-            print(try Plan.make(pipeline: pipeline, artifacts: artifacts, selection: selection, forced: forced).text)
+            let plan = try Plan.make(pipeline: pipeline, artifacts: artifacts, selection: selection, forced: forced)
+            print(slurmSettings.map { ClusterPlan(plan: plan, pipeline: pipeline, settings: $0).text } ?? plan.text)
             return
         }
         var options = RunOptions()
-        options.jobs = j
+        options.slurm = slurmSettings
+        options.jobs = j ?? (options.slurm == nil ? 1 : 1_000_000)
         options.keepGoing = keepGoing
         options.forced = forced
         options.environment = PipelineSetup.environment
         let runner = Runner(pipeline: pipeline, artifacts: artifacts, options: options)
-        let interrupts = InterruptHandler { runner.cancel() }
+        let interrupts = InterruptHandler {
+            if let jobs = runner.cancel() { FileHandle.standardError.write(Data("\(jobs)\n".utf8)) }
+        }
         let summary = try withExtendedLifetime(interrupts) { try runner.run(selection) }
         print(summary.text)
         for file in (try? TablesExport.run(pipeline, artifacts: artifacts)) ?? [] {
@@ -65,7 +71,7 @@ struct AllCommand: ParsableCommand {
     func run() throws {
         let pipeline = try options.load()
         let selection = try Plan.selection(pipeline, targets: nil)
-        try runFlags.execute(pipeline, selection: selection, forced: force ? Set(selection) : [])
+        try runFlags.execute(pipeline, selection: selection, forced: force ? Set(selection) : [], loadedWith: options)
     }
 }
 
@@ -80,7 +86,7 @@ struct StageCommand: ParsableCommand {
     func run() throws {
         let pipeline = try options.load()
         let selection = try Plan.selection(pipeline, targets: names, downstream: downstream)
-        try runFlags.execute(pipeline, selection: selection, forced: force ? Set(try pipeline.expand(names)) : [])
+        try runFlags.execute(pipeline, selection: selection, forced: force ? Set(try pipeline.expand(names)) : [], loadedWith: options)
     }
 }
 
@@ -94,6 +100,7 @@ struct StatusCommand: ParsableCommand {
         let artifacts = Artifacts(pipeline: pipeline)
         let report = try StatusReport.compute(pipeline: pipeline, artifacts: artifacts)
         print(json ? report.json(artifacts: artifacts).pretty : report.text, terminator: json ? "" : "\n")
+        if !json, let jobs = SlurmJobsReport(artifacts: artifacts).text { print(jobs) }
     }
 }
 

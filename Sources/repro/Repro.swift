@@ -11,7 +11,7 @@ struct Repro: ParsableCommand {
         subcommands: [
             AllCommand.self, StageCommand.self, StatusCommand.self, DagCommand.self,
             VerifyCommand.self, GcCommand.self, BenchCommand.self, ParityCommand.self,
-            StorePutCommand.self,
+            StorePutCommand.self, RunKeyCommand.self,
         ])
 }
 

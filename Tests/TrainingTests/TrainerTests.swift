@@ -58,7 +58,7 @@ final class TrainerTests: XCTestCase {
         var messages: [String] = []
         let resumed = try train(config(), in: "interrupted", threads: 1, messages: &messages)
         XCTAssertEqual(resumed.resumedFrom, 1)
-        XCTAssertTrue(messages.contains("resuming student from epoch 1 of 3"), "\(messages)")
+        XCTAssertTrue(messages.contains("resuming student from epoch 1 of 3, step 2"), "\(messages)")
         XCTAssertEqual(resumed.history, straight.history)
         XCTAssertEqual(try Data(contentsOf: resumed.checkpoint), try Data(contentsOf: straight.checkpoint),
                        "a resumed run (on another thread count) ends with the bytes of an uninterrupted one")
@@ -75,6 +75,26 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try train(two, in: "devices-interrupted", stopAfter: 5))
         let resumed = try train(two, in: "devices-interrupted", threads: 1)
         XCTAssertEqual(try Data(contentsOf: resumed.checkpoint), try Data(contentsOf: straight.checkpoint))
+    }
+
+    /// A run stopped every 3 steps (a time limit in the middle of epochs, as under Slurm)
+    /// continues each time at the step it reached and ends with the bytes of one run.
+    func testRunStoppedManyTimesMidEpochEndsWithTheSameBytes() throws {
+        let straight = try train(config(), in: "straight")
+        var continuations = 0
+        var outcome: TrainingOutcome?
+        while outcome == nil {
+            do {
+                outcome = try train(config(), in: "sliced", threads: continuations % 2 + 1, stopAfter: 3)
+            } catch TrainingError.cancelled {
+                continuations += 1
+                XCTAssertLessThan(continuations, 20, "no progress between continuations")
+                if continuations >= 20 { return }
+            }
+        }
+        XCTAssertEqual(continuations, 3, "12 steps, 3 per run: stopped three times")
+        XCTAssertEqual(outcome?.history, straight.history)
+        XCTAssertEqual(try Data(contentsOf: outcome!.checkpoint), try Data(contentsOf: straight.checkpoint))
     }
 
     func testCheckpointRoundTripsTheModel() throws {

@@ -16,6 +16,8 @@ public struct RunOptions: Sendable {
     public var recordInLock = true
     /// Live progress and per-stage lines on stderr.
     public var showProgress = true
+    /// Run each stage as a Slurm job instead of in this process (`--executor slurm`).
+    public var slurm: SlurmSettings?
 
     public init() {}
 }

@@ -43,6 +43,8 @@ public final class Runner: @unchecked Sendable {
     public let options: RunOptions
     private let cancellation = Cancellation()
     private let condition = NSCondition()
+    /// The Slurm jobs of the current run (`--executor slurm`), for Ctrl-C.
+    private var slurm: SlurmSession?
 
     public init(pipeline: PipelineDefinition, artifacts: Artifacts, options: RunOptions) {
         self.pipeline = pipeline
@@ -51,9 +53,14 @@ public final class Runner: @unchecked Sendable {
     }
 
     /// Asks running stages to stop (they see `context.isCancelled`) and starts nothing new.
-    public func cancel() {
+    /// Under Slurm, cancels this run's jobs with one batched scancel (unless `--detach`);
+    /// returns what it did with them.
+    @discardableResult
+    public func cancel() -> String? {
+        let jobs = condition.withLock { slurm }?.cancelActive()
         cancellation.cancel()
         condition.withLock { condition.broadcast() }
+        return jobs
     }
 
     /// Runs `selection` (stage names, closed under dependencies) and returns what happened.
@@ -84,6 +91,9 @@ public final class Runner: @unchecked Sendable {
         let display = ProgressDisplay(quiet: !options.showProgress)
         defer { display.stop() }
         let timings = Timings(artifacts: artifacts)
+        let session = options.slurm.map { SlurmSession(settings: $0, artifacts: artifacts) }
+        condition.withLock { slurm = session }
+        defer { session?.close() }
 
         let run = RunState(order: order, keepGoing: options.keepGoing, display: display)
         condition.lock()
@@ -150,21 +160,37 @@ public final class Runner: @unchecked Sendable {
                 let threads = max(1, min(share, options.cores - inUse))
                 run.states[stage.name] = .running(threads: threads)
                 progressed = true
-                display.emit("running \(stage.name) (\(threads) thread\(threads == 1 ? "" : "s")): " + evaluation.reasons.map(\.description).joined(separator: "; "))
-                let execution = StageExecution(stage: stage, fingerprint: fingerprint, dependencies: depRecords,
-                                               forced: options.forced.contains(stage.name), threads: threads,
-                                               pipelineDirectory: pipeline.directory, artifacts: artifacts, hashes: hashes,
-                                               display: display, cancellation: cancellation)
+                let because = evaluation.reasons.map(\.description).joined(separator: "; ")
+                let execute: @Sendable () throws -> StageExecution.Result
+                if let session {
+                    display.emit("ready \(stage.name) (Slurm): " + because)
+                    let job = SlurmStageJob(session: session, stage: stage, key: fingerprint.key, dependencies: depRecords,
+                                            forced: options.forced.contains(stage.name), profile: pipeline.profile,
+                                            pipelineDirectory: pipeline.directory, artifacts: artifacts, hashes: hashes,
+                                            display: display, cancellation: cancellation)
+                    execute = { try job.run() }
+                } else {
+                    display.emit("running \(stage.name) (\(threads) thread\(threads == 1 ? "" : "s")): " + because)
+                    let execution = StageExecution(stage: stage, fingerprint: fingerprint, dependencies: depRecords,
+                                                   forced: options.forced.contains(stage.name), threads: threads,
+                                                   pipelineDirectory: pipeline.directory, artifacts: artifacts, hashes: hashes,
+                                                   display: display, cancellation: cancellation)
+                    execute = { try execution.run() }
+                }
                 let thread = Thread { [self] in
                     let started = Date().timeIntervalSince(runStart)
-                    let outcome: Swift.Result<StageExecution.Result, Error> = Swift.Result { try execution.run() }
+                    let outcome: Swift.Result<StageExecution.Result, Error> = Swift.Result { try execute() }
                     var lockError: Error?
                     if case .success(let result) = outcome {
                         switch result {
                         case .ran(let record, let seconds):
                             writer?.record(stage.name, record)
                             do { try writer?.flush(now: false) } catch { lockError = error }
-                            if options.recordInLock { timings.record(Timings.key(profile: pipeline.profile, stage: stage.name), seconds: seconds) }
+                            // A Slurm job's duration as the driver sees it includes its time
+                            // in the queue: no estimate for --dry-run.
+                            if options.recordInLock && session == nil {
+                                timings.record(Timings.key(profile: pipeline.profile, stage: stage.name), seconds: seconds)
+                            }
                         case .reused(let record):
                             writer?.record(stage.name, record)
                         }
@@ -178,6 +204,8 @@ public final class Runner: @unchecked Sendable {
                         case .success(.reused(let record)):
                             run.states[stage.name] = .done(record)
                             run.outcomes[stage.name] = .reused
+                        case .failure(let error as SlurmJobFailure):
+                            run.fail(stage.name, StageFailure(error, logTail: Runner.logHint(error.log)))
                         case .failure(let error):
                             run.fail(stage.name, StageFailure(error, logTail: Runner.logHint(artifacts.log(stage: stage.name))))
                         }

@@ -1,0 +1,139 @@
+import Foundation
+
+/// One stage key computed by Slurm jobs: reattach to the ledger's job for the key, or
+/// submit one; wait on the monitor's batched answers; done when a valid run record for
+/// the key appears (the job wrote it); otherwise classify how the job ended, and submit
+/// a continuation (time limit with a checkpoint) or a retry (infrastructure failure, up
+/// to `--retries`). Runs on a runner worker thread, like `StageExecution`.
+struct SlurmStageJob {
+    let session: SlurmSession
+    let stage: ResolvedStage
+    let key: String
+    let dependencies: [String: StageRecord]
+    let forced: Bool
+    let profile: String
+    let pipelineDirectory: URL
+    let artifacts: Artifacts
+    let hashes: HashCache
+    let display: ProgressDisplay
+    let cancellation: Cancellation
+
+    /// A job that has ended this many successful status answers in a row unseen by Slurm
+    /// and left no run record is lost (a purged job is gone from squeue for good).
+    static let missingLimit = 3
+
+    func run() throws -> StageExecution.Result {
+        let started = Date()
+        var current: SlurmLedger.Entry
+        var retriesLeft = session.settings.retries
+        var continuations = 0
+        if let known = session.ledger.entry(key) {
+            current = known
+            display.emit("\(stage.name): reattached to Slurm job \(known.job) (attempt \(known.attempt))")
+        } else {
+            current = try submit(attempt: 1)
+        }
+        session.submitted(current.job)
+        while true {
+            let ending = try wait(for: current)
+            session.finished(current.job)
+            guard let ending else {
+                // Done: the job committed the key's record.
+                try? session.ledger.set(key, nil)
+                return .ran(RunRecords(artifacts: artifacts, hashes: hashes).valid(key)!, seconds: Date().timeIntervalSince(started))
+            }
+            let log = logFile(attempt: current.attempt)
+            switch ending {
+            case .continuation where continuations < session.settings.maxContinuations:
+                continuations += 1
+                display.emit("\(stage.name): job \(current.job) checkpointed before its time limit; submitting continuation \(continuations)")
+            case _ where ending.isInfrastructure && retriesLeft > 0:
+                retriesLeft -= 1
+                display.emit("\(stage.name): job \(current.job) ended: \(ending.description); retrying (\(retriesLeft) retr\(retriesLeft == 1 ? "y" : "ies") left)")
+            default:
+                // A cancelled job leaves no ledger entry, so the next run submits it again.
+                try? session.ledger.set(key, nil)
+                throw SlurmJobFailure(ending: ending, job: current.job, log: log)
+            }
+            current = try submit(attempt: current.attempt + 1)
+            session.submitted(current.job)
+        }
+    }
+
+    /// Waits for the job's end; nil when the key is done (whatever Slurm says).
+    private func wait(for entry: SlurmLedger.Entry) throws -> JobEnding? {
+        session.monitor.watch(entry.job)
+        defer { session.monitor.unwatch(entry.job) }
+        var generation = 0
+        while true {
+            if isDone(since: entry.submitted) { return nil }
+            if cancellation.isCancelled {
+                if session.settings.detach {
+                    throw PipelineError.failed("detached from Slurm job \(entry.job) (still running); rerun to reattach")
+                }
+                // Forgotten, so the next run submits the key again instead of waiting.
+                try? session.ledger.set(key, nil)
+                throw PipelineError.failed("interrupted: Slurm job \(entry.job) cancelled")
+            }
+            let answer = session.monitor.next(after: generation, id: entry.job) { cancellation.isCancelled }
+            generation = answer.generation
+            switch answer.observation {
+            case .known(let state)? where !state.isActive:
+                // The job may have written its record just before its end was reported.
+                if isDone(since: entry.submitted) { return nil }
+                return JobEnding(state, log: logFile(attempt: entry.attempt))
+            case .missing(let times)? where times >= Self.missingLimit:
+                if isDone(since: entry.submitted) { return nil }
+                return .lost
+            default:
+                continue  // pending, running, unknown or unreachable: ask again later
+            }
+        }
+    }
+
+    /// A valid run record for the key; when forced, one written by this job (not the old one).
+    private func isDone(since submitted: Double) -> Bool {
+        guard RunRecords(artifacts: artifacts, hashes: hashes).valid(key) != nil else { return false }
+        guard forced else { return true }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: artifacts.runRecord(key).path)
+        let written = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return written >= submitted - 1
+    }
+
+    private var workDirectory: URL { artifacts.workDirectory(stage: stage.name, key: key) }
+
+    /// `artifacts/work/<stage>/<key>/slurm-<attempt>.log`: kept when the stage fails,
+    /// removed with the work directory when it succeeds.
+    func logFile(attempt: Int) -> URL { workDirectory.appendingPathComponent("slurm-\(attempt).log") }
+
+    private func submit(attempt: Int) throws -> SlurmLedger.Entry {
+        try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        let script = BatchScript(settings: session.settings, projectDirectory: pipelineDirectory, profile: profile,
+                                 stage: stage.name, key: key, dependencyKeys: dependencies.mapValues(\.key),
+                                 attempt: attempt, forced: forced, log: logFile(attempt: attempt))
+        let file = workDirectory.appendingPathComponent("slurm-\(attempt).sh")
+        try script.write(to: file)
+        let id: String
+        do {
+            id = try session.client.submit(file)
+        } catch {
+            throw PipelineError.failed("\(error)")
+        }
+        let entry = SlurmLedger.Entry(job: id, stage: stage.name, profile: profile, attempt: attempt,
+                                      submitted: Date().timeIntervalSince1970)
+        try session.ledger.set(key, entry)
+        display.emit("submitted \(stage.name) as Slurm job \(id) (attempt \(attempt), log \(logFile(attempt: attempt).path))")
+        return entry
+    }
+}
+
+/// A stage whose Slurm job failed for good: how it ended, and where its log is.
+struct SlurmJobFailure: Error, CustomStringConvertible {
+    let ending: JobEnding
+    let job: String
+    let log: URL
+
+    var description: String {
+        "Slurm job \(job): \(ending.description); log: \(log.path)"
+    }
+}

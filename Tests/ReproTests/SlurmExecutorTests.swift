@@ -1,0 +1,166 @@
+import Foundation
+import Pipeline
+import XCTest
+
+/// `--executor slurm` against a real one-node cluster (SlurmCluster): every stage an
+/// sbatch job running `repro run-key`, same bytes as a local run; failures classified
+/// with their log; a driver killed with SIGKILL reattaches; Ctrl-C cancels.
+final class SlurmExecutorTests: SlurmTestCase {
+    /// A project directory (the jobs share it: same machine) with `yaml` as its pipeline.
+    private func project(_ name: String, _ yaml: String) throws -> URL {
+        let root = directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try yaml.write(to: root.appendingPathComponent("pipeline.yaml"), atomically: true, encoding: .utf8)
+        return root
+    }
+
+    private let chain = """
+        stages:
+          first: {kind: cmd, params: {run: 'echo one > $OUT/x; echo threads=$REPRO_THREADS', outputs: [x]}}
+          second: {kind: cmd, deps: [first], params: {run: 'cat $DEPS/first/x > $OUT/y; echo two >> $OUT/y', outputs: [y]}}
+          third: {kind: cmd, deps: [first], params: {run: 'tr a-z A-Z < $DEPS/first/x > $OUT/z', outputs: [z]}}
+          last: {kind: cmd, deps: [second, third], params: {run: 'cat $DEPS/second/y $DEPS/third/z > $OUT/w', outputs: [w]}}
+        """
+
+    /// Every stage a job; the lock is byte for byte the local run's, each stage was
+    /// submitted exactly once, and a second run submits nothing.
+    func testStagesRunAsJobsWithTheBytesOfALocalRun() throws {
+        let local = try project("local", chain)
+        let cluster = try project("cluster", chain)
+        XCTAssertEqual(try repro(["all", "-j", "2"], in: local).status, 0)
+        let run = try repro(["all", "--executor", "slurm", "--slurm-cpus", "1", "--poll-interval", "0.5"], in: cluster)
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertEqual(try Data(contentsOf: cluster.appendingPathComponent("artifacts/paper.lock")),
+                       try Data(contentsOf: local.appendingPathComponent("artifacts/paper.lock")))
+        for stage in ["first", "second", "third", "last"] {
+            XCTAssertEqual(jobs(named: "repro-paper-\(stage)", of: cluster).filter { $0.hasSuffix("COMPLETED") }.count, 1,
+                           stage)
+        }
+        let again = try repro(["all", "--executor", "slurm"], in: cluster)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertFalse(again.output.contains("submitted"), again.output)
+        XCTAssertEqual(SlurmLedgerFile(cluster).entries, [:])
+    }
+
+    /// A stage that exits 3: reported as a stage error with its log path and the log's
+    /// last lines, not retried (even with --retries), dependents skipped, exit 1.
+    func testFailingStageShowsItsLogAndSkipsDependents() throws {
+        let root = try project("failing", """
+            stages:
+              broken: {kind: cmd, params: {run: 'echo something went wrong; exit 3', outputs: [x]}}
+              after: {kind: cmd, deps: [broken], params: {run: 'cp $DEPS/broken/x $OUT/y', outputs: [y]}}
+            """)
+        let run = try repro(["all", "--executor", "slurm", "--retries", "2", "--poll-interval", "0.5"], in: root)
+        XCTAssertEqual(run.status, 1, run.output)
+        XCTAssertTrue(run.output.contains("FAILED   broken: Slurm job"), run.output)
+        XCTAssertTrue(run.output.contains("stage error (exit 1)"), run.output)
+        XCTAssertTrue(run.output.contains("artifacts/work/broken/"), run.output)
+        XCTAssertTrue(run.output.contains("slurm-1.log"), run.output)
+        XCTAssertTrue(run.output.contains("something went wrong"), run.output)
+        XCTAssertTrue(run.output.contains("skipped  after: dependency broken failed"), run.output)
+        XCTAssertFalse(run.output.contains("retrying"), run.output)
+    }
+
+    /// A job over its --mem is killed by Slurm (FAILED 0:9 on this cluster) and the
+    /// summary says out of memory; with --retries 1 it is resubmitted once.
+    func testMemoryKillIsClassified() throws {
+        let root = try project("memory", """
+            stages:
+              hungry: {kind: cmd, params: {run: 'python3 -c "b = bytearray(600 << 20); b[::4096] = bytes(len(b[::4096])); import time; time.sleep(60)"', outputs: [x]}}
+            """)
+        let run = try repro(["all", "--executor", "slurm", "--slurm-mem", "100M", "--retries", "1", "--poll-interval", "0.5"], in: root)
+        XCTAssertEqual(run.status, 1, run.output)
+        XCTAssertTrue(run.output.contains("out of memory"), run.output)
+        XCTAssertTrue(run.output.contains("retrying (0 retries left)"), run.output)
+        XCTAssertTrue(run.output.contains("slurm-2.log"), run.output)
+    }
+
+    private let gated = """
+        stages:
+          first: {kind: cmd, params: {run: 'echo one > $OUT/x', outputs: [x]}}
+          slow:
+            kind: cmd
+            deps: [first]
+            params:
+              # The job waits for the test's go-ahead (a file on the shared filesystem).
+              run: 'while [ ! -e release ]; do sleep 0.1; done; cat $DEPS/first/x > $OUT/y'
+              outputs: [y]
+          last: {kind: cmd, deps: [slow], params: {run: 'cat $DEPS/slow/y > $OUT/z', outputs: [z]}}
+        """
+
+    /// Waits (bounded) until the ledger names a job for `stage` and Slurm runs it.
+    private func awaitRunning(_ stage: String, in root: URL, driver: Driver) -> String? {
+        let jobs = cluster.waitForJobs(named: "repro-paper-\(stage)") { lines in
+            !driver.process.isRunning || lines.contains { $0.hasSuffix("RUNNING") && isOurs($0, root) }
+        }
+        return jobs.first { $0.hasSuffix("RUNNING") && isOurs($0, root) }.map { String($0.split(separator: " ")[0]) }
+    }
+
+    /// The driver killed with SIGKILL while a job runs: the rerun reattaches to it,
+    /// submits nothing twice (counted in Slurm) and finishes the run.
+    func testKilledDriverReattachesWithoutResubmitting() throws {
+        let root = try project("reattach", gated)
+        let first = try Driver(["all", "--executor", "slurm", "--poll-interval", "0.5"], in: root)
+        let job = try XCTUnwrap(awaitRunning("slow", in: root, driver: first))
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = first.finish()
+        XCTAssertEqual(SlurmLedgerFile(root).entries.values.map(\.job), [job])
+
+        let second = try Driver(["all", "--executor", "slurm", "--poll-interval", "0.5"], in: root)
+        FileManager.default.createFile(atPath: root.appendingPathComponent("release").path, contents: Data())
+        let result = second.finish()
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("reattached to Slurm job \(job)"), result.output)
+        for stage in ["first", "slow", "last"] {
+            XCTAssertEqual(jobs(named: "repro-paper-\(stage)", of: root).count, 1, stage)
+        }
+        XCTAssertEqual(SlurmLedgerFile(root).entries, [:])
+    }
+
+    /// Ctrl-C (SIGINT) cancels the run's jobs with one scancel and the job ends
+    /// CANCELLED; the ledger forgets it, so the next run submits it again.
+    func testInterruptCancelsTheRunsJobs() throws {
+        let root = try project("interrupt", gated)
+        let driver = try Driver(["all", "--executor", "slurm", "--poll-interval", "0.5"], in: root)
+        let job = try XCTUnwrap(awaitRunning("slow", in: root, driver: driver))
+        kill(driver.process.processIdentifier, SIGINT)
+        let result = driver.finish()
+        XCTAssertEqual(result.status, 1, result.output)
+        XCTAssertTrue(result.output.contains("cancelled 1 Slurm job(s): \(job)"), result.output)
+        let final = cluster.waitForJobs(named: "repro-paper-slow") { $0.contains("\(job) CANCELLED") }
+        XCTAssertTrue(final.contains("\(job) CANCELLED"), "\(final)")
+        XCTAssertEqual(SlurmLedgerFile(root).entries, [:])
+    }
+
+    /// With --detach, Ctrl-C leaves the job running and the ledger keeps it.
+    func testDetachLeavesTheJobRunning() throws {
+        let root = try project("detach", gated)
+        let driver = try Driver(["all", "--executor", "slurm", "--detach", "--poll-interval", "0.5"], in: root)
+        let job = try XCTUnwrap(awaitRunning("slow", in: root, driver: driver))
+        kill(driver.process.processIdentifier, SIGINT)
+        let result = driver.finish()
+        XCTAssertTrue(result.output.contains("detached: 1 Slurm job(s) keep running (\(job))"), result.output)
+        XCTAssertTrue(cluster.jobs(named: "repro-paper-slow").contains("\(job) RUNNING"))
+        let status = try repro(["status"], in: root)
+        XCTAssertTrue(status.output.contains("job \(job)  RUNNING"), status.output)
+        FileManager.default.createFile(atPath: root.appendingPathComponent("release").path, contents: Data())
+        let rerun = try repro(["all", "--executor", "slurm", "--poll-interval", "0.5"], in: root)
+        XCTAssertEqual(rerun.status, 0, rerun.output)
+        XCTAssertTrue(rerun.output.contains("reattached to Slurm job \(job)"), rerun.output)
+    }
+}
+
+/// The ledger as a test reads it: stage key → job.
+private struct SlurmLedgerFile {
+    struct Entry: Equatable { let job: String; let stage: String }
+    let entries: [String: Entry]
+
+    init(_ root: URL) {
+        let url = root.appendingPathComponent("artifacts/slurm-ledger.json")
+        let object = (try? JSONSerialization.jsonObject(with: Data(contentsOf: url))) as? [String: [String: Any]] ?? [:]
+        entries = object.compactMapValues { value in
+            guard let job = value["job"] as? String, let stage = value["stage"] as? String else { return nil }
+            return Entry(job: job, stage: stage)
+        }
+    }
+}

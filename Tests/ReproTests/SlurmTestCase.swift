@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+
+/// What the Slurm executor tests share: the running one-node cluster, a scratch
+/// directory under /tmp (short paths; the jobs see it, same machine), and repro drivers
+/// run as real processes.
+class SlurmTestCase: XCTestCase {
+    var cluster: SlurmCluster!
+    var directory: URL!
+
+    static let repro = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("repro")
+
+    override func setUpWithError() throws {
+        cluster = try SlurmCluster.require()
+        directory = URL(fileURLWithPath: "/tmp/repro-slurm-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        guard let directory else { return }
+        // Store entries are read-only; make them writable so the whole tree can go.
+        let objects = directory.appendingPathComponent("artifacts/cache/objects").path
+        for sub in (try? FileManager.default.subpathsOfDirectory(atPath: objects)) ?? [] { chmod(objects + "/" + sub, 0o755) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A repro process (stdout and stderr together) in a project directory.
+    final class Driver {
+        let process = Process()
+        let output = Pipe()
+
+        init(_ arguments: [String], in root: URL) throws {
+            process.executableURL = SlurmTestCase.repro
+            process.arguments = arguments
+            process.currentDirectoryURL = root
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+        }
+
+        func finish() -> (status: Int32, output: String) {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    func repro(_ arguments: [String], in root: URL) throws -> (status: Int32, output: String) {
+        try Driver(arguments, in: root).finish()
+    }
+
+    /// The jobs named `name` (squeue lines "id state") submitted for the project at `root`
+    /// (their comment names it): tests share the cluster and the job names.
+    func jobs(named name: String, of root: URL) -> [String] {
+        cluster.jobs(named: name).filter { isOurs($0, root) }
+    }
+
+    func isOurs(_ line: String, _ root: URL) -> Bool {
+        let id = String(line.split(separator: " ")[0])
+        return SlurmCluster.run("scontrol", ["show", "job", "-o", id]).output.contains("project=\(root.path),")
+    }
+}
