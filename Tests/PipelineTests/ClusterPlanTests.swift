@@ -42,6 +42,7 @@ final class ClusterPlanTests: XCTestCase {
         XCTAssertEqual(try ending("5|CANCELLED|1792|None|"), .cancelled)
         XCTAssertEqual(try ending("6|NODE_FAIL|0|NodeDown|"), .nodeFailure("NODE_FAIL"))
         XCTAssertEqual(try ending("7|PREEMPTED|0|None|"), .preempted)
+        XCTAssertEqual(try ending("9|PREEMPTED|19200|None|"), .continuation)  // saved its state on SIGTERM: exit 75
         XCTAssertTrue(try XCTUnwrap(SlurmJobState.parse("8|COMPLETING|0|None|")["8"]).isActive)
         XCTAssertTrue(SlurmJobState.parse("slurm_load_jobs error: Unable to contact slurm controller").isEmpty)
     }

@@ -35,7 +35,8 @@ enum JobEnding: Equatable, Sendable {
         case "TIMEOUT", "DEADLINE":
             self = job.exitCode == Self.continueCode ? .continuation : .timeLimit
         case "NODE_FAIL", "BOOT_FAIL": self = .nodeFailure(job.state)
-        case "PREEMPTED": self = .preempted
+        // a preempted job that saved its state on SIGTERM asks to continue like a timed-out one
+        case "PREEMPTED": self = job.exitCode == Self.continueCode ? .continuation : .preempted
         case "CANCELLED": self = tail.contains("DUE TO TIME LIMIT") ? .timeLimit : .cancelled
         default: self = .nodeFailure("\(job.state) (\(job.reason))")
         }
