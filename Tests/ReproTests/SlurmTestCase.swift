@@ -28,6 +28,7 @@ class SlurmTestCase: XCTestCase {
     final class Driver {
         let process = Process()
         let output = Pipe()
+        private var received = Data()
 
         init(_ arguments: [String], in root: URL) throws {
             process.executableURL = SlurmTestCase.repro
@@ -38,10 +39,20 @@ class SlurmTestCase: XCTestCase {
             try process.run()
         }
 
+        /// Reads the driver's output until it says `text` (true) or ends (false).
+        func wait(for text: String) -> Bool {
+            while true {
+                let chunk = output.fileHandleForReading.availableData  // blocks until output or EOF
+                if chunk.isEmpty { return false }
+                received.append(chunk)
+                if String(decoding: received, as: UTF8.self).contains(text) { return true }
+            }
+        }
+
         func finish() -> (status: Int32, output: String) {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
+            received.append(output.fileHandleForReading.readDataToEndOfFile())
             process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            return (process.terminationStatus, String(decoding: received, as: UTF8.self))
         }
     }
 

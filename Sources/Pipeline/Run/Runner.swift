@@ -149,6 +149,8 @@ public final class Runner: @unchecked Sendable {
                     run.states[stage.name] = .done(cached)
                     run.outcomes[stage.name] = .reused
                     writer?.record(stage.name, cached)
+                    // a job that finished while no driver watched: its ledger entry is done with
+                    if let session, session.ledger.entry(fingerprint.key) != nil { try? session.ledger.set(fingerprint.key, nil) }
                     progressed = true
                     continue
                 }
