@@ -33,7 +33,12 @@ public final class Model {
     ///   - classes: classifier outputs.
     ///   - widthMultiplier: scales every channel count (tiny models for tests).
     ///   - seed: initialisation seed (RECIPE.md §3.3).
-    public init(name: String, classes: Int, widthMultiplier: Double = 1, seed: UInt64 = 0) throws {
+    public convenience init(name: String, classes: Int, widthMultiplier: Double = 1, seed: UInt64 = 0) throws {
+        try self.init(name: name, classes: classes, widthMultiplier: widthMultiplier, seed: seed, allocate: true)
+    }
+
+    /// `allocate: false` builds the layers' geometry only, without parameter arenas (for `ModelCost`).
+    init(name: String, classes: Int, widthMultiplier: Double, seed: UInt64, allocate: Bool) throws {
         guard classes > 0 else { throw NNError.badInput("model \(name): classes must be positive, got \(classes)") }
         guard widthMultiplier > 0 else { throw NNError.badInput("model \(name): width multiplier must be positive") }
         let architecture = try Architecture(name: name)
@@ -102,8 +107,10 @@ public final class Model {
         self.blocks = blocks
         fcWeight = store.addParameter("fc.weight", [classes, features], .denseWeight)
         fcBias = store.addParameter("fc.bias", [classes], .denseBias)
-        store.allocate()
-        Initializer.xavierUniform(store, seed: seed)
+        if allocate {
+            store.allocate()
+            Initializer.xavierUniform(store, seed: seed)
+        }
     }
 
     // MARK: - Arenas
@@ -129,19 +136,23 @@ public final class Model {
     /// Forward multiply-adds per image (convolutions and the classifier).
     public func forwardMACs(height: Int = 32, width: Int = 32) -> Int {
         var macs = 0
-        var size = (height, width)
-        func visit(_ unit: ConvBN, _ size: (Int, Int)) -> (Int, Int) {
+        visitShapes(height: height, width: width) { macs += $0.macs }
+        return macs + features * classes
+    }
+
+    /// Every unit's convolution geometry for one image, in model order.
+    func visitShapes(height: Int, width: Int, _ visit: (ConvShape) -> Void) {
+        func unitShape(_ unit: ConvBN, _ size: (Int, Int)) -> (Int, Int) {
             let shape = unit.shape(batch: 1, height: size.0, width: size.1)
-            macs += shape.macs
+            visit(shape)
             return (shape.outHeight, shape.outWidth)
         }
-        size = visit(stem, size)
+        var size = unitShape(stem, (height, width))
         for block in blocks {
             let input = size
-            for unit in block.body { size = visit(unit, size) }
-            if let down = block.down { _ = visit(down, input) }
+            for unit in block.body { size = unitShape(unit, size) }
+            if let down = block.down { _ = unitShape(down, input) }
         }
-        return macs + features * classes
     }
 
     // MARK: - Forward and backward

@@ -25,6 +25,9 @@ public final class ParameterStore {
         return parameterLayout.add(name, shape)
     }
 
+    /// Parameters registered so far (known before `allocate`).
+    var registeredCount: Int { parameterLayout.count }
+
     func addBuffer(_ name: String, _ shape: [Int]) -> Int { bufferLayout.add(name, shape) }
 
     func allocate() {

@@ -34,7 +34,7 @@ struct RunFlags: ParsableArguments {
     /// failed on bad input (a checksum, a damaged archive: the user has that to fix first).
     func execute(_ pipeline: PipelineDefinition, selection: [String], forced: Set<String>, loadedWith arguments: PipelineOptions) throws {
         let artifacts = Artifacts(pipeline: pipeline)
-        let slurmSettings = slurm.settings(pipeline: pipeline, arguments: arguments)
+        let slurmSettings = try slurm.settings(pipeline: pipeline, arguments: arguments)
         if dryRun {
             let plan = try Plan.make(pipeline: pipeline, artifacts: artifacts, selection: selection, forced: forced)
             print(slurmSettings.map { ClusterPlan(plan: plan, pipeline: pipeline, settings: $0).text } ?? plan.text)

@@ -18,13 +18,12 @@ final class ClusterPlanTests: XCTestCase {
         let estimates = ["a": 10.0, "short": 5, "long": 100, "end": 1]
         let plan = Plan(steps: pipeline.stages.map { Plan.Step(stage: $0.name, reasons: [], estimate: estimates[$0.name]) }, upToDate: [])
         var settings = SlurmSettings(repro: URL(fileURLWithPath: "/bin/true"))
-        settings.cpus = 2
-        settings.memory = "4G"
-        settings.extraOptions = ["--partition=cpu"]
+        settings.overrides = ResourceRequest(cpus: 2, options: ["--partition=cpu"])
         let cluster = ClusterPlan(plan: plan, pipeline: pipeline, settings: settings)
         XCTAssertEqual(cluster.criticalPath.stages, ["a", "long", "end"])
         XCTAssertEqual(cluster.criticalPath.seconds, 111)
-        XCTAssertTrue(cluster.text.contains("per job: cpus=2 mem=4G time=default --partition=cpu"), cluster.text)
+        // the cmd kind's own request (1 CPU, 2G) under the command line's
+        XCTAssertTrue(cluster.text.contains("  long [~1m40s last run] cpus=2 mem=2G time=default --partition=cpu"), cluster.text)
         XCTAssertTrue(cluster.text.contains("critical path (every ready stage on its own node): ~1m51s through a -> long -> end"), cluster.text)
     }
 

@@ -83,7 +83,7 @@ final class SpecErrorTests: XCTestCase {
 
     func testUnknownTopLevelAndStageKeys() throws {
         XCTAssertEqual(try error("stage:\n  a: {kind: echo}\n"),
-                       "pipeline.yaml:1:1: unknown key 'stage' in the pipeline file; did you mean stages? (expected one of: stages, defaults, profiles)")
+                       "pipeline.yaml:1:1: unknown key 'stage' in the pipeline file; did you mean stages? (expected one of: stages, defaults, profiles, resources)")
         XCTAssertEqual(try error("stages:\n  a: {kind: echo, param: {text: a}}\n"),
                        "pipeline.yaml:2:19: unknown key 'param' in stage 'a'; did you mean params? (expected one of: kind, deps, params, seeds, matrix, foreach, name)")
     }

@@ -55,7 +55,7 @@ final class SlurmCluster: @unchecked Sendable {
         atexit {
             guard let cluster = SlurmCluster.shared else { return }
             _ = SlurmCluster.runScript([cluster.directory.path, "down"], log: URL(fileURLWithPath: cluster.directory.path + "-down.log"))
-            for leftover in [cluster.directory.path, cluster.directory.path + ".log", cluster.directory.path + "-down.log"] {
+            for leftover in [cluster.directory.path, cluster.directory.path + ".log", cluster.directory.path + "-down.log", cluster.directory.path + "-restart.log"] {
                 try? FileManager.default.removeItem(atPath: leftover)
             }
         }
@@ -94,6 +94,32 @@ final class SlurmCluster: @unchecked Sendable {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+    }
+
+    /// A command's absolute path on PATH (`/usr/bin/sbatch`).
+    static func path(_ command: String) -> String {
+        run("sh", ["-c", "command -v \(command)"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Stops slurmctld with `signal` (its PID file): the controller is gone, the jobs run
+    /// on. SIGTERM saves its state first; after a SIGKILL it forgets jobs submitted since
+    /// its last periodic save (seen here: a job submitted seconds before).
+    func killController(_ signal: Int32 = SIGTERM) {
+        let pidFile = directory.appendingPathComponent("run/slurmctld.pid").path
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        kill(pid, signal)
+        var status: Int32 = 0
+        // not our child (it daemonised): wait, bounded, until the PID is gone
+        for _ in 0..<200 where kill(pid, 0) == 0 {
+            _ = waitpid(pid, &status, WNOHANG)
+            usleep(50_000)
+        }
+    }
+
+    /// Starts whatever daemon is down again (the script's `up` starts only those).
+    func restart() throws {
+        let result = Self.runScript([directory.path, "up"], log: URL(fileURLWithPath: directory.path + "-restart.log"))
+        guard result.status == 0 else { throw Unavailable(message: "restarting the cluster failed: \(result.output.suffix(2000))") }
     }
 
     /// Every job Slurm knows with this name (any state), as "id state" lines.

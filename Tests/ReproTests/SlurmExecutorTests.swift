@@ -62,17 +62,41 @@ final class SlurmExecutorTests: SlurmTestCase {
     }
 
     /// A job over its --mem is killed by Slurm (FAILED 0:9 on this cluster) and the
-    /// summary says out of memory; with --retries 1 it is resubmitted once.
-    func testMemoryKillIsClassified() throws {
+    /// summary says out of memory; each retry asks for --retry-memory-factor times the
+    /// memory, and the third attempt has enough.
+    func testMemoryKillIsClassifiedAndRetriedWithMoreMemory() throws {
         let root = try project("memory", """
             stages:
-              hungry: {kind: cmd, params: {run: 'python3 -c "b = bytearray(600 << 20); b[::4096] = bytes(len(b[::4096])); import time; time.sleep(60)"', outputs: [x]}}
+              hungry:
+                kind: cmd
+                # 600 MB touched, held past two memory samples (JobAcctGatherFrequency=5)
+                params: {run: 'python3 -c "b = bytearray(600 << 20); b[::4096] = bytes(len(b[::4096])); import time; time.sleep(12)"; echo ok > $OUT/x', outputs: [x]}
             """)
-        let run = try repro(["all", "--executor", "slurm", "--slurm-mem", "100M", "--retries", "1", "--poll-interval", "0.5"], in: root)
-        XCTAssertEqual(run.status, 1, run.output)
-        XCTAssertTrue(run.output.contains("out of memory"), run.output)
-        XCTAssertTrue(run.output.contains("retrying (0 retries left)"), run.output)
-        XCTAssertTrue(run.output.contains("slurm-2.log"), run.output)
+        let run = try repro(["all", "--executor", "slurm", "--slurm-mem", "100M", "--retries", "2",
+                             "--retry-memory-factor", "4", "--poll-interval", "0.5"], in: root)
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("ended: out of memory (raise --slurm-mem or the stage's mem); retrying with --mem=400M (1 retry left)"), run.output)
+        XCTAssertTrue(run.output.contains("retrying with --mem=2G (0 retries left)"), run.output)
+        XCTAssertTrue(run.output.contains("attempt 3, cpus=1 mem=2G"), run.output)
+        XCTAssertEqual(jobs(named: "repro-paper-hungry", of: root).count, 3)
+    }
+
+    /// A profile with `executor: slurm` runs on the cluster without --executor, each job
+    /// asking what the profile's `resources:` say.
+    func testProfileChoosesTheExecutorAndTheResources() throws {
+        let root = try project("profile", chain + """
+
+            profiles:
+              cluster: {executor: slurm, resources: {"kind:cmd": {mem: 300M}, last: {time: 7}}}
+            """)
+        let plan = try repro(["all", "--profile", "cluster", "--dry-run"], in: root)
+        XCTAssertTrue(plan.output.contains("  last [never timed] cpus=1 mem=300M time=7"), plan.output)
+        let run = try repro(["all", "--profile", "cluster", "--poll-interval", "0.5"], in: root)
+        XCTAssertEqual(run.status, 0, run.output)
+        let job = try XCTUnwrap(jobs(named: "repro-cluster-last", of: root).first?.split(separator: " ").first)
+        let details = SlurmCluster.run("scontrol", ["show", "job", "-o", String(job)]).output
+        XCTAssertTrue(details.contains("TimeLimit=00:07:00"), details)
+        XCTAssertTrue(details.contains("mem=300M"), details)
     }
 
     private let gated = """
@@ -116,6 +140,57 @@ final class SlurmExecutorTests: SlurmTestCase {
             XCTAssertEqual(jobs(named: "repro-paper-\(stage)", of: root).count, 1, stage)
         }
         XCTAssertEqual(SlurmLedgerFile(root).entries, [:])
+    }
+
+    /// The driver killed with SIGKILL between sbatch and its ledger entry (an sbatch made
+    /// slow on purpose): the entry it wrote before sbatch holds a token the job's comment
+    /// repeats, so the rerun finds the job and submits nothing twice.
+    func testDriverKilledRightAfterSbatchFindsItsJob() throws {
+        let root = try project("window", """
+            stages:
+              slow: {kind: cmd, params: {run: 'while [ ! -e release ]; do sleep 0.1; done; echo > $OUT/y', outputs: [y]}}
+            """)
+        let bin = root.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let wrapper = bin.appendingPathComponent("sbatch")
+        try """
+            #!/bin/sh
+            "\(SlurmCluster.path("sbatch"))" "$@"; status=$?
+            touch "\(root.path)/submitted"; sleep 30; exit $status
+            """.write(to: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper.path, 0o755)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        let first = try Driver(["all", "--executor", "slurm", "--poll-interval", "0.5"], in: root, environment: environment)
+        let marker = root.appendingPathComponent("submitted").path
+        _ = cluster.waitForJobs(named: "repro-paper-slow") { _ in FileManager.default.fileExists(atPath: marker) || !first.process.isRunning }
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = first.finish()
+        XCTAssertEqual(SlurmLedgerFile(root).entries.values.map(\.job), [""])
+
+        let second = try Driver(["all", "--executor", "slurm", "--poll-interval", "0.5"], in: root)
+        XCTAssertTrue(second.wait(for: "reattached to Slurm job"))
+        FileManager.default.createFile(atPath: root.appendingPathComponent("release").path, contents: Data())
+        let result = second.finish()
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(jobs(named: "repro-paper-slow", of: root).count, 1)
+    }
+
+    /// slurmctld stopped (SIGTERM) while a job runs: the driver says Slurm does not answer
+    /// and keeps asking (unknown is neither done nor failed); once the controller is back
+    /// (its saved state has the job) the run completes with the one job.
+    func testDriverWaitsOutADeadController() throws {
+        let root = try project("controller", gated)
+        let driver = try Driver(["all", "--executor", "slurm", "--poll-interval", "0.5"], in: root)
+        let job = try XCTUnwrap(awaitRunning("slow", in: root, driver: driver))
+        cluster.killController()
+        XCTAssertTrue(driver.wait(for: "Slurm does not answer"))
+        try cluster.restart()
+        XCTAssertTrue(driver.wait(for: "Slurm answers again"))
+        FileManager.default.createFile(atPath: root.appendingPathComponent("release").path, contents: Data())
+        let result = driver.finish()
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(jobs(named: "repro-paper-slow", of: root).map { $0.split(separator: " ")[0] }, [Substring(job)])
     }
 
     /// Ctrl-C (SIGINT) cancels the run's jobs with one scancel and the job ends

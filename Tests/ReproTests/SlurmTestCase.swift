@@ -30,10 +30,11 @@ class SlurmTestCase: XCTestCase {
         let output = Pipe()
         private var received = Data()
 
-        init(_ arguments: [String], in root: URL) throws {
+        init(_ arguments: [String], in root: URL, environment: [String: String]? = nil) throws {
             process.executableURL = SlurmTestCase.repro
             process.arguments = arguments
             process.currentDirectoryURL = root
+            if let environment { process.environment = environment }
             process.standardOutput = output
             process.standardError = output
             try process.run()

@@ -91,7 +91,7 @@ public final class Runner: @unchecked Sendable {
         let display = ProgressDisplay(quiet: !options.showProgress)
         defer { display.stop() }
         let timings = Timings(artifacts: artifacts)
-        let session = options.slurm.map { SlurmSession(settings: $0, artifacts: artifacts) }
+        let session = options.slurm.map { SlurmSession(settings: $0, artifacts: artifacts, display: display) }
         condition.withLock { slurm = session }
         defer { session?.close() }
 
@@ -166,7 +166,9 @@ public final class Runner: @unchecked Sendable {
                 let execute: @Sendable () throws -> StageExecution.Result
                 if let session {
                     display.emit("ready \(stage.name) (Slurm): " + because)
-                    let job = SlurmStageJob(session: session, stage: stage, key: fingerprint.key, dependencies: depRecords,
+                    let job = SlurmStageJob(session: session, stage: stage,
+                                            request: pipeline.resources(for: stage.name).overlaid(by: session.settings.overrides),
+                                            key: fingerprint.key, dependencies: depRecords,
                                             forced: options.forced.contains(stage.name), profile: pipeline.profile,
                                             pipelineDirectory: pipeline.directory, artifacts: artifacts, hashes: hashes,
                                             display: display, cancellation: cancellation)

@@ -6,6 +6,8 @@ import Support
 /// on sbatch's command line, no length limit, and a record of exactly what ran).
 struct BatchScript {
     let settings: SlurmSettings
+    /// What this attempt asks for (the stage's request, `--slurm-*` and any memory raise applied).
+    let request: ResourceRequest
     let projectDirectory: URL
     let profile: String
     let stage: String
@@ -13,13 +15,15 @@ struct BatchScript {
     /// Dependency name → key: the job reads their run records to rebuild the same key.
     let dependencyKeys: [String: String]
     let attempt: Int
+    /// The ledger's token for this submission (`SlurmLedger.Entry.submission`).
+    let submission: String
     let forced: Bool
     let log: URL
 
     /// The job's name and comment say which project, profile, stage and key it computes
     /// (`squeue -o '%j %k'` shows them).
     var jobName: String { "repro-\(profile)-\(stage)" }
-    var comment: String { "repro:project=\(projectDirectory.path),profile=\(profile),stage=\(stage),key=\(key),attempt=\(attempt)" }
+    var comment: String { "repro:project=\(projectDirectory.path),profile=\(profile),stage=\(stage),key=\(key),attempt=\(attempt),submission=\(submission)" }
 
     var text: String {
         var directives = [
@@ -32,17 +36,17 @@ struct BatchScript {
             // repro decides retries itself; a site's automatic requeue would race it.
             "--no-requeue",
         ]
-        if let cpus = settings.cpus { directives.append("--cpus-per-task=\(cpus)") }
-        if let memory = settings.memory { directives.append("--mem=\(memory)") }
-        if let time = settings.time {
+        if let cpus = request.cpus { directives.append("--cpus-per-task=\(cpus)") }
+        if let memory = request.memory { directives.append("--mem=\(memory)") }
+        if let time = request.time {
             directives.append("--time=\(time)")
             // Ask for a warning before the limit so a long stage can checkpoint and ask for
             // a continuation; the user's own --signal wins.
-            if !settings.extraOptions.contains(where: { $0.hasPrefix("--signal") }), let lead = Self.signalLead(time) {
+            if !request.options.contains(where: { $0.hasPrefix("--signal") }), let lead = Self.signalLead(time) {
                 directives.append("--signal=B:USR1@\(lead)")
             }
         }
-        directives += settings.extraOptions
+        directives += request.options
         var command = [settings.repro.path, "run-key"] + settings.pipelineArguments + ["--stage", stage, "--key", key]
         for (name, depKey) in dependencyKeys.sorted(by: { $0.key < $1.key }) { command += ["--dep", "\(name)=\(depKey)"] }
         if forced { command.append("--force") }
@@ -62,26 +66,8 @@ struct BatchScript {
     /// minutes get none: there the SIGTERM at the limit (KillWait, 30 s by default,
     /// before the SIGKILL) is the checkpoint signal.
     static func signalLead(_ time: String) -> Int? {
-        guard let seconds = seconds(time), seconds >= 600 else { return nil }
+        guard let seconds = ResourceRequest.seconds(time), seconds >= 600 else { return nil }
         return min(300, seconds / 3)
-    }
-
-    /// sbatch's time spellings: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S.
-    static func seconds(_ time: String) -> Int? {
-        let dayParts = time.split(separator: "-")
-        guard (1...2).contains(dayParts.count) else { return nil }
-        let days = dayParts.count == 2 ? Int(dayParts[0]) : 0
-        let fields = dayParts.last!.split(separator: ":").map { Int($0) }
-        guard let days, !fields.contains(nil) else { return nil }
-        let f = fields.map { $0! }
-        switch (dayParts.count, f.count) {
-        case (1, 1): return f[0] * 60
-        case (1, 2): return f[0] * 60 + f[1]
-        case (1, 3), (2, 3): return days * 86400 + f[0] * 3600 + f[1] * 60 + f[2]
-        case (2, 1): return days * 86400 + f[0] * 3600
-        case (2, 2): return days * 86400 + f[0] * 3600 + f[1] * 60
-        default: return nil
-        }
     }
 
     static func quote(_ word: String) -> String {

@@ -1,6 +1,7 @@
 /// `repro all --executor slurm --dry-run`: what each job would ask Slurm for, and the
 /// wall time of the critical path if every stage got a node the moment it is ready
-/// (from the last runs' durations; stages never timed count as zero and are named).
+/// (from the last runs' durations, else the kinds' estimates; stages with neither count
+/// as zero and are counted).
 public struct ClusterPlan {
     let plan: Plan
     let pipeline: PipelineDefinition
@@ -12,20 +13,19 @@ public struct ClusterPlan {
         self.settings = settings
     }
 
-    /// sbatch's view of one job's request, "cluster default" where nothing is asked.
-    var resources: String {
-        var parts = [
-            "cpus=\(settings.cpus.map(String.init) ?? "default")",
-            "mem=\(settings.memory ?? "default")",
-            "time=\(settings.time ?? "default")",
-        ]
-        if !settings.extraOptions.isEmpty { parts.append(settings.extraOptions.joined(separator: " ")) }
-        return parts.joined(separator: " ")
+    /// What `stage`'s jobs ask for: pipeline.yaml's request under the command line's.
+    func request(_ stage: String) -> ResourceRequest {
+        pipeline.resources(for: stage).overlaid(by: settings.overrides)
+    }
+
+    /// A step's duration: its last run's, else its kind's estimate, else 0.
+    func duration(_ step: Plan.Step) -> Double? {
+        step.estimate ?? request(step.stage).estimatedSeconds
     }
 
     /// The longest chain of stages to run, by estimated duration, and its total.
     var criticalPath: (stages: [String], seconds: Double) {
-        let estimates = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.stage, $0.estimate ?? 0) })
+        let estimates = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.stage, duration($0) ?? 0) })
         var finish: [String: Double] = [:]
         var previous: [String: String] = [:]
         for step in plan.steps {  // execution order: dependencies first
@@ -46,12 +46,14 @@ public struct ClusterPlan {
 
     public var text: String {
         guard !plan.steps.isEmpty else { return plan.text }
-        var lines = ["Slurm plan: \(plan.steps.count) job(s), each submitted when its dependencies are done; per job: \(resources)"]
+        var lines = ["Slurm plan: \(plan.steps.count) job(s), each submitted when its dependencies are done"]
         for step in plan.steps {
-            lines.append("  \(step.stage) [\(step.estimate.map { "~" + Duration.text($0) } ?? "never timed")]")
+            let time = step.estimate.map { "~" + Duration.text($0) + " last run" }
+                ?? request(step.stage).estimatedSeconds.map { "~" + Duration.text($0) + " estimated" } ?? "never timed"
+            lines.append("  \(step.stage) [\(time)] \(request(step.stage).text)")
         }
         let path = criticalPath
-        let untimed = plan.steps.filter { $0.estimate == nil }.count
+        let untimed = plan.steps.filter { duration($0) == nil }.count
         lines.append("critical path (every ready stage on its own node): ~\(Duration.text(path.seconds)) through \(path.stages.joined(separator: " -> "))"
                      + (untimed > 0 ? " (\(untimed) stage(s) never timed count as 0)" : ""))
         lines.append(plan.text.split(separator: "\n").last.map(String.init) ?? "")

@@ -30,6 +30,18 @@ struct SlurmClient: Sendable {
         return SlurmJobState.parse(result.stdout)
     }
 
+    /// The job whose comment ends with `submission=TOKEN` (a ledger token), nil when Slurm
+    /// knows none; throws when it cannot be asked (so a job is never submitted twice).
+    func find(submission: String) throws -> String? {
+        guard !submission.isEmpty else { return nil }
+        let result = try Self.run("squeue", ["-h", "-t", "all", "--me", "-o", "%i|%k"])
+        guard result.status == 0 else {
+            throw CommandError(description: "squeue failed (exit \(result.status)): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)); cannot tell whether an earlier run submitted a job, so none is submitted: rerun when Slurm answers")
+        }
+        return result.stdout.split(separator: "\n").first { $0.hasSuffix(",submission=\(submission)") }
+            .map { String($0.split(separator: "|")[0]) }
+    }
+
     /// Cancels `ids` in batches of 100 per scancel call; returns the ids it could not cancel.
     @discardableResult
     func cancel(_ ids: [String]) -> [String] {

@@ -16,6 +16,9 @@ final class SlurmMonitor: @unchecked Sendable {
 
     private let client: SlurmClient
     private let interval: Double
+    /// Told when the controller stops answering and when it answers again.
+    private let report: @Sendable (String) -> Void
+    private var unreachableSince: Date?
     private let condition = NSCondition()
     private var watched: [String: Int] = [:]  // job id → waiters
     private var observations: [String: Observation] = [:]
@@ -25,9 +28,10 @@ final class SlurmMonitor: @unchecked Sendable {
     private(set) var queries = 0
     private(set) var querySeconds = 0.0
 
-    init(client: SlurmClient, interval: Double) {
+    init(client: SlurmClient, interval: Double, report: @escaping @Sendable (String) -> Void) {
         self.client = client
         self.interval = interval
+        self.report = report
         let thread = Thread { [self] in loop() }
         thread.start()
     }
@@ -83,6 +87,13 @@ final class SlurmMonitor: @unchecked Sendable {
             condition.lock()
             queries += 1
             querySeconds += seconds
+            if answer == nil, unreachableSince == nil {
+                unreachableSince = started
+                report("Slurm does not answer (squeue failed); the jobs are unknown, not failed: asking again every \(interval) s")
+            } else if answer != nil, let since = unreachableSince {
+                unreachableSince = nil
+                report("Slurm answers again after \(Duration.text(Date().timeIntervalSince(since)))")
+            }
             for id in ids {
                 if let answer {
                     if let state = answer[id] {

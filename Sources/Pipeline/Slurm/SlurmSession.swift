@@ -11,10 +11,10 @@ final class SlurmSession: @unchecked Sendable {
     private var submittedIDs: [String] = []
     private var finishedIDs = Set<String>()
 
-    init(settings: SlurmSettings, artifacts: Artifacts) {
+    init(settings: SlurmSettings, artifacts: Artifacts, display: ProgressDisplay) {
         self.settings = settings
         self.ledger = SlurmLedger(artifacts: artifacts)
-        self.monitor = SlurmMonitor(client: client, interval: settings.pollInterval)
+        self.monitor = SlurmMonitor(client: client, interval: settings.pollInterval) { display.emit($0) }
     }
 
     func submitted(_ id: String) { lock.withLock { submittedIDs.append(id) } }

@@ -7,19 +7,16 @@ public struct SlurmSettings: Sendable {
     /// The repro binary the jobs run: the driver's own, by absolute path, so the job runs
     /// the same build (the project directory must be on a filesystem the nodes share).
     public var repro: URL
-    /// `--cpus-per-task`, `--mem` (sbatch's spelling: 4G, 500M), `--time` (minutes or
-    /// sbatch's D-HH:MM:SS); nil leaves the cluster's default.
-    public var cpus: Int?
-    public var memory: String?
-    public var time: String?
-    /// Extra sbatch options, each one argument (`--partition=gpu`, `--account=abc`,
-    /// `--qos=long`, `--gres=gpu:1`, `--signal=B:USR1@300`).
-    public var extraOptions: [String] = []
+    /// `--slurm-cpus`, `--slurm-mem`, `--slurm-time`, `--slurm-opt`: over every stage's
+    /// request from pipeline.yaml (`PipelineDefinition.resources(for:)`).
+    public var overrides = ResourceRequest()
     /// Leave the jobs running on Ctrl-C (a rerun reattaches to them).
     public var detach = false
     /// Resubmissions after an infrastructure failure (node failure, memory kill,
     /// preemption, a job Slurm lost); a stage's own error is never retried.
     public var retries = 0
+    /// A retry after an out-of-memory kill asks for this many times the memory (1: the same).
+    public var retryMemoryFactor = 1.0
     /// Seconds between two batched status queries (one squeue for every active job).
     public var pollInterval: Double = 2
     /// Continuation jobs after a time limit (the stage checkpointed and asked to go on).

@@ -8,6 +8,8 @@ import Foundation
 struct SlurmStageJob {
     let session: SlurmSession
     let stage: ResolvedStage
+    /// The stage's resources (pipeline.yaml's and `--slurm-*`'s); a memory kill may raise them.
+    let request: ResourceRequest
     let key: String
     let dependencies: [String: StageRecord]
     let forced: Bool
@@ -27,11 +29,22 @@ struct SlurmStageJob {
         var current: SlurmLedger.Entry
         var retriesLeft = session.settings.retries
         var continuations = 0
-        if let known = session.ledger.entry(key) {
-            current = known
-            display.emit("\(stage.name): reattached to Slurm job \(known.job) (attempt \(known.attempt))")
+        var request = request
+        let known = session.ledger.entry(key)
+        let found: String?
+        do {
+            found = try known.flatMap { $0.job.isEmpty ? try session.client.find(submission: $0.submission) : $0.job }
+        } catch {
+            throw PipelineError.failed("\(error)")
+        }
+        if let known, let job = found {
+            // An entry without a job id: the last driver died between sbatch and the ledger;
+            // the job's comment carries the entry's submission token.
+            current = known.with(job: job)
+            if known.job.isEmpty { try session.ledger.set(key, current) }
+            display.emit("\(stage.name): reattached to Slurm job \(job) (attempt \(known.attempt))")
         } else {
-            current = try submit(attempt: 1)
+            current = try submit(attempt: known?.attempt ?? 1, request: request)
         }
         session.submitted(current.job)
         while true {
@@ -49,13 +62,19 @@ struct SlurmStageJob {
                 display.emit("\(stage.name): job \(current.job) checkpointed before its time limit; submitting continuation \(continuations)")
             case _ where ending.isInfrastructure && retriesLeft > 0:
                 retriesLeft -= 1
-                display.emit("\(stage.name): job \(current.job) ended: \(ending.description); retrying (\(retriesLeft) retr\(retriesLeft == 1 ? "y" : "ies") left)")
+                var more = ""
+                if ending == .outOfMemory, session.settings.retryMemoryFactor != 1, let memory = request.memory,
+                   let megabytes = ResourceRequest.megabytes(memory) {
+                    request.memory = ResourceRequest.memory(megabytes: megabytes * session.settings.retryMemoryFactor)
+                    more = " with --mem=\(request.memory!)"
+                }
+                display.emit("\(stage.name): job \(current.job) ended: \(ending.description); retrying\(more) (\(retriesLeft) retr\(retriesLeft == 1 ? "y" : "ies") left)")
             default:
                 // A cancelled job leaves no ledger entry, so the next run submits it again.
                 try? session.ledger.set(key, nil)
                 throw SlurmJobFailure(ending: ending, job: current.job, log: log)
             }
-            current = try submit(attempt: current.attempt + 1)
+            current = try submit(attempt: current.attempt + 1, request: request)
             session.submitted(current.job)
         }
     }
@@ -106,23 +125,30 @@ struct SlurmStageJob {
     /// removed with the work directory when it succeeds.
     func logFile(attempt: Int) -> URL { workDirectory.appendingPathComponent("slurm-\(attempt).log") }
 
-    private func submit(attempt: Int) throws -> SlurmLedger.Entry {
+    /// Writes the batch script, records the submission in the ledger before sbatch (a
+    /// driver killed in between leaves a token the job's comment repeats), submits, and
+    /// records the job id.
+    private func submit(attempt: Int, request: ResourceRequest) throws -> SlurmLedger.Entry {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
-        let script = BatchScript(settings: session.settings, projectDirectory: pipelineDirectory, profile: profile,
+        let submission = UUID().uuidString.lowercased()
+        let script = BatchScript(settings: session.settings, request: request, projectDirectory: pipelineDirectory, profile: profile,
                                  stage: stage.name, key: key, dependencyKeys: dependencies.mapValues(\.key),
-                                 attempt: attempt, forced: forced, log: logFile(attempt: attempt))
+                                 attempt: attempt, submission: submission, forced: forced, log: logFile(attempt: attempt))
         let file = workDirectory.appendingPathComponent("slurm-\(attempt).sh")
         try script.write(to: file)
+        let pending = SlurmLedger.Entry(job: "", stage: stage.name, profile: profile, attempt: attempt,
+                                        submitted: Date().timeIntervalSince1970, submission: submission)
+        try session.ledger.set(key, pending)
         let id: String
         do {
             id = try session.client.submit(file)
         } catch {
+            try? session.ledger.set(key, nil)
             throw PipelineError.failed("\(error)")
         }
-        let entry = SlurmLedger.Entry(job: id, stage: stage.name, profile: profile, attempt: attempt,
-                                      submitted: Date().timeIntervalSince1970)
+        let entry = pending.with(job: id)
         try session.ledger.set(key, entry)
-        display.emit("submitted \(stage.name) as Slurm job \(id) (attempt \(attempt), log \(logFile(attempt: attempt).path))")
+        display.emit("submitted \(stage.name) as Slurm job \(id) (attempt \(attempt), \(request.text), log \(logFile(attempt: attempt).path))")
         return entry
     }
 }

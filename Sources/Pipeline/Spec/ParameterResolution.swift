@@ -9,7 +9,7 @@ struct ParameterResolution {
     let file: PipelineFile
     let registry: StageKindRegistry
 
-    func resolve(profile: String, overrides: [String]) throws -> (stages: [ResolvedStage], groups: [String: [String]]) {
+    func resolve(profile: String, overrides: [String]) throws -> (stages: [ResolvedStage], groups: [String: [String]], cluster: ClusterSpec) {
         var seen = Set<String>()
         for stage in file.stages {
             guard isValidName(stage.name) else {
@@ -88,7 +88,10 @@ struct ParameterResolution {
             return ResolvedStage(name: draft.name, kind: draft.kind, parameters: parameters, dependencies: draft.dependencies,
                                  groups: draft.groups, location: draft.location)
         }
-        return (stages, replication.groups)
+        let cluster = ClusterSpec(executor: chain.last(where: { $0.executor != nil })?.executor,
+                                  rules: file.resources + chain.flatMap(\.resources))
+        try cluster.check(stages: stages, groups: replication.groups, kinds: registry.names)
+        return (stages, replication.groups, cluster)
     }
 
     /// The named profile and the ones it extends, base first. `paper` exists even when

@@ -12,6 +12,8 @@ public struct PipelineDefinition: Sendable {
     public let stages: [ResolvedStage]
     /// Stages run once per seed: the name as written → its replicas (`NAME@seed=S`).
     public let groups: [String: [String]]
+    /// The executor and resource rules of the file and profile (`ClusterSpec`).
+    public let cluster: ClusterSpec
     private let index: [String: Int]
     private let dependentsByName: [String: [String]]
 
@@ -30,12 +32,14 @@ public struct PipelineDefinition: Sendable {
         let raw = try PipelineFile(text: text, path: path)
         let resolved = try ParameterResolution(file: raw, registry: registry).resolve(profile: profile, overrides: overrides)
         return try PipelineDefinition(file: file.standardizedFileURL, profile: profile, stages: resolved.stages,
-                                      groups: resolved.groups, path: path)
+                                      groups: resolved.groups, cluster: resolved.cluster, path: path)
     }
 
-    init(file: URL, profile: String, stages: [ResolvedStage], groups: [String: [String]] = [:], path: String) throws {
+    init(file: URL, profile: String, stages: [ResolvedStage], groups: [String: [String]] = [:],
+         cluster: ClusterSpec = ClusterSpec(), path: String) throws {
         self.file = file
         self.groups = groups
+        self.cluster = cluster
         self.directory = file.deletingLastPathComponent()
         self.profile = profile
         self.stages = try ExecutionOrder.sort(stages, path: path)
@@ -49,6 +53,12 @@ public struct PipelineDefinition: Sendable {
 
     public func stage(_ name: String) -> ResolvedStage? {
         index[name].map { stages[$0] }
+    }
+
+    /// What `name` asks a cluster for: its kind's estimate, then the resource rules.
+    public func resources(for name: String) -> ResourceRequest {
+        guard let stage = stage(name) else { return ResourceRequest() }
+        return cluster.request(for: stage, groups: groups) { self.stage($0)?.parameters }
     }
 
     /// Position in execution order.

@@ -17,6 +17,9 @@ import Yams
 ///     extends: mini         # optional
 ///     "*.epochs": 2         # STAGE.KEY, STAGE may be a glob
 ///     seeds: [0, 1]         # every stage whose kind has a `seed`, once per seed
+///     executor: slurm       # and resources: (see `ClusterSpec`)
+/// resources:                # cluster requests, never part of a key (`ClusterSpec`)
+///   kind:train: {cpus: 8}
 /// ```
 /// YAML anchors and merge keys (`<<: *train`) work in every mapping. A stage may also be
 /// a template (`matrix:` or `foreach:`, see `StageTemplate`) and set its own `seeds:`.
@@ -57,18 +60,23 @@ struct PipelineFile {
         let extends: (name: String, location: SourceLocation)?
         let overrides: [Override]
         let seeds: Seeds?
+        /// `executor: slurm` and `resources:` (see `ClusterSpec`).
+        var executor: String? = nil
+        var resources: [ClusterSpec.Rule] = []
     }
 
     let path: String
     let stages: [Stage]
     let defaults: [(kind: String, location: SourceLocation, params: [Entry])]
     let profiles: [String: Profile]
+    /// The file's own `resources:` (see `ClusterSpec`).
+    let resources: [ClusterSpec.Rule]
 
     init(text: String, path: String) throws {
         self.path = path
         let reader = Reader(path: path, text: text)
         let root = try reader.compose()
-        let top = try reader.entries(root, what: "the pipeline file", allowed: ["stages", "defaults", "profiles"])
+        let top = try reader.entries(root, what: "the pipeline file", allowed: ["stages", "defaults", "profiles", "resources"])
         guard let stagesEntry = top.first(where: { $0.key == "stages" }) else {
             throw PipelineError.spec(reader.location(root.mark), "expected a 'stages:' mapping at the top level")
         }
@@ -83,6 +91,7 @@ struct PipelineFile {
             profiles[entry.key] = try reader.profile(entry)
         }
         self.profiles = profiles
+        resources = try top.first(where: { $0.key == "resources" }).map(reader.resourceRules) ?? []
     }
 
     /// Node walking with located errors.
@@ -226,6 +235,8 @@ struct PipelineFile {
             var extends: (String, SourceLocation)?
             var overrides: [Override] = []
             var seedList: Seeds?
+            var executorName: String?
+            var rules: [ClusterSpec.Rule] = []
             for field in try entries(entry.value, what: "profile '\(entry.key)'") {
                 if field.key == "extends" {
                     extends = (try scalar(field.value, what: "a profile name"), location(field.value.mark))
@@ -235,13 +246,22 @@ struct PipelineFile {
                     seedList = try seeds(field)
                     continue
                 }
+                if field.key == "executor" {
+                    executorName = try executor(field)
+                    continue
+                }
+                if field.key == "resources" {
+                    rules = try resourceRules(field)
+                    continue
+                }
                 guard let dot = field.key.lastIndex(of: "."), dot != field.key.startIndex, field.key.index(after: dot) != field.key.endIndex else {
-                    throw PipelineError.spec(field.location, "expected STAGE.KEY (e.g. teacher.epochs or *.epochs), 'extends' or 'seeds' in profile '\(entry.key)', found '\(field.key)'")
+                    throw PipelineError.spec(field.location, "expected STAGE.KEY (e.g. teacher.epochs or *.epochs), 'extends', 'seeds', 'executor' or 'resources' in profile '\(entry.key)', found '\(field.key)'")
                 }
                 overrides.append(Override(pattern: String(field.key[..<dot]), key: String(field.key[field.key.index(after: dot)...]),
                                           value: field.value, location: field.location))
             }
-            return Profile(name: entry.key, location: entry.location, extends: extends, overrides: overrides, seeds: seedList)
+            return Profile(name: entry.key, location: entry.location, extends: extends, overrides: overrides, seeds: seedList,
+                           executor: executorName, resources: rules)
         }
 
         func describe(_ node: Node) -> String {

@@ -22,6 +22,12 @@ public protocol StageKind: Sendable {
     /// is reported at the stage's place in pipeline.yaml. Default: nothing to check.
     func validate(_ parameters: ResolvedParameters) -> String?
 
+    /// What a stage of this kind asks a cluster for unless pipeline.yaml says otherwise
+    /// (`ClusterSpec`): CPUs, memory and time estimated from its parameters; `lookup`
+    /// gives another stage's parameters (a training's dataset or teacher). Default: one
+    /// CPU and 2 GB, the cluster's default time limit.
+    func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest
+
     /// Produces the outputs into `context.outputDirectory`. Throw to fail the stage;
     /// the message is shown with the stage name.
     func run(_ context: StageContext) throws -> StageResult
@@ -30,4 +36,7 @@ public protocol StageKind: Sendable {
 extension StageKind {
     public func inputFiles(_ parameters: ResolvedParameters) -> [String] { [] }
     public func validate(_ parameters: ResolvedParameters) -> String? { nil }
+    public func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest {
+        ResourceRequest(cpus: 1, memory: "2G")
+    }
 }

@@ -60,3 +60,10 @@ struct DatasetKind: TypedStageKind {
         ])
     }
 }
+
+extension DatasetKind {
+    /// Cluster request (`StageKind.resources`): one archive download, verification and conversion: minutes for CIFAR-100.
+    func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest {
+        ResourceRequest(cpus: 1, memory: "4G", time: "01:00:00")
+    }
+}

@@ -88,3 +88,10 @@ struct ReportKind: TypedStageKind {
                            metrics: Dictionary(uniqueKeysWithValues: summary.counts.map { ($0.key, .number(Double($0.value))) }))
     }
 }
+
+extension ReportKind {
+    /// Cluster request (`StageKind.resources`): reads the tables and curves, writes HTML and LaTeX.
+    func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest {
+        ResourceRequest(cpus: 1, memory: "2G", time: "00:30:00")
+    }
+}

@@ -104,3 +104,10 @@ struct TableNumbers: Codable {
     var ours: [[Estimate?]]
     var rowNotes: [String: String]
 }
+
+extension TableKind {
+    /// Cluster request (`StageKind.resources`): reads a few JSON records.
+    func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest {
+        ResourceRequest(cpus: 1, memory: "1G", time: "00:30:00")
+    }
+}

@@ -1,0 +1,101 @@
+import Dataset
+import Foundation
+import NN
+import Pipeline
+import Training
+
+/// What a training stage asks a cluster for by default (`StageKind.resources`), derived
+/// from its recipe and the models' geometry (`ModelCost`) with the speed `repro bench`
+/// measures. pipeline.yaml's `resources:` and `--slurm-*` override any of it.
+struct TrainingCost {
+    /// Training FLOP/s of one thread: `repro bench --model cifar_resnet56_v1 --batch 128
+    /// --threads 2` on this project's 2-core machines (AVX2 build: ~100 images/s at
+    /// 0.75 GFLOP per image, i.e. ~75 GFLOP/s for two threads), rounded down.
+    static let flopsPerThread = 35e9
+    /// Share of a training step that runs in parallel (`repro bench --parallelism`: Amdahl's
+    /// bound of ResNet56 is 7.8x at 8 threads and 10.9x at 64, i.e. ~92 %).
+    static let parallelShare = 0.92
+    /// The time limit asked by default: the estimate with half again and ten minutes on
+    /// top, at most a day (a common partition limit); a longer stage checkpoints before
+    /// its limit and continues in the next job.
+    static let longestRequest = 86_400.0
+
+    let flops: Double
+    let memoryBytes: Double
+
+    /// The dataset's split sizes and classes as pipeline.yaml declares them (CIFAR-100's when it says "any").
+    private struct DataSize {
+        let trainImages, testImages: Double
+        let classes: Int
+
+        init(_ dataset: String, labels: LabelSet?, lookup: (String) -> ResolvedParameters?) {
+            let data = lookup(dataset).map(DatasetKind.Parameters.init)
+            trainImages = Double(data.map(\.trainCount).flatMap { $0 > 0 ? $0 : nil } ?? 50_000)
+            testImages = Double(data.map(\.testCount).flatMap { $0 > 0 ? $0 : nil } ?? 10_000)
+            classes = labels == .coarse ? 20 : (data.map(\.classes).flatMap { $0 > 0 ? $0 : nil } ?? 100)
+        }
+    }
+
+    /// Evaluating `run`'s model on the test split in batches of `batch`.
+    init(evaluating run: TrainKind.Parameters, batch: Int, lookup: (String) -> ResolvedParameters?) throws {
+        let config = run.config
+        let size = DataSize(run.dataset, labels: config.labels, lookup: lookup)
+        let model = try ModelCost(model: config.model, classes: size.classes, widthMultiplier: config.widthMultiplier)
+        flops = size.testImages * 2 * Double(model.forwardMACs)
+        memoryBytes = 4 * Double(2 * model.parameters + model.activationFloats * batch) + size.testImages * 3072 + 256 * 1_048_576
+    }
+
+    init(_ p: TrainKind.Parameters, lookup: (String) -> ResolvedParameters?) throws {
+        let config = p.config
+        let size = DataSize(p.dataset, labels: config.labels, lookup: lookup)
+        let (trainImages, testImages, classes) = (size.trainImages, size.testImages, size.classes)
+        let student = try ModelCost(model: config.model, classes: classes, widthMultiplier: config.widthMultiplier)
+        let pass = config.batchSize / max(1, config.devices)
+        // forward 2 FLOP per MAC, backward twice that; the test set once per epoch
+        var perEpoch = trainImages * 6 * Double(student.forwardMACs) + testImages * 2 * Double(student.forwardMACs)
+        var memory = student.trainingBytes(imagesPerPass: pass) + (trainImages + testImages) * 3072
+        if !p.teacher.isEmpty, let teacherParameters = lookup(p.teacher) {
+            let teacher = TrainKind.Parameters(teacherParameters).config
+            let cost = try ModelCost(model: teacher.model, classes: classes, widthMultiplier: teacher.widthMultiplier)
+            perEpoch += trainImages * 2 * Double(cost.forwardMACs)
+            memory += 4 * Double(cost.parameters * 2 + cost.activationFloats * pass)
+        }
+        flops = perEpoch * Double(config.epochs)
+        memoryBytes = memory
+    }
+
+    /// Seconds on `threads` threads.
+    func seconds(threads: Int) -> Double {
+        let speedup = 1 / ((1 - Self.parallelShare) + Self.parallelShare / Double(threads))
+        return flops / Self.flopsPerThread / speedup
+    }
+
+    /// CPUs by size: a run of under an hour on one thread gets one; under 8 hours two;
+    /// under 3 days four; under 30 days eight; anything longer sixteen.
+    var cpus: Int {
+        let hours = seconds(threads: 1) / 3600
+        return hours < 1 ? 1 : hours < 8 ? 2 : hours < 72 ? 4 : hours < 720 ? 8 : 16
+    }
+
+    var request: ResourceRequest {
+        let estimate = seconds(threads: cpus)
+        return ResourceRequest(cpus: cpus, memory: ResourceRequest.memory(megabytes: memoryBytes * 1.25 / 1_048_576),
+                               time: ResourceRequest.time(seconds: min(Self.longestRequest, estimate * 1.5 + 600)),
+                               estimatedSeconds: estimate)
+    }
+}
+
+extension TrainKind {
+    func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest {
+        (try? TrainingCost(Parameters(parameters), lookup: lookup).request) ?? ResourceRequest(cpus: 2, memory: "8G", time: "1-00:00:00")
+    }
+}
+
+extension EvaluateKind {
+    func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest {
+        let p = Parameters(parameters)
+        let run = lookup(p.run).map(TrainKind.Parameters.init)
+        return run.flatMap { try? TrainingCost(evaluating: $0, batch: p.batchSize, lookup: lookup).request }
+            ?? ResourceRequest(cpus: 1, memory: "4G", time: "01:00:00")
+    }
+}
