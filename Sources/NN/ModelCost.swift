@@ -6,8 +6,8 @@ public struct ModelCost: Sendable, Equatable {
     public let forwardMACs: Int
     /// Floats a pass keeps per image: each unit's convolution output and its normalised
     /// output, and the five gradient buffers of the largest unit (allocated for inference
-    /// too). `repro bench`'s peak RSS is 0.6–1x of `trainingBytes` (ResNet56 at batch
-    /// 128: 623 MiB measured, 834 estimated; ResNeXt29 16x64d at 32: 6.3 GB, 6.9 estimated).
+    /// too). `repro bench`'s peak RSS is 0.55–1x of `trainingBytes` (ResNet56 at batch
+    /// 128: 624 MiB measured, 1,090 estimated; ResNeXt29 16x64d at 32: 6,321 MiB, 6,561).
     public let activationFloats: Int
 
     public init(model name: String, classes: Int, widthMultiplier: Double = 1) throws {
@@ -24,8 +24,8 @@ public struct ModelCost: Sendable, Equatable {
 
     /// Bytes of a training process with `imagesPerPass` images in one forward/backward pass:
     /// parameters, gradients and two optimizer states, the activations, and a fixed
-    /// 256 MiB for the runtime, BLAS buffers and scratch.
+    /// 512 MiB for the runtime, BLAS buffers and convolution scratch.
     public func trainingBytes(imagesPerPass: Int) -> Double {
-        4 * Double(4 * parameters + activationFloats * imagesPerPass) + 256 * 1_048_576
+        4 * Double(4 * parameters + activationFloats * imagesPerPass) + 512 * 1_048_576
     }
 }

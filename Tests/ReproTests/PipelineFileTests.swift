@@ -60,6 +60,54 @@ final class PipelineFileTests: XCTestCase {
         XCTAssertEqual(inferred["table4"], Set(cells))
     }
 
+    /// Each stage's Slurm request as `repro all --executor slurm --dry-run --force` prints it.
+    private func requests(profile: String) throws -> [String: (cpus: Int, megabytes: Double, seconds: Int)] {
+        let process = Process()
+        process.executableURL = reproBinary
+        process.arguments = ["all", "--executor", "slurm", "--dry-run", "--force", "--profile", profile,
+                             "--pipeline", PipelineFileTests.root.appendingPathComponent("pipeline.yaml").path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        var requests: [String: (Int, Double, Int)] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("  ") && line.contains(" cpus=") {
+            let words = line.split(separator: " ")
+            func field(_ name: String) -> String? { words.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) } }
+            guard let cpus = field("cpus").flatMap(Int.init), let memory = field("mem").flatMap(ResourceRequest.megabytes),
+                  let time = field("time").flatMap(ResourceRequest.seconds) else {
+                XCTFail("no full request in: \(line)")
+                continue
+            }
+            requests[String(words[0])] = (cpus, memory, time)
+        }
+        return requests
+    }
+
+    /// The kinds' own Slurm requests: the paper's trainings ask for at most a day (longer
+    /// ones continue), its teacher for many CPUs within 12 GB; the smoke profile's stages
+    /// fit the 2-CPU test node one CPU each.
+    func testKindsAskForWhatTheirStagesNeed() throws {
+        let paper = try requests(profile: "paper")
+        XCTAssertEqual(paper.count, 67)
+        let teacher = try XCTUnwrap(paper["teacher"])
+        XCTAssertEqual(teacher.cpus, 16)
+        XCTAssertLessThanOrEqual(teacher.megabytes, 12 * 1024)
+        XCTAssertEqual(teacher.seconds, 86_400)
+        let baseline = try XCTUnwrap(paper["baseline"])
+        XCTAssertEqual(baseline.cpus, 4)
+        XCTAssertLessThan(baseline.seconds, 86_400)
+        XCTAssertLessThanOrEqual(baseline.megabytes, 4 * 1024)
+        let smoke = try requests(profile: "smoke")
+        XCTAssertEqual(smoke.count, 125)
+        for (stage, request) in smoke {
+            XCTAssertEqual(request.cpus, 1, stage)
+            XCTAssertLessThanOrEqual(request.megabytes, 4 * 1024, stage)
+        }
+    }
+
     func testCellsThatDifferOnlyInIgnoredParametersShareAKey() throws {
         let lock = try LockFile.read(PipelineFileTests.root.appendingPathComponent("artifacts/smoke.lock"))
         for seed in [0, 1] {

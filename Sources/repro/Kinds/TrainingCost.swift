@@ -9,9 +9,9 @@ import Training
 /// measures. pipeline.yaml's `resources:` and `--slurm-*` override any of it.
 struct TrainingCost {
     /// Training FLOP/s of one thread: `repro bench --model cifar_resnet56_v1 --batch 128
-    /// --threads 2` on this project's 2-core machines (AVX2 build: ~100 images/s at
-    /// 0.75 GFLOP per image, i.e. ~75 GFLOP/s for two threads), rounded down.
-    static let flopsPerThread = 35e9
+    /// --threads 2` with the AVX2 build on this project's 2-core machines: 79 images/s
+    /// at 0.75 GFLOP per image (59.6 GFLOP/s) on an Intel Xeon, 100–115 on an AMD EPYC.
+    static let flopsPerThread = 30e9
     /// Share of a training step that runs in parallel (`repro bench --parallelism`: Amdahl's
     /// bound of ResNet56 is 7.8x at 8 threads and 10.9x at 64, i.e. ~92 %).
     static let parallelShare = 0.92
