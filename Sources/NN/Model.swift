@@ -193,6 +193,21 @@ public final class Model {
         return UnsafeBufferPointer(start: logits.pointer, count: logits.count)
     }
 
+    /// Inference logits (N, classes) of a batch, `part` images at a time: the activations
+    /// held scale with the part, not the batch (a 16x64d teacher's forward over 256 images
+    /// in one piece needs ~38 GB). Each part is a forward of its own: the im2col products
+    /// group images by the batch they see, so the last bits can differ from one pass over
+    /// the whole batch, and `part` is part of the arithmetic (a caller's constant).
+    public func inferenceLogits(_ x: UnsafePointer<Float>, batch: Int, part: Int) -> [Float] {
+        var result: [Float] = []
+        result.reserveCapacity(batch * classes)
+        for first in stride(from: 0, to: batch, by: part) {
+            let count = min(part, batch - first)
+            result += forward(x + first * 3 * 32 * 32, batch: count, training: false)
+        }
+        return result
+    }
+
     /// Array form of `forward`.
     public func forward(_ x: [Float], batch: Int, height: Int = 32, width: Int = 32, training: Bool) -> [Float] {
         check(x.count == batch * 3 * height * width, "Model.forward: input x holds \(x.count) floats, not \(batch)×3×\(height)×\(width)")

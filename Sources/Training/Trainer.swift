@@ -211,9 +211,14 @@ public final class Trainer {
     /// The teacher's soft targets for the images in `range` of the student's own
     /// (augmented, mixed) batch: inference mode (running statistics), no gradient. Nil
     /// without a teacher.
+    /// Images per teacher forward (`Model.inferenceLogits`). It shapes the teacher's products,
+    /// so a change of it changes distilled results: bump the train kind's version.
+    static let teacherPart = 32
+
     func teacherSoftTargets(_ images: UnsafePointer<Float>, _ range: Range<Int>, classes: Int) -> [Float]? {
         guard let teacher else { return nil }
-        let logits = Array(teacher.forward(images + range.lowerBound * 3 * 32 * 32, batch: range.count, training: false))
+        // in parts of at most 32 images: the teacher's memory stays that of 32 whatever the student's batch
+        let logits = teacher.inferenceLogits(images + range.lowerBound * 3 * 32 * 32, batch: range.count, part: Self.teacherPart)
         return distillation.softTargets(teacherLogits: logits, classes: classes)
     }
 

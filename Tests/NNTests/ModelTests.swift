@@ -61,6 +61,32 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(try model.parameters.values(named: "fc.weight"), values)
     }
 
+    /// A teacher's logits in parts (what distillation does to bound its memory): each part
+    /// is exactly a forward of those images, and all of them agree with one pass over the
+    /// batch to float rounding (im2col products group images by the batch they see).
+    func testInferenceInPartsIsAForwardPerPart() throws {
+        var stream = RandomStream(seed: 3, purpose: "parts")
+        let batch = 64, image = 3 * 32 * 32
+        let x = (0..<batch * image).map { _ in Float(stream.normal()) }
+        for (name, width) in [("cifar_resnet20_v1", 0.5), ("cifar_resnext29_2x4d", 0.5)] {
+            let model = try Model(name: name, classes: 10, widthMultiplier: width, seed: 1)
+            model.context.threads = 2
+            let whole = x.withUnsafeBufferPointer { Array(model.forward($0.baseAddress!, batch: batch, training: false)) }
+            for part in [32, 7] {
+                let parts = x.withUnsafeBufferPointer { model.inferenceLogits($0.baseAddress!, batch: batch, part: part) }
+                var separate: [Float] = []
+                for first in stride(from: 0, to: batch, by: part) {
+                    separate += x.withUnsafeBufferPointer {
+                        Array(model.forward($0.baseAddress! + first * image, batch: min(part, batch - first), training: false))
+                    }
+                }
+                XCTAssertEqual(parts.map(\.bitPattern), separate.map(\.bitPattern), "\(name) in parts of \(part)")
+                let worst = zip(parts, whole).map { abs($0 - $1) / max(1, abs($1)) }.max()!
+                XCTAssertLessThan(worst, 1e-5, "\(name) in parts of \(part)")
+            }
+        }
+    }
+
     func testInitialisationIsXavierUniformAndSeeded() throws {
         let a = try Model(name: "cifar_resnet20_v1", classes: 10, seed: 7)
         let b = try Model(name: "cifar_resnet20_v1", classes: 10, seed: 7)
