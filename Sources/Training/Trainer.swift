@@ -213,7 +213,7 @@ public final class Trainer {
     /// without a teacher.
     /// Images per teacher forward (`Model.inferenceLogits`). It shapes the teacher's products,
     /// so a change of it changes distilled results: bump the train kind's version.
-    static let teacherPart = 32
+    public static let teacherPart = 32
 
     func teacherSoftTargets(_ images: UnsafePointer<Float>, _ range: Range<Int>, classes: Int) -> [Float]? {
         guard let teacher else { return nil }

@@ -58,7 +58,7 @@ struct TrainingCost {
             let teacher = TrainKind.Parameters(teacherParameters).config
             let cost = try ModelCost(model: teacher.model, classes: classes, widthMultiplier: teacher.widthMultiplier)
             perEpoch += trainImages * 2 * Double(cost.forwardMACs)
-            memory += 4 * Double(cost.parameters * 2 + cost.activationFloats * pass)
+            memory += 4 * Double(cost.parameters * 2 + cost.activationFloats * min(pass, Trainer.teacherPart))
         }
         flops = perEpoch * Double(config.epochs)
         memoryBytes = memory
