@@ -14,8 +14,9 @@ public enum RunningVarianceRule: String, Sendable {
 /// Training normalises with the batch mean and biased variance and moves the running
 /// statistics: running = momentum·running + (1 − momentum)·batch (GluonCV's momentum,
 /// 0.9 = PyTorch's 0.1). Evaluation normalises with the running statistics.
-/// Each channel's sums are taken by one worker in a fixed order (per plane in float, the
-/// planes in double), so the result does not depend on the thread count.
+/// Sums are taken per plane in float, in parallel over channel × image blocks
+/// (`PlaneSums`), then merged per channel in image order in double, so the result does not
+/// depend on the thread count nor on the blocks.
 public enum BatchNorm {
     public struct Config: Sendable {
         public var epsilon: Float = 1e-5
@@ -38,12 +39,16 @@ public enum BatchNorm {
         _ context: ComputeContext
     ) {
         let count = Double(batch * plane)
-        context.forEach(channels, kind: .batchNorm) { c, _ in
-            // each plane's mean and squared deviations from it (a second pass while the plane
-            // is in L1: no cancellation), merged plane by plane in double (Chan et al.)
+        let sums = PlaneSums(batch: batch, channels: channels, context)
+        // each plane's mean and squared deviations from it (a second pass while the plane is in L1: no cancellation)
+        sums.forEachBlock { c, n in
+            sums.set(c, n, meanAndSquares(x + (n * channels + c) * plane, plane))
+        }
+        for c in 0..<channels {
+            // merged plane by plane in double (Chan et al.)
             var mu64: Double = 0, squares: Double = 0, seen: Double = 0
             for n in 0..<batch {
-                let (planeMean, planeSquares) = meanAndSquares(x + (n * channels + c) * plane, plane)
+                let (planeMean, planeSquares) = sums.get(c, n)
                 let delta = Double(planeMean) - mu64, total = seen + Double(plane)
                 mu64 += delta * Double(plane) / total
                 squares += Double(planeSquares) + delta * delta * seen * Double(plane) / total
@@ -58,11 +63,12 @@ public enum BatchNorm {
             let fed = config.runningVariance == .unbiased && count > 1 ? variance * count / (count - 1) : variance
             runningMean[c] = m * runningMean[c] + (1 - m) * mu
             runningVar[c] = m * runningVar[c] + (1 - m) * Float(fed)
-            let scale = gamma[c] * r, shift = beta[c] - mu * scale
-            for n in 0..<batch {
-                let offset = (n * channels + c) * plane
-                affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
-            }
+            let scale = gamma[c] * r
+            sums.setCoefficients(c, (scale, beta[c] - mu * scale))
+        }
+        sums.forEachBlock { c, n in
+            let offset = (n * channels + c) * plane, (scale, shift) = sums.coefficients(c)
+            affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
         }
     }
 
@@ -75,13 +81,11 @@ public enum BatchNorm {
         batch: Int, channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>? = nil, config: Config,
         _ context: ComputeContext
     ) {
-        context.forEach(channels, kind: .batchNorm) { c, _ in
+        PlaneSums.forEachBlock(batch: batch, channels: channels, context) { c, n in
             let scale = gamma[c] / (runningVar[c] + config.epsilon).squareRoot()
             let shift = beta[c] - runningMean[c] * scale
-            for n in 0..<batch {
-                let offset = (n * channels + c) * plane
-                affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
-            }
+            let offset = (n * channels + c) * plane
+            affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
         }
     }
 
@@ -96,28 +100,31 @@ public enum BatchNorm {
         batch: Int, channels: Int, plane: Int, _ context: ComputeContext
     ) {
         let count = Float(batch * plane)
-        context.forEach(channels, kind: .batchNorm) { c, _ in
-            let mu = mean[c], r = rstd[c]
-            // term sums: Σ dy and Σ dy·(x − μ)
+        let sums = PlaneSums(batch: batch, channels: channels, context)
+        // term sums per plane: Σ dy and Σ dy·(x − μ)
+        sums.forEachBlock { c, n in
+            let offset = (n * channels + c) * plane
+            sums.set(c, n, gradientSums(dy + offset, x + offset, reluOutput.map { $0 + offset }, plane, mean[c]))
+        }
+        for c in 0..<channels {
             var sumDy: Double = 0, sumDyX: Double = 0
             for n in 0..<batch {
-                let offset = (n * channels + c) * plane
-                let (a, b) = gradientSums(dy + offset, x + offset, reluOutput.map { $0 + offset }, plane, mu)
+                let (a, b) = sums.get(c, n)
                 sumDy += Double(a)
                 sumDyX += Double(b)
             }
+            let r = rstd[c]
             let dBetaC = Float(sumDy), dGammaC = Float(sumDyX) * r
             dBeta[c] += dBetaC
             dGamma[c] += dGammaC
             // dx = k·dy + a·(x − μ) + b: the three terms of the formula, regrouped per channel
             let k = gamma[c] * r
-            let a = -k * r * dGammaC / count
-            let b = -k * dBetaC / count
-            for n in 0..<batch {
-                let offset = (n * channels + c) * plane
-                inputGradient(dx + offset, dy + offset, x + offset, reluOutput.map { $0 + offset }, plane,
-                              k: k, a: a, b: b, mean: mu)
-            }
+            sums.setCoefficients(c, (-k * r * dGammaC / count, -k * dBetaC / count))
+        }
+        sums.forEachBlock { c, n in
+            let offset = (n * channels + c) * plane, (a, b) = sums.coefficients(c)
+            inputGradient(dx + offset, dy + offset, x + offset, reluOutput.map { $0 + offset }, plane,
+                          k: gamma[c] * rstd[c], a: a, b: b, mean: mean[c])
         }
     }
 

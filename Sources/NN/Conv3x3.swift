@@ -12,10 +12,10 @@ import Tensor
 /// fixed offset: no wasted lanes, output vectors written in place, and for W a multiple of
 /// 16 every load aligned.
 ///
-/// Every image is one chunk in the forward; the backward (input and weight gradients) runs
-/// over `Conv2D`'s fixed image ranges, with per-range partial sums for the weights. Float
-/// results therefore depend on the shapes only, never on the thread count; they differ
-/// from im2col + GEMM in the order of the additions.
+/// Every image is one chunk in the forward and the input gradient; the weight gradient
+/// runs over blocks of output × input channels, each summing `Conv2D`'s fixed image ranges
+/// in order. Float results therefore depend on the shapes only, never on the thread
+/// count; they differ from im2col + GEMM in the order of the additions.
 enum Conv3x3 {
     /// Output channels are computed four at a time (per group); the input gradient is a conv
     /// whose outputs are the input channels.
@@ -47,47 +47,116 @@ enum Conv3x3 {
     static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                          dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                          _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, overwrite: Bool) {
-        let grid = Grid(s), chunks = Conv2D.reductionChunks(batch: s.batch)
-        // the input gradient is the output gradient convolved with the flipped, transposed weights
-        let flipped = dx == nil ? nil : packWeights(w, s, flipped: true, context)
-        let group = imagesPerGroup(s, grid)
-        // the shifted output gradient serves both: the input gradient's input, and the
-        // weight gradient's nine taps (against the unshifted input)
-        context.reserve(.shiftedGradient, count: group * s.outChannels * grid.channel)
-        // the input zero-filled to whole vectors, when its planes are not
-        context.reserve(.shiftedInput, count: grid.inPlace ? 0 : group * s.inChannels * grid.outPlane)
+        let grid = Grid(s)
+        if let dx { inputGradient(dx, dOut, w, s, grid, context, overwrite: overwrite) }
+        weightGradient(dw, dOut, x, s, grid, context)
+    }
+
+    /// dx (+)= the output gradient convolved with the flipped, transposed weights: every
+    /// image a chunk, as in the forward.
+    static func inputGradient(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                              _ s: ConvShape, _ grid: Grid, _ context: ComputeContext, overwrite: Bool) {
+        let flipped = packWeights(w, s, flipped: true, context)
+        context.reserve(.shiftedGradient, count: s.outChannels * grid.channel)
         context.reserve(.rowScratch, count: grid.inPlace ? 0 : s.inChannels * grid.outPlane)
-        context.reserve(.weightPartials, count: s.weightCount, workers: max(chunks, context.threads))
-        context.forEach(chunks, kind: .directConvolutionBackward) { chunk, worker in
-            let partial = context.pointer(.weightPartials, chunk)
-            partial.update(repeating: 0, count: s.weightCount)
-            let gradient = context.pointer(.shiftedGradient, worker)
-            let range = Parallel.range(chunk, of: chunks, count: s.batch)
-            for first in stride(from: range.lowerBound, to: range.upperBound, by: group) {
-                let count = min(group, range.upperBound - first)
-                for i in 0..<count {
-                    let n = first + i, image = gradient + i * s.outChannels * grid.channel
-                    grid.shift(image, dOut + n * s.outChannels * grid.pixels, channels: s.outChannels)
-                    guard let dx, let flipped else { continue }
-                    grid.write(dx + n * s.inChannels * grid.pixels, channels: s.inChannels, add: !overwrite,
-                               scratch: context.pointer(.rowScratch, worker)) { target, add in
-                        for g in 0..<s.groups {
-                            correlate(target + g * s.groupIn * grid.outPlane, image + g * s.groupOut * grid.channel,
-                                      flipped + g * s.groupOut * s.patch, inputs: s.groupOut, outputs: s.groupIn,
-                                      grid, add: add)
+        context.forEach(s.batch, kind: .directConvolution) { n, worker in
+            let image = context.pointer(.shiftedGradient, worker)
+            grid.shift(image, dOut + n * s.outChannels * grid.pixels, channels: s.outChannels)
+            grid.write(dx + n * s.inChannels * grid.pixels, channels: s.inChannels, add: !overwrite,
+                       scratch: context.pointer(.rowScratch, worker)) { target, add in
+                for g in 0..<s.groups {
+                    correlate(target + g * s.groupIn * grid.outPlane, image + g * s.groupOut * grid.channel,
+                              flipped + g * s.groupOut * s.patch, inputs: s.groupOut, outputs: s.groupIn, grid, add: add)
+                }
+            }
+        }
+    }
+
+    /// dw += Σ over the images of the input against the shifted output gradient, split
+    /// into blocks of output channels × input channels (`WeightBlocks`), each owning its
+    /// slice of dw: no copy of the weights per chunk. A block sums the images range by
+    /// range (`Conv2D.reductionChunks`, fixed by the batch) and adds each range's sums to
+    /// dw in range order, which are the additions of one partial sum per range added in
+    /// order: the bits depend on neither the blocks nor the thread count, so the blocks
+    /// follow the threads (finer blocks shift the same gradients more often).
+    static func weightGradient(_ dw: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                               _ s: ConvShape, _ grid: Grid, _ context: ComputeContext) {
+        // four blocks per thread: with few threads, whole rows of inputs (each output channel's
+        // gradient shifted once per image, as before the split), up to 64 blocks for 64 threads
+        let blocks = WeightBlocks(s, target: min(64, 4 * context.threads))
+        let ranges = Conv2D.reductionChunks(batch: s.batch), group = imagesPerGroup(s, grid)
+        context.reserve(.shiftedGradient, count: group * blocks.outputs * grid.channel)
+        context.reserve(.shiftedInput, count: grid.inPlace ? 0 : group * blocks.inputs * grid.outPlane)
+        context.reserve(.weightPartials, count: blocks.outputs * blocks.inputs * 9)
+        context.forEach(blocks.count, kind: .directConvolutionBackward, splittable: WeightBlocks(s, target: 64).count) { chunk, worker in
+            let (outputs, inputs) = blocks.block(chunk)
+            let firstInput = outputs.lowerBound / s.groupOut * s.groupIn + inputs.lowerBound
+            let sums = context.pointer(.weightPartials, worker), gradient = context.pointer(.shiftedGradient, worker)
+            for r in 0..<ranges {
+                let range = Parallel.range(r, of: ranges, count: s.batch)
+                sums.update(repeating: 0, count: outputs.count * inputs.count * 9)
+                for first in stride(from: range.lowerBound, to: range.upperBound, by: group) {
+                    let count = min(group, range.upperBound - first)
+                    for i in 0..<count {
+                        grid.shift(gradient + i * outputs.count * grid.channel,
+                                   dOut + ((first + i) * s.outChannels + outputs.lowerBound) * grid.pixels, channels: outputs.count)
+                    }
+                    var input = x + (first * s.inChannels + firstInput) * grid.pixels, imageStride = s.inChannels * grid.outPlane
+                    if !grid.inPlace {
+                        let widened = context.pointer(.shiftedInput, worker)
+                        for i in 0..<count {
+                            grid.widen(widened + i * inputs.count * grid.outPlane,
+                                       x + ((first + i) * s.inChannels + firstInput) * grid.pixels, planes: inputs.count)
+                        }
+                        (input, imageStride) = (UnsafePointer(widened), inputs.count * grid.outPlane)
+                    }
+                    for k in 0..<outputs.count {
+                        for c in stride(from: 0, to: inputs.count, by: 2) {
+                            let pair = c + 1 < inputs.count  // the stem's 3 input channels end with a single one
+                            var tap = TapSums2()
+                            tap.run(input + c * grid.outPlane, second: pair ? grid.outPlane : 0, gradient + k * grid.channel,
+                                    images: count, plainStride: imageStride, shiftedStride: outputs.count * grid.channel, grid)
+                            tap.add(into: sums + (k * inputs.count + c) * 9, pair: pair)
                         }
                     }
                 }
-                var input = x + first * s.inChannels * grid.pixels
-                if !grid.inPlace {
-                    let widened = context.pointer(.shiftedInput, worker)
-                    grid.widen(widened, input, planes: count * s.inChannels)
-                    input = UnsafePointer(widened)
+                for k in 0..<outputs.count {
+                    let target = dw + ((outputs.lowerBound + k) * s.groupIn + inputs.lowerBound) * 9
+                    let source = sums + k * inputs.count * 9
+                    for i in 0..<inputs.count * 9 { target[i] += source[i] }
                 }
-                weightGradient(partial, input, gradient, images: count, s, grid)
             }
         }
-        Conv2D.addPartials(dw, count: s.weightCount, chunks: chunks, context)
+    }
+
+    /// The weight gradient's chunks: blocks of output channels (within one group) ×
+    /// blocks of input-channel pairs of that group, at least `target` where the shape
+    /// allows (ResNet56 for 64: 16 × 4, 32 × 2 and 64 × 1; for 8: 8, 8 and 8 output blocks).
+    struct WeightBlocks {
+        /// Output channels and input channels per block (inputs even, but for a group's last block).
+        let outputs, inputs: Int
+        let outputBlocks, inputBlocks: Int
+        let groupIn: Int
+
+        init(_ s: ConvShape, target: Int) {
+            // the largest divisor of a group's outputs that still leaves `target` output blocks
+            let most = max(1, s.outChannels / target)
+            outputs = (1...min(most, s.groupOut)).last { s.groupOut % $0 == 0 }!
+            outputBlocks = s.outChannels / outputs
+            let pairs = (s.groupIn + 1) / 2
+            let wanted = min(pairs, max(1, (target + outputBlocks - 1) / outputBlocks))
+            inputs = min(s.groupIn, 2 * ((pairs + wanted - 1) / wanted))
+            inputBlocks = (s.groupIn + inputs - 1) / inputs
+            groupIn = s.groupIn
+        }
+
+        var count: Int { outputBlocks * inputBlocks }
+
+        /// Output channels (absolute) and input channels (within the group) of a chunk.
+        func block(_ chunk: Int) -> (outputs: Range<Int>, inputs: Range<Int>) {
+            let o = chunk / inputBlocks * outputs, i = chunk % inputBlocks * inputs
+            return (o..<o + outputs, i..<min(groupIn, i + inputs))
+        }
     }
 
     /// Images whose weight-gradient sums are taken together. The passes over them run
@@ -95,7 +164,7 @@ enum Conv3x3 {
     /// shifted gradients for the group (32 KiB at most, when one image's fit) then stay in
     /// L1 while the inputs stream by. More images make longer sums per 16-lane total; past
     /// L1, slower loads (measured: 5–15 % faster than a group sized for L2). Never more than
-    /// a reduction range holds, which would only reserve scratch that no range uses.
+    /// a reduction range holds. The groups shape the sums: changing them changes bits.
     static func imagesPerGroup(_ s: ConvShape, _ grid: Grid) -> Int {
         let chunks = Conv2D.reductionChunks(batch: s.batch)
         return max(1, min((s.batch + chunks - 1) / chunks, (1 << 13) / grid.channel))
@@ -156,24 +225,6 @@ enum Conv3x3 {
                 }
             }
             v += wide ? 4 : 1
-        }
-    }
-
-    /// partial[k][c][i][j] += Σ over the images and pixels q of x[c][q] · dOut[k] shifted by
-    /// (2 − i, 2 − j), which is dOut[k] · x[c] shifted by (i, j) summed the other way round;
-    /// two input channels (of k's group) at a time. Input planes are `grid.outPlane` floats apart.
-    static func weightGradient(_ partial: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
-                               _ gradient: UnsafePointer<Float>, images: Int, _ s: ConvShape, _ grid: Grid) {
-        for k in 0..<s.outChannels {
-            let firstInput = k / s.groupOut * s.groupIn
-            for c in stride(from: 0, to: s.groupIn, by: 2) {
-                let pair = c + 1 < s.groupIn  // the stem's 3 input channels end with a single one
-                var sums = TapSums2()
-                sums.run(input + (firstInput + c) * grid.outPlane, second: pair ? grid.outPlane : 0,
-                         gradient + k * grid.channel, images: images, plainStride: s.inChannels * grid.outPlane,
-                         shiftedStride: s.outChannels * grid.channel, grid)
-                sums.add(into: partial + (k * s.groupIn + c) * 9, pair: pair)
-            }
         }
     }
 }

@@ -27,12 +27,14 @@ public final class ComputeContext: @unchecked Sendable {
 
     /// Runs `body(chunk, worker)` for every chunk in 0..<chunks on up to `threads`
     /// workers. Chunk c goes to worker c mod workers; `worker` indexes per-worker scratch.
-    /// `kind` names the region for `profile`.
-    public func forEach(_ chunks: Int, kind: ParallelProfile.Kind, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
+    /// `kind` names the region for `profile`; `splittable`, for work whose chunks follow the
+    /// thread count without changing a bit, is how many chunks it would make for 64 threads.
+    public func forEach(_ chunks: Int, kind: ParallelProfile.Kind, splittable: Int? = nil,
+                        _ body: (_ chunk: Int, _ worker: Int) -> Void) {
         guard let profile else { return Parallel.run(chunks, workers: min(threads, chunks), body) }
         let start = DispatchTime.now().uptimeNanoseconds
         Parallel.run(chunks, workers: min(threads, chunks), body)
-        profile.record(kind, chunks: chunks, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        profile.record(kind, chunks: splittable ?? chunks, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     /// Makes `pointer(slot, worker)` valid for `count` floats for every worker < `workers`
@@ -65,7 +67,8 @@ public enum WorkspaceSlot: Int, CaseIterable, Sendable {
     case patches
     /// Conv2D backward: the gradient of the patch matrix.
     case patchGradient
-    /// Conv2D and Conv3x3 backward: one weight-gradient partial sum per reduction chunk.
+    /// Conv2D backward: one weight-gradient partial sum per reduction chunk; Conv3x3
+    /// backward: a weight block's sums over one image range.
     case weightPartials
     /// Conv2D: GEMM output before it is scattered to NCHW; Conv2D backward: the gathered output gradient.
     case gatheredOutput
@@ -74,8 +77,11 @@ public enum WorkspaceSlot: Int, CaseIterable, Sendable {
     case flippedWeights
     /// Conv3x3: the three shifted copies of each input plane.
     case shiftedInput
-    /// Conv3x3 backward: the shifted output gradient of a group of images.
+    /// Conv3x3 backward: the shifted output gradient of an image (input gradient), of a
+    /// weight block's output channels for a group of images (weight gradient).
     case shiftedGradient
     /// Conv3x3: output rows that are no whole number of vectors, before they are copied out.
     case rowScratch
+    /// BatchNorm: each plane's two sums, then each channel's two coefficients.
+    case planeSums
 }
