@@ -1,7 +1,8 @@
 /// Where a training step's time goes, by kind of parallel region, and how far more
 /// threads could take it (`repro bench --parallelism`). Each region splits into chunks
-/// fixed by the problem size, so at most `chunks` workers help; the rest of the step
-/// (losses, the optimizer, packing) is serial.
+/// fixed by the problem size (or, where the split changes no bit, into as many as 64
+/// threads would get: `ComputeContext.forEach(splittable:)`), so at most `chunks`
+/// workers help; the rest of the step (losses, the optimizer, packing) is serial.
 public final class ParallelProfile: @unchecked Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         case directConvolution = "3x3 conv forward and input gradient"
