@@ -167,6 +167,18 @@ final class TemplateTests: XCTestCase {
         XCTAssertNotEqual(b, base)
         XCTAssertNotEqual(key(try XCTUnwrap(try load(yaml, params: ["a.mode=b", "a.detail=5"]).stage("a"))), b)
     }
+
+    /// Stages that share a key run with the same parameters: what the key leaves out
+    /// reaches the run at its default (else the first to run would decide the bytes; the
+    /// smoke profile under Slurm caught poly cells writing their decay epochs).
+    func testStagesSharingAKeyRunWithTheSameParameters() throws {
+        let pipeline = try load("stages:\n  a: {kind: study, params: {text: t, detail: 5}}\n  b: {kind: study, params: {text: t, detail: 7}}\n  c: {kind: study, params: {text: t, mode: b, detail: 7}}\n")
+        let (a, b, c) = (try XCTUnwrap(pipeline.stage("a")), try XCTUnwrap(pipeline.stage("b")), try XCTUnwrap(pipeline.stage("c")))
+        XCTAssertEqual(key(a), key(b))
+        XCTAssertEqual(a.runParameters, b.runParameters)
+        XCTAssertEqual(a.runParameters["detail"], .int(1))
+        XCTAssertEqual(c.runParameters["detail"], .int(7))  // used in mode b
+    }
 }
 
 /// A kind with a seed, a stage reference, a list of them and a parameter that matters

@@ -50,7 +50,7 @@ struct StageExecution {
         let work = artifacts.workDirectory(stage: stage.name, key: key)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 
-        let context = StageContext(stage: stage.name, parameters: stage.parameters, groups: stage.groups, dependencies: try dependencyOutputs(),
+        let context = StageContext(stage: stage.name, parameters: stage.runParameters, groups: stage.groups, dependencies: try dependencyOutputs(),
                                    outputDirectory: scratch, workDirectory: work, pipelineDirectory: pipelineDirectory,
                                    threads: threads, progress: reporter, cancellation: cancellation)
         let result = try stage.kind.run(context)

@@ -18,6 +18,17 @@ public struct ResolvedStage: Sendable {
         })
     }
 
+    /// What a run of the stage sees: the key's parameters, every other one at its default.
+    /// A parameter the key leaves out (decay epochs under cosine) must not reach an output,
+    /// or stages sharing a key would write different bytes depending on which ran first.
+    public var runParameters: ResolvedParameters {
+        ResolvedParameters(Dictionary(uniqueKeysWithValues: parameters.values.map { name, value in
+            guard let declared = kind.parameters.first(where: { $0.name == name }), let fallback = declared.defaultValue,
+                  !declared.entersKey(value, of: parameters) else { return (name, value) }
+            return (name, fallback)
+        }))
+    }
+
     init(name: String, kind: any StageKind, parameters: ResolvedParameters, dependencies: [String],
          groups: [String: [String]] = [:], location: SourceLocation) {
         self.name = name

@@ -53,7 +53,9 @@ struct TrainingCost {
         let pass = config.batchSize / max(1, config.devices)
         // forward 2 FLOP per MAC, backward twice that; the test set once per epoch
         var perEpoch = trainImages * 6 * Double(student.forwardMACs) + testImages * 2 * Double(student.forwardMACs)
-        var memory = student.trainingBytes(imagesPerPass: pass) + (trainImages + testImages) * 3072
+        // and a gigabyte for the trainer's own buffers beyond the bench's: the smoke teacher
+        // (ResNeXt29 2x4d at width 0.25, estimated 0.7 GB) peaked at 1.5 GB under Slurm's accounting
+        var memory = student.trainingBytes(imagesPerPass: pass) + (trainImages + testImages) * 3072 + 1_073_741_824
         if !p.teacher.isEmpty, let teacherParameters = lookup(p.teacher) {
             let teacher = TrainKind.Parameters(teacherParameters).config
             let cost = try ModelCost(model: teacher.model, classes: classes, widthMultiplier: teacher.widthMultiplier)
