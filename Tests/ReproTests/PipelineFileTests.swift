@@ -12,16 +12,22 @@ final class PipelineFileTests: XCTestCase {
     }
 
     /// Each stage's dependencies, from `repro dag --format dot`.
-    private func dependencies(_ pipeline: URL, profile: String = "paper") throws -> [String: Set<String>] {
+    /// What `repro ARGUMENTS` prints on stdout; it must exit 0.
+    private func output(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = reproBinary
-        process.arguments = ["dag", "--format", "dot", "--pipeline", pipeline.path, "--profile", profile]
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, text)
+        return text
+    }
+
+    private func dependencies(_ pipeline: URL, profile: String = "paper") throws -> [String: Set<String>] {
+        let text = try output(["dag", "--format", "dot", "--pipeline", pipeline.path, "--profile", profile])
         var deps: [String: Set<String>] = [:]
         for line in text.split(separator: "\n") {
             let quoted = line.split(separator: "\"", omittingEmptySubsequences: false)
@@ -62,16 +68,8 @@ final class PipelineFileTests: XCTestCase {
 
     /// Each stage's Slurm request as `repro all --executor slurm --dry-run --force` prints it.
     private func requests(profile: String) throws -> [String: (cpus: Int, megabytes: Double, seconds: Int)] {
-        let process = Process()
-        process.executableURL = reproBinary
-        process.arguments = ["all", "--executor", "slurm", "--dry-run", "--force", "--profile", profile,
-                             "--pipeline", PipelineFileTests.root.appendingPathComponent("pipeline.yaml").path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let text = try output(["all", "--executor", "slurm", "--dry-run", "--force", "--profile", profile,
+                               "--pipeline", PipelineFileTests.root.appendingPathComponent("pipeline.yaml").path])
         var requests: [String: (Int, Double, Int)] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("  ") && line.contains(" cpus=") {
             let words = line.split(separator: " ")
