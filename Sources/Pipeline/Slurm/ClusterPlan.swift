@@ -7,15 +7,21 @@ public struct ClusterPlan {
     let pipeline: PipelineDefinition
     let settings: SlurmSettings
 
+    /// Each step's request, worked out once (a training's derives from its models' geometry).
+    private let requests: [String: ResourceRequest]
+
     public init(plan: Plan, pipeline: PipelineDefinition, settings: SlurmSettings) {
         self.plan = plan
         self.pipeline = pipeline
         self.settings = settings
+        requests = Dictionary(uniqueKeysWithValues: plan.steps.map {
+            ($0.stage, pipeline.resources(for: $0.stage).overlaid(by: settings.overrides))
+        })
     }
 
     /// What `stage`'s jobs ask for: pipeline.yaml's request under the command line's.
     func request(_ stage: String) -> ResourceRequest {
-        pipeline.resources(for: stage).overlaid(by: settings.overrides)
+        requests[stage] ?? pipeline.resources(for: stage).overlaid(by: settings.overrides)
     }
 
     /// A step's duration: its last run's, else its kind's estimate, else 0.

@@ -12,8 +12,9 @@ struct TrainingCost {
     /// --threads 2` with the AVX2 build on this project's 2-core machines: 79 images/s
     /// at 0.75 GFLOP per image (59.6 GFLOP/s) on an Intel Xeon, 100–115 on an AMD EPYC.
     static let flopsPerThread = 30e9
-    /// Share of a training step that runs in parallel (`repro bench --parallelism`: Amdahl's
-    /// bound of ResNet56 is 7.8x at 8 threads and 10.9x at 64, i.e. ~92 %).
+    /// Share of a training step that runs in parallel, on the safe side: `repro bench
+    /// --parallelism` bounds ResNet56 at 43.7x on 64 threads (~99 %) and the ResNeXt29
+    /// 16x64d teacher at 13.6x (~94 %); 92 % was ResNet56's before the 64-way splits.
     static let parallelShare = 0.92
     /// The time limit asked by default: the estimate with half again and ten minutes on
     /// top, at most a day (a common partition limit); a longer stage checkpoints before
