@@ -2,15 +2,21 @@
 import Foundation
 import PackageDescription
 
-// The kernels are compiled for one ISA, recorded in every lock and checkpoint
-// (Tensor/NumericEnvironment.swift): the ISA changes float results.
-// Default: haswell = AVX2 + FMA, which every x86-64 server since 2013 has (AMD EPYC
-// included), so the committed smoke lock reproduces on any of them.
-// REPRO_ISA=avx512 builds for skylake-avx512 (AVX-512 F/CD/BW/DQ/VL + FMA: 32 vector
-// registers of 16 floats, which the direct convolution keeps its accumulators in):
-// faster on Xeons, another numeric environment. `repro` checks the CPU before the first
-// kernel runs (repro/CPUCheck.swift).
-let avx512 = ProcessInfo.processInfo.environment["REPRO_ISA"] == "avx512"
+// The kernels' ISA follows the build machine: AVX-512 where its /proc/cpuinfo lists it (32
+// vector registers of 16 floats, which the direct convolution keeps its accumulators in),
+// AVX2 + FMA (haswell) elsewhere, AMD EPYC included. Both builds give the same bits
+// (Tensor/NumericEnvironment.swift says why, NNTests checks it), so the committed smoke
+// lock reproduces on either: the choice is one of speed. REPRO_ISA=avx2 or avx512
+// overrides it, e.g. on a login node with AVX-512 building for compute nodes without.
+// `repro` checks the CPU before the first kernel runs (repro/CPUCheck.swift).
+func buildMachineHasAVX512() -> Bool {
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+    let flags = Set(line.split(separator: " ").map(String.init))
+    return ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "fma"].allSatisfy(flags.contains)
+}
+let requestedISA = ProcessInfo.processInfo.environment["REPRO_ISA"]
+let avx512 = requestedISA.map { $0 == "avx512" } ?? buildMachineHasAVX512()
 let isaFlags: [SwiftSetting] = avx512 ? [.define("REPRO_AVX512")] : []
 let kernelFlags: [SwiftSetting] = isaFlags + [.unsafeFlags(["-Ounchecked", "-target-cpu", avx512 ? "skylake-avx512" : "haswell"])]
 

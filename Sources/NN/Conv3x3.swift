@@ -193,13 +193,15 @@ enum Conv3x3 {
         return UnsafePointer(packed)
     }
 
-    /// 4 × 4 tiles keep 16 SIMD16 accumulators, 32 AVX-512 registers; with AVX2 (16
-    /// registers of 8 floats) they would spill, so AVX2 builds use 4 × 1 tiles only. Every
-    /// accumulator sums the same products in the same order either way: same bits.
+    /// Whether the register tiles may hold 16–18 SIMD16 accumulators at once: 32 AVX-512
+    /// registers do; AVX2's 16 registers of 8 floats would spill, so AVX2 builds use 4 × 1
+    /// tiles only and sum the weight gradient's taps a row at a time. Every accumulator
+    /// adds the same products in the same order either way: same bits (NNTests runs both
+    /// in one build and compares). Fixed at build time; only tests change it.
     #if REPRO_AVX512
-    static let wideTiles = true
+    nonisolated(unsafe) static var wideRegisters = true
     #else
-    static let wideTiles = false
+    nonisolated(unsafe) static var wideRegisters = false
     #endif
 
     /// out (outputs planes, `grid.outPlane` floats apart) = (or +=) conv of the shifted planes
@@ -210,7 +212,7 @@ enum Conv3x3 {
                           _ packed: UnsafePointer<Float>, inputs: Int, outputs: Int, _ grid: Grid, add: Bool) {
         var v = 0
         while v < grid.vectors {
-            let wide = Conv3x3.wideTiles && grid.vectors - v >= 4
+            let wide = Conv3x3.wideRegisters && grid.vectors - v >= 4
             for block in 0..<outputs / 4 {
                 let target = out + block * 4 * grid.outPlane + v * 16
                 let weights = packed + block * inputs * 36

@@ -118,11 +118,11 @@ struct TapSums2 {
     /// image's are `plainStride` and `shiftedStride` floats further. Sum m = 3·r + j pairs
     /// the plain planes with S_j read r rows further.
     ///
-    /// With AVX-512 all 18 sums stay in registers through one loop over all vectors of all
-    /// images. AVX2 has 16 registers of 8 floats, where 18 SIMD16 sums would spill: there
-    /// the loop runs once per row r, for the 6 sums of that row (12 registers, the two
-    /// plain vectors in 4 more). Each sum adds the same products in the same order either
-    /// way: same bits.
+    /// With `Conv3x3.wideRegisters` (AVX-512) all 18 sums stay in registers through one
+    /// loop over all vectors of all images. AVX2 has 16 registers of 8 floats, where 18
+    /// SIMD16 sums would spill: there the loop runs once per row r, for the 6 sums of that
+    /// row (12 registers, the two plain vectors in 4 more). Each sum adds the same products
+    /// in the same order either way: same bits.
     @inline(__always)
     mutating func run(_ plain: UnsafePointer<Float>, second: Int, _ shifted: UnsafePointer<Float>, images: Int,
                       plainStride: Int, shiftedStride: Int, _ grid: Conv3x3.Grid) {
@@ -130,15 +130,16 @@ struct TapSums2 {
         func walk(_ body: (_ g: UnsafePointer<Float>, _ r0: UnsafePointer<Float>) -> Void) {
             Self.walk(plain, shifted, images: images, plainStride: plainStride, shiftedStride: shiftedStride, grid, body)
         }
-        #if REPRO_AVX512
-        walk { g, r0 in
-            let d0 = Conv3x3.load(g), d1 = Conv3x3.load(g + second)
-            let r1 = r0 + row, r2 = r1 + row
-            Self.fma(&a0, &b0, d0, d1, r0); Self.fma(&a1, &b1, d0, d1, r0 + j1); Self.fma(&a2, &b2, d0, d1, r0 + j2)
-            Self.fma(&a3, &b3, d0, d1, r1); Self.fma(&a4, &b4, d0, d1, r1 + j1); Self.fma(&a5, &b5, d0, d1, r1 + j2)
-            Self.fma(&a6, &b6, d0, d1, r2); Self.fma(&a7, &b7, d0, d1, r2 + j1); Self.fma(&a8, &b8, d0, d1, r2 + j2)
+        if Conv3x3.wideRegisters {
+            walk { g, r0 in
+                let d0 = Conv3x3.load(g), d1 = Conv3x3.load(g + second)
+                let r1 = r0 + row, r2 = r1 + row
+                Self.fma(&a0, &b0, d0, d1, r0); Self.fma(&a1, &b1, d0, d1, r0 + j1); Self.fma(&a2, &b2, d0, d1, r0 + j2)
+                Self.fma(&a3, &b3, d0, d1, r1); Self.fma(&a4, &b4, d0, d1, r1 + j1); Self.fma(&a5, &b5, d0, d1, r1 + j2)
+                Self.fma(&a6, &b6, d0, d1, r2); Self.fma(&a7, &b7, d0, d1, r2 + j1); Self.fma(&a8, &b8, d0, d1, r2 + j2)
+            }
+            return
         }
-        #else
         func rowSums(_ offset: Int) -> (V, V, V, V, V, V) {
             var x0 = V(), x1 = V(), x2 = V(), y0 = V(), y1 = V(), y2 = V()
             walk { g, r0 in
@@ -150,7 +151,6 @@ struct TapSums2 {
         (a0, a1, a2, b0, b1, b2) = rowSums(0)
         (a3, a4, a5, b3, b4, b5) = rowSums(row)
         (a6, a7, a8, b6, b7, b8) = rowSums(2 * row)
-        #endif
     }
 
     /// Calls `body(g, r0)` for every vector of every image: g the plain vector, r0 the

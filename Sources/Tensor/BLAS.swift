@@ -19,18 +19,14 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// The OpenBLAS core whose kernels every GEMM uses: the ISA of the Swift kernels.
-    #if REPRO_AVX512
-    public static let pinnedCore = "SkylakeX"
-    #else
+    /// The OpenBLAS core whose kernels every GEMM uses, in AVX2 and AVX-512 builds alike:
+    /// its SkylakeX kernels run ResNeXt's wide products ~1.3–1.6x faster on Xeons but give
+    /// other bits, which would make the results depend on the build machine.
     public static let pinnedCore = "Haswell"
-    #endif
 
-    /// Selects OpenBLAS's kernels for the Swift kernels' ISA (Haswell: AVX2; SkylakeX:
-    /// AVX-512) whatever the host CPU, so GEMM results do not change from host to host.
-    /// GEMM serves the 1x1 and strided convolutions (the 3x3 stride-1 ones are
-    /// `Conv3x3`'s): with AVX-512, ResNeXt's wide products run ~1.3–1.6x faster than with
-    /// the Haswell kernels (ResNeXt29 4x16d trains at 44 images/s instead of 35).
+    /// Selects OpenBLAS's Haswell kernels (AVX2 + FMA) whatever the host CPU, so GEMM
+    /// results do not change from host to host. GEMM serves the 1x1 and strided
+    /// convolutions (the 3x3 stride-1 ones are `Conv3x3`'s).
     ///
     /// A DYNAMIC_ARCH OpenBLAS picks its kernels once, at load time, from the CPU model
     /// or from OPENBLAS_CORETYPE. 0.3.21 does not know recent Xeons and falls back to

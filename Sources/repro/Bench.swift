@@ -60,6 +60,7 @@ struct Bench {
             gflops: 3 * flops / trainSeconds / 1e9, eval_gflops: flops / evalSeconds / 1e9,
             peak_rss_mb: peakResidentMegabytes(), final_loss: Double(loss),
             params_sha256: parameterDigest(net.parameters), environment: NumericEnvironment.current.description,
+            kernels: NumericEnvironment.compiledISA,
             parallelism: profile.map { ParallelismReport(profile: $0, stepSeconds: trainSeconds).text })
     }
 
@@ -94,12 +95,14 @@ struct BenchResult: Encodable {
     var images_per_sec, eval_images_per_sec, gflops, eval_gflops, peak_rss_mb, final_loss: Double
     var params_sha256: String
     var environment: String
+    /// The ISA this binary's kernels were compiled for: the speed depends on it, the bits do not.
+    var kernels: String
     /// `--parallelism`: the table of parallel regions and speed-up bounds.
     var parallelism: String?
 
     var summary: String {
-        String(format: "%@ batch %d, %d threads, %d params: train %.1f img/s (%.1f GFLOP/s), eval %.1f img/s, peak RSS %.0f MiB, loss %.4f",
-               model, batch, threads, params, images_per_sec, gflops, eval_images_per_sec, peak_rss_mb, final_loss)
+        String(format: "%@ batch %d, %d threads, %d params: train %.1f img/s (%.1f GFLOP/s), eval %.1f img/s, peak RSS %.0f MiB, loss %.4f, kernels %@",
+               model, batch, threads, params, images_per_sec, gflops, eval_images_per_sec, peak_rss_mb, final_loss, kernels)
     }
 
     var json: String {

@@ -2,8 +2,8 @@ import Foundation
 
 import Tensor
 
-/// The kernels are compiled for one ISA (Package.swift: AVX2 + FMA, or AVX-512); on a CPU
-/// without it they would die of an illegal instruction at the first convolution. This file
+/// The kernels are compiled for one ISA (Package.swift: the build machine's, AVX-512 or
+/// AVX2 + FMA); on a CPU without it (a binary built elsewhere) they would die of an illegal instruction at the first convolution. This file
 /// is compiled for the baseline ISA, so `repro` can look first and say what is wrong instead.
 enum CPUCheck {
     static let required = NumericEnvironment.requiredCPUFlags
@@ -26,8 +26,8 @@ enum CPUCheck {
         guard !missing.isEmpty else { return }
         throw Failure.badInput("""
             this CPU lacks \(missing.joined(separator: ", ")), which repro's kernels are compiled for \
-            (\(NumericEnvironment.compiledISA)). Rebuild for the default ISA (AVX2 + FMA): \
-            `swift build -c release` without REPRO_ISA=avx512 (results then belong to another numeric environment).
+            (\(NumericEnvironment.compiledISA)). Rebuild on this machine, or for AVX2 + FMA anywhere: \
+            `REPRO_ISA=avx2 swift build -c release` (the results are the same bits).
             """)
     }
 }

@@ -1,4 +1,4 @@
-import NN
+@testable import NN
 import XCTest
 
 /// Both convolution paths (im2col + GEMM, direct 3x3) against the seven-loop reference
@@ -96,6 +96,42 @@ final class ConvTests: XCTestCase {
             }
             let one = run(1)
             for threads in [2, 4, 7, 64] { XCTAssertEqual(one, run(threads), "\(s), \(threads) threads") }
+        }
+    }
+
+    /// AVX-512 builds keep 16–18 vector sums in registers (4 × 4 tiles, the weight
+    /// gradient's 18 tap sums in one loop), AVX2 builds fewer at a time; both must give the
+    /// same bits, or the lock would depend on the build machine. Both run here, in one build,
+    /// on the shapes of ResNet56, ResNeXt's grouped 3x3 and planes of awkward widths.
+    func testWideAndNarrowRegisterTilesGiveTheSameBits() {
+        let shapes = [
+            ConvShape(batch: 4, inChannels: 16, height: 32, width: 32, outChannels: 16, kernel: 3, pad: 1),
+            ConvShape(batch: 5, inChannels: 64, height: 8, width: 8, outChannels: 64, kernel: 3, pad: 1),
+            ConvShape(batch: 3, inChannels: 32, height: 16, width: 16, outChannels: 32, kernel: 3, pad: 1, groups: 4),
+            ConvShape(batch: 6, inChannels: 8, height: 7, width: 9, outChannels: 12, kernel: 3, pad: 1),
+            ConvShape(batch: 3, inChannels: 4, height: 5, width: 48, outChannels: 8, kernel: 3, pad: 1),
+            ConvShape(batch: 2, inChannels: 3, height: 32, width: 32, outChannels: 16, kernel: 3, pad: 1),  // the stem
+        ]
+        let compiled = Conv3x3.wideRegisters
+        defer { Conv3x3.wideRegisters = compiled }
+        for (index, s) in shapes.enumerated() {
+            XCTAssertTrue(Conv3x3.supports(s, inputGradient: false), "\(s)")
+            let x = randomFloats(s.inputCount, seed: UInt64(index), purpose: "x")
+            let w = randomFloats(s.weightCount, seed: UInt64(index), purpose: "w")
+            let g = randomFloats(s.outputCount, seed: UInt64(index), purpose: "g")
+            func run(wide: Bool) -> [Float] {
+                Conv3x3.wideRegisters = wide
+                var y = [Float](repeating: 0, count: s.outputCount)
+                var dx = [Float](repeating: 0, count: s.inputCount), dw = [Float](repeating: 0, count: s.weightCount)
+                Conv2D.forward(&y, x, w, s, context(threads: 2))
+                if s.inChannels % 4 == 0 {
+                    Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s, context(threads: 2))
+                } else {
+                    Conv2D.backward(dx: nil, dw: &dw, dOut: g, x, w, s, context(threads: 2))
+                }
+                return y + dx + dw
+            }
+            XCTAssertEqual(run(wide: true).map(\.bitPattern), run(wide: false).map(\.bitPattern), "\(s)")
         }
     }
 }
