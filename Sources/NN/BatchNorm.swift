@@ -63,12 +63,32 @@ public enum BatchNorm {
             let fed = config.runningVariance == .unbiased && count > 1 ? variance * count / (count - 1) : variance
             runningMean[c] = m * runningMean[c] + (1 - m) * mu
             runningVar[c] = m * runningVar[c] + (1 - m) * Float(fed)
-            let scale = gamma[c] * r
-            sums.setCoefficients(c, (scale, beta[c] - mu * scale))
+            sums.setCoefficients(c, coefficients(gamma[c], beta[c], mean: mu, rstd: r))
         }
         sums.forEachBlock { c, n in
             let offset = (n * channels + c) * plane, (scale, shift) = sums.coefficients(c)
             affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
+        }
+    }
+
+    /// The affine map of a training forward, y = x·scale + shift: scale = γ·rstd, shift = β − μ·scale.
+    @inline(__always)
+    static func coefficients(_ gamma: Float, _ beta: Float, mean: Float, rstd: Float) -> (scale: Float, shift: Float) {
+        let scale = gamma * rstd
+        return (scale, beta - mean * scale)
+    }
+
+    /// y written again as the last training forward wrote it (no join), from its saved μ
+    /// and rstd: the same coefficients and the same pass, so the same bits.
+    public static func reapply(
+        _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, relu: Bool,
+        _ context: ComputeContext
+    ) {
+        PlaneSums.forEachBlock(batch: batch, channels: channels, context) { c, n in
+            let (scale, shift) = coefficients(gamma[c], beta[c], mean: mean[c], rstd: rstd[c])
+            let offset = (n * channels + c) * plane
+            affine(y + offset, x + offset, plane, scale, shift, relu, nil)
         }
     }
 

@@ -3,11 +3,19 @@ import Tensor
 /// conv → batch norm (→ ReLU): the unit every CIFAR ResNet and ResNeXt is made of.
 /// It keeps the conv output z (for BN backward) and the unit output y (for the ReLU mask
 /// and the next layer's backward), allocated once per batch geometry.
+///
+/// A unit whose y is read only inside its block (all but a block's last, and the
+/// projection shortcut) `sharesOutput`: its block hands it one of two buffers the whole
+/// model shares, and the backward recomputes y from z (`restoreOutput`) with the forward's
+/// own code and coefficients, so the bits it wrote. A ResNet then holds a little over half
+/// its activations, for one more pass over z per unit in the backward.
 final class ConvBN {
     unowned let store: ParameterStore
     let weight, gamma, beta, runningMean, runningVar: Int
     let inChannels, outChannels, kernel, stride, pad, groups: Int
     let relu: Bool
+    /// Set by the block: y lives in a buffer shared with other units (`useOutput`).
+    var sharesOutput = false
     var config = BatchNorm.Config()
     private(set) var shape: ConvShape
     private(set) var z = FloatBuffer(count: 0), y = FloatBuffer(count: 0)
@@ -41,12 +49,25 @@ final class ConvBN {
         if next != shape || z.count != next.outputCount {
             shape = next
             z = FloatBuffer(count: next.outputCount)
-            y = FloatBuffer(count: next.outputCount)
+            y = FloatBuffer(count: sharesOutput ? 0 : next.outputCount)
         }
         return (shape.outHeight, shape.outWidth)
     }
 
     var plane: Int { shape.outHeight * shape.outWidth }
+
+    /// A shared buffer for y (at least `shape.outputCount` floats), for a unit that `sharesOutput`.
+    func useOutput(_ buffer: FloatBuffer) {
+        check(sharesOutput && buffer.count >= shape.outputCount, "ConvBN.useOutput: \(buffer.count) floats for \(shape.outputCount)")
+        y = buffer
+    }
+
+    /// Writes y again from z after a training forward, for a unit whose shared buffer has
+    /// been used since (not with a join: the shortcut is gone by then).
+    func restoreOutput(_ context: ComputeContext) {
+        BatchNorm.reapply(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta), mean: mean.pointer,
+                          rstd: rstd.pointer, batch: shape.batch, channels: outChannels, plane: plane, relu: relu, context)
+    }
 
     /// Whether the last forward ended in a ReLU (its own, or a residual join's): the backward
     /// then masks the output gradient where y ≤ 0.

@@ -25,7 +25,9 @@ public final class Model {
     public private(set) var batch = 0, height = 0, width = 0
     private var input = FloatBuffer(count: 0)
     private var pooled = FloatBuffer(count: 0), logits = FloatBuffer(count: 0), dPooled = FloatBuffer(count: 0)
-    private var gradientBuffers: [FloatBuffer] = []  // two ping-pong buffers, then three scratch buffers
+    private var gradientBuffers: [FloatBuffer] = []  // two ping-pong buffers, then the blocks' scratch buffers
+    /// The outputs of the units that share theirs (`ConvBN.sharesOutput`).
+    private var sharedOutputs = (FloatBuffer(count: 0), FloatBuffer(count: 0))
     private var trainedForward = false
 
     /// - Parameters:
@@ -133,18 +135,21 @@ public final class Model {
 
     var units: [ConvBN] { [stem] + blocks.flatMap { $0.body + ($0.down.map { [$0] } ?? []) } }
 
+    /// Gradient buffers a block's backward needs besides the two between blocks (`ResidualBlock.backward`).
+    var scratchBuffers: Int { blocks.contains { $0.body.count > 2 } ? 2 : 1 }
+
     /// Forward multiply-adds per image (convolutions and the classifier).
     public func forwardMACs(height: Int = 32, width: Int = 32) -> Int {
         var macs = 0
-        visitShapes(height: height, width: width) { macs += $0.macs }
+        visitShapes(height: height, width: width) { shape, _ in macs += shape.macs }
         return macs + features * classes
     }
 
-    /// Every unit's convolution geometry for one image, in model order.
-    func visitShapes(height: Int, width: Int, _ visit: (ConvShape) -> Void) {
+    /// Every unit's convolution geometry for one image, in model order, with the unit.
+    func visitShapes(height: Int, width: Int, _ visit: (ConvShape, ConvBN) -> Void) {
         func unitShape(_ unit: ConvBN, _ size: (Int, Int)) -> (Int, Int) {
             let shape = unit.shape(batch: 1, height: size.0, width: size.1)
-            visit(shape)
+            visit(shape, unit)
             return (shape.outHeight, shape.outWidth)
         }
         var size = unitShape(stem, (height, width))
@@ -162,15 +167,18 @@ public final class Model {
         (self.batch, self.height, self.width) = (batch, height, width)
         input = FloatBuffer(count: batch * 3 * height * width)
         var size = stem.prepare(batch: batch, height: height, width: width)
-        var largest = stem.y.count
+        var largest = stem.shape.outputCount, shared = 0
         for block in blocks {
             size = block.prepare(batch: batch, height: size.0, width: size.1)
-            for unit in block.body + (block.down.map { [$0] } ?? []) { largest = max(largest, unit.y.count) }
+            for unit in block.body + (block.down.map { [$0] } ?? []) { largest = max(largest, unit.shape.outputCount) }
+            shared = max(shared, block.sharedOutputCount)
         }
+        sharedOutputs = (FloatBuffer(count: shared), FloatBuffer(count: shared))
+        for block in blocks { block.share(sharedOutputs) }
         pooled = FloatBuffer(count: batch * features)
         dPooled = FloatBuffer(count: batch * features)
         logits = FloatBuffer(count: batch * classes)
-        gradientBuffers = (0..<5).map { _ in FloatBuffer(count: largest) }
+        gradientBuffers = (0..<2 + scratchBuffers).map { _ in FloatBuffer(count: largest) }
     }
 
     /// Logits (N, classes) for a batch x (N, 3, H, W). Training mode normalises with batch

@@ -4,22 +4,25 @@ public struct ModelCost: Sendable, Equatable {
     public let parameters: Int
     /// Forward multiply-adds per 32x32 image.
     public let forwardMACs: Int
-    /// Floats a pass keeps per image: each unit's convolution output and its normalised
-    /// output, and the five gradient buffers of the largest unit (allocated for inference
-    /// too). `repro bench`'s peak RSS is 0.55–1x of `trainingBytes` (ResNet56 at batch
-    /// 128: 624 MiB measured, 1,090 estimated; ResNeXt29 16x64d at 32: 6,321 MiB, 6,561).
+    /// Floats a pass keeps per image: each unit's convolution output, the normalised output
+    /// of the units that keep theirs (the others share two buffers: `ConvBN.sharesOutput`),
+    /// and the gradient buffers of the largest unit (allocated for inference too), as
+    /// `Model` allocates them. `repro bench`'s peak RSS is 0.5–1x of `trainingBytes`
+    /// (ResNet56 at batch 128: 489 MiB measured, 965 estimated; ResNeXt29 16x64d at 32:
+    /// 4,865 MiB, 5,129).
     public let activationFloats: Int
 
     public init(model name: String, classes: Int, widthMultiplier: Double = 1) throws {
         let model = try Model(name: name, classes: classes, widthMultiplier: widthMultiplier, seed: 0, allocate: false)
         parameters = model.store.registeredCount
         forwardMACs = model.forwardMACs()
-        var saved = 0, largest = 0
-        model.visitShapes(height: 32, width: 32) { shape in
-            saved += 2 * shape.outputCount
+        var saved = 0, largest = 0, shared = 0
+        model.visitShapes(height: 32, width: 32) { shape, unit in
+            saved += unit.sharesOutput ? shape.outputCount : 2 * shape.outputCount
             largest = max(largest, shape.outputCount)
+            if unit.sharesOutput { shared = max(shared, shape.outputCount) }
         }
-        activationFloats = saved + 5 * largest
+        activationFloats = saved + 2 * shared + (2 + model.scratchBuffers) * largest
     }
 
     /// Bytes of a training process with `imagesPerPass` images in one forward/backward pass:

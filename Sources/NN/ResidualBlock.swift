@@ -11,6 +11,7 @@ final class ResidualBlock {
     init(body: [ConvBN], down: ConvBN?) {
         self.body = body
         self.down = down
+        for unit in body.dropLast() + (down.map { [$0] } ?? []) { unit.sharesOutput = true }
     }
 
     /// The block output, (N, C_out, OH, OW): the last unit's buffer, which its batch norm
@@ -24,29 +25,46 @@ final class ResidualBlock {
         return size
     }
 
+    /// The largest output among the units that share theirs.
+    var sharedOutputCount: Int {
+        (body + (down.map { [$0] } ?? [])).filter(\.sharesOutput).map(\.shape.outputCount).max() ?? 0
+    }
+
+    /// Hands the units that share their output the model's two buffers: body units
+    /// alternate, so a unit's input and output never share one; the projection takes the
+    /// one its last body unit's input is not in (it runs just before that unit).
+    func share(_ buffers: (FloatBuffer, FloatBuffer)) {
+        for (i, unit) in body.dropLast().enumerated() where unit.sharesOutput {
+            unit.useOutput(i % 2 == 0 ? buffers.0 : buffers.1)
+        }
+        if let down, down.sharesOutput { down.useOutput(body.count % 2 == 0 ? buffers.1 : buffers.0) }
+    }
+
     func forward(_ input: UnsafePointer<Float>, training: Bool, _ context: ComputeContext) {
-        // the shortcut first: the last unit's batch norm writes the join ReLU(body + shortcut)
+        var x = input
+        for unit in body.dropLast() {
+            unit.forward(x, training: training, context)
+            x = UnsafePointer(unit.y.pointer)
+        }
+        // the shortcut just before the last unit, whose batch norm writes the join ReLU(body + shortcut)
         var shortcut = input
         if let down {
             down.forward(input, training: training, context)
             shortcut = UnsafePointer(down.y.pointer)
         }
-        var x = input
-        for (i, unit) in body.enumerated() {
-            unit.forward(x, training: training, join: i == body.count - 1 ? shortcut : nil, context)
-            x = UnsafePointer(unit.y.pointer)
-        }
+        body[body.count - 1].forward(x, training: training, join: shortcut, context)
     }
 
     /// dOut (gradient w.r.t. the block output) is consumed; dInput is overwritten with the
-    /// gradient w.r.t. the block input. `scratch` holds three buffers as large as any activation.
+    /// gradient w.r.t. the block input. `scratch` holds one buffer as large as any
+    /// activation, two for bodies of three units or more.
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                   dInput: UnsafeMutablePointer<Float>, scratch: [FloatBuffer], _ context: ComputeContext) {
         let count = output.count
         // the shortcut first: it gets dOut masked by the join's ReLU (the last unit masks its
         // own copy, its output being the block's)
         if let down {
-            let dz = scratch[2].pointer
+            let dz = scratch[0].pointer  // free again before the body needs it
             Residual.backwardReLU(dz, dOut, output: output.pointer, count: count, context)
             down.backward(dz, input: input, dInput: dInput, overwrite: true, context)
         } else {
@@ -55,6 +73,8 @@ final class ResidualBlock {
         // then the body, last unit first; gradients between units alternate in scratch[0], scratch[1]
         var gradient = dOut
         for i in stride(from: body.count - 1, through: 0, by: -1) {
+            // the unit's input: the previous unit's output, written again into its shared buffer
+            if i > 0 && body[i - 1].sharesOutput { body[i - 1].restoreOutput(context) }
             let unitInput = i == 0 ? input : UnsafePointer(body[i - 1].y.pointer)
             // the first unit adds to the shortcut's gradient; the others write theirs
             let target = i == 0 ? dInput : scratch[(body.count - 1 - i) % 2].pointer

@@ -1,6 +1,6 @@
 import Foundation
 import HDF5
-import NN
+@testable import NN
 import Tensor
 import XCTest
 
@@ -84,6 +84,32 @@ final class ModelTests: XCTestCase {
                 let worst = zip(parts, whole).map { abs($0 - $1) / max(1, abs($1)) }.max()!
                 XCTAssertLessThan(worst, 1e-5, "\(name) in parts of \(part)")
             }
+        }
+    }
+
+    /// The units inside a block write their outputs into two buffers the model shares, and
+    /// the backward writes each again from its z: logits and gradients (two passes, the
+    /// second over the reused buffers) are those of the same model keeping every output,
+    /// bit for bit. ResNet20: two-unit blocks and projections; ResNeXt: three-unit blocks.
+    func testSharedOutputsAreRestoredBitForBit() throws {
+        var stream = RandomStream(seed: 5, purpose: "shared outputs")
+        let batch = 6
+        let x = (0..<batch * 3 * 32 * 32).map { _ in Float(stream.normal()) }
+        let dLogits = (0..<batch * 10).map { _ in Float(stream.normal()) }
+        for (name, width) in [("cifar_resnet20_v1", 0.5), ("cifar_resnext29_2x4d", 0.5)] {
+            func run(sharing: Bool) throws -> [Float] {
+                let model = try Model(name: name, classes: 10, widthMultiplier: width, seed: 1)
+                if !sharing { for unit in model.units { unit.sharesOutput = false } }
+                XCTAssertEqual(model.units.contains(where: \.sharesOutput), sharing, name)
+                model.context.threads = 2
+                var logits: [Float] = []
+                for _ in 0..<2 {
+                    logits += model.forward(x, batch: batch, training: true)
+                    model.backward(dLogits)
+                }
+                return logits + model.gradients.storage.array + model.buffers.storage.array
+            }
+            XCTAssertEqual(try run(sharing: true).map(\.bitPattern), try run(sharing: false).map(\.bitPattern), name)
         }
     }
 
