@@ -36,13 +36,12 @@ public enum BatchNorm {
         mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
         runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>,
         batch: Int, channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>? = nil, config: Config,
-        _ context: ComputeContext
+        _ context: ComputeContext, planeSums taken: PlaneSums? = nil
     ) {
         let count = Double(batch * plane)
-        let sums = PlaneSums(batch: batch, channels: channels, context)
-        // each plane's mean and squared deviations from it (a second pass while the plane is in L1: no cancellation)
-        sums.forEachBlock { c, n in
-            sums.set(c, n, meanAndSquares(x + (n * channels + c) * plane, plane))
+        let sums = taken ?? PlaneSums(batch: batch, channels: channels, context)
+        if taken == nil {
+            sums.forEachBlock { c, n in takePlaneSums(sums, c, n, x, channels: channels, plane: plane) }
         }
         for c in 0..<channels {
             // merged plane by plane in double (Chan et al.)
@@ -69,6 +68,14 @@ public enum BatchNorm {
             let offset = (n * channels + c) * plane, (scale, shift) = sums.coefficients(c)
             affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
         }
+    }
+
+    /// Plane (c, n)'s mean and squared deviations from it (a second pass while the plane is
+    /// in L1: no cancellation), for `forwardTrain`: taken by it, or by whoever wrote x
+    /// (`ConvBN` as the convolution finishes each image), which then passes `planeSums`.
+    @inline(__always)
+    static func takePlaneSums(_ sums: PlaneSums, _ c: Int, _ n: Int, _ x: UnsafePointer<Float>, channels: Int, plane: Int) {
+        sums.set(c, n, meanAndSquares(x + (n * channels + c) * plane, plane))
     }
 
     /// The affine map of a training forward, y = x·scale + shift: scale = γ·rstd, shift = β − μ·scale.

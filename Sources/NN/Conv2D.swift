@@ -23,10 +23,13 @@ public enum Conv2D {
     }
 
     /// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C/groups, K, K)); out is overwritten.
+    /// `finished(n)` runs in the worker that wrote image n's output, right after, while it
+    /// is still in the core's cache (batch norm takes its plane sums there).
     public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
-                               _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext) {
+                               _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
+                               finished: ((_ image: Int) -> Void)? = nil) {
         if Conv3x3.supports(s, inputGradient: false) {
-            Conv3x3.forward(out, x, w, s, context)
+            Conv3x3.forward(out, x, w, s, context, finished: finished)
             return
         }
         let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
@@ -64,6 +67,7 @@ public enum Conv2D {
                     }
                 }
             }
+            if let finished { for n in first..<first + count { finished(n) } }
         }
     }
 

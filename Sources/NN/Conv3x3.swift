@@ -25,7 +25,8 @@ enum Conv3x3 {
 
     /// out (N, O, H, W) = conv(x, w); out is overwritten.
     static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
-                        _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext) {
+                        _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
+                        finished: ((_ image: Int) -> Void)? = nil) {
         let grid = Grid(s)
         let packed = packWeights(w, s, flipped: false, context)
         context.reserve(.shiftedInput, count: s.inChannels * grid.channel)
@@ -40,6 +41,7 @@ enum Conv3x3 {
                               packed + g * s.groupOut * s.patch, inputs: s.groupIn, outputs: s.groupOut, grid, add: add)
                 }
             }
+            finished?(n)
         }
     }
 

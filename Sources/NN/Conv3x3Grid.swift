@@ -29,15 +29,15 @@ extension Conv3x3 {
             for c in 0..<channels {
                 let source = image + c * pixels
                 let s0 = target + c * channel, s1 = s0 + shifted, s2 = s1 + shifted
-                s0.update(repeating: 0, count: width + 1)
+                Vectors.zero(s0, width + 1)
                 Vectors.copy(s0 + width + 1, source, pixels)
-                (s0 + end).update(repeating: 0, count: shifted - end)
-                s1.update(repeating: 0, count: width)
+                Vectors.zero(s0 + end, shifted - end)
+                Vectors.zero(s1, width)
                 Vectors.copy(s1 + width, source, pixels)
-                (s1 + end).update(repeating: 0, count: shifted - end)
-                s2.update(repeating: 0, count: width - 1)
+                Vectors.zero(s1 + end, shifted - end)
+                Vectors.zero(s2, width - 1)
                 Vectors.copy(s2 + width - 1, source, pixels)
-                (s2 + end - 1).update(repeating: 0, count: shifted - end + 1)
+                Vectors.zero(s2 + end - 1, shifted - end + 1)
                 for y in 0..<height {
                     s0[(y + 1) * width] = 0    // S_0[y + 1][0] = x[y][−1]
                     s2[y * width + width - 1] = 0  // S_2[y][W − 1] = x[y − 1][W]

@@ -76,19 +76,25 @@ final class ConvBN {
     /// With `join` (a block's shortcut), y is the block output ReLU(BN(z) + join).
     func forward(_ input: UnsafePointer<Float>, training: Bool, join: UnsafePointer<Float>? = nil, _ context: ComputeContext) {
         endsInReLU = relu || join != nil
-        Conv2D.forward(z.pointer, input, store.value(weight), shape, context)
-        if training {
-            BatchNorm.forwardTrain(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
-                                   mean: mean.pointer, rstd: rstd.pointer,
-                                   runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
-                                   batch: shape.batch, channels: outChannels, plane: plane, relu: relu, join: join,
-                                   config: config, context)
-        } else {
+        guard training else {
+            Conv2D.forward(z.pointer, input, store.value(weight), shape, context)
             BatchNorm.forwardEval(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
                                   runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
                                   batch: shape.batch, channels: outChannels, plane: plane, relu: relu, join: join,
                                   config: config, context)
+            return
         }
+        // batch norm's plane sums of each image as the convolution finishes it: one pass over z fewer
+        let sums = PlaneSums(batch: shape.batch, channels: outChannels, context)
+        let (z, channels, plane) = (UnsafePointer(z.pointer), outChannels, plane)
+        Conv2D.forward(self.z.pointer, input, store.value(weight), shape, context) { n in
+            for c in 0..<channels { BatchNorm.takePlaneSums(sums, c, n, z, channels: channels, plane: plane) }
+        }
+        BatchNorm.forwardTrain(y.pointer, z, gamma: store.value(gamma), beta: store.value(beta),
+                               mean: mean.pointer, rstd: rstd.pointer,
+                               runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
+                               batch: shape.batch, channels: outChannels, plane: plane, relu: relu, join: join,
+                               config: config, context, planeSums: sums)
     }
 
     /// Backward of a training-mode forward. dOut (the gradient w.r.t. y, before the ReLU

@@ -3,8 +3,9 @@ import Tensor
 /// Batch norm's work split into channel × image blocks, at least 64 chunks where the
 /// batch allows (16 channels at batch 128: 4 blocks of 32 images per channel), with the
 /// per-plane sums kept apart so that each channel merges them in image order: the bits
-/// are those of one worker per channel, for any block and thread count.
-struct PlaneSums {
+/// are those of one worker per channel, for any block and thread count. (Public only as
+/// the type of `BatchNorm.forwardTrain`'s `planeSums`, which callers outside NN leave out.)
+public struct PlaneSums {
     let batch, channels: Int
     private let sums, coefficientPairs: UnsafeMutablePointer<Float>
     private let context: ComputeContext

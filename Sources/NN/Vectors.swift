@@ -21,12 +21,15 @@ enum Vectors {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V8.self)
     }
 
-    /// target[0..<count] ← source[0..<count] (not overlapping), in whole vectors: the last
-    /// vector overlaps the one before instead of a scalar tail.
+    /// target[0..<count] ← source[0..<count] (not overlapping), in whole vectors: the first
+    /// and last vectors overlap their neighbours instead of scalar heads and tails, and the
+    /// stores between them start on a cache line of the target (a store across two lines
+    /// costs two; the shifted planes of `Conv3x3.Grid` are copied one float off the lines).
     @inline(__always)
     static func copy(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
         if count >= 16 {
-            var i = 0
+            store(target, load(source))
+            var i = 16 - Int(bitPattern: UInt(bitPattern: target) % 64) / 4
             while i + 16 < count {
                 store(target + i, load(source + i))
                 i += 16
