@@ -11,7 +11,7 @@ import Training
 /// `tables.tex`, which compiles every table fragment into one document.
 struct ReportKind: TypedStageKind {
     let name = "report"
-    let version = 4
+    let version = 5  // 5: the numeric environment it names no longer has the ISA
 
     struct Parameters: StageParameters {
         var tables: [String] = []
