@@ -9,7 +9,7 @@ REPRO   := .build/release/repro
 DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev libzstd-dev zlib1g-dev
 PYTHON_PACKAGES := h5py hdf5plugin
 
-.PHONY: setup build all test smoke-check bench bench-peer bench-pipeline clean
+.PHONY: setup build all test smoke-check bench bench-peer bench-peer-teacher bench-pipeline clean
 
 # Installs what is missing (Debian packages, the Python packages the interop tests use), then builds.
 setup:
@@ -54,6 +54,15 @@ bench-peer: build
 	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode train --threads 2 | tail -1; \
 	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode train --threads 2 --channels_last | tail -1; \
 	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode eval --threads 2 | tail -1; \
+	done
+
+# The teacher side by side: ResNeXt29 16x64d at batch 16, one step after one warm-up
+# each (~2½ min a round here), alternated three times.
+bench-peer-teacher: build
+	for round in 1 2 3; do \
+	  $(REPRO) bench --model cifar_resnext29_16x64d --batch 16 --threads 2 --steps 2 | tail -1; \
+	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnext29_16x64d --batch 16 --mode train --threads 2 \
+	    --warmup 1 --steps 1 --reps 3 | tail -1; \
 	done
 
 # `repro all` with everything up to date, and `repro status` on 1,000 generated stages.
