@@ -2,6 +2,13 @@
 /// (Darknet's im2col.c / col2im.c): col has one row per (channel, ky, kx) and one column
 /// per output pixel, so the convolution of one group is a single GEMM.
 enum Im2Col {
+    /// The output columns first..<last whose input column ox·stride − pad + kx is inside the image.
+    @inline(__always)
+    static func insideColumns(kx: Int, _ s: ConvShape) -> (first: Int, last: Int) {
+        let first = min(s.outWidth, max(0, (s.pad - kx + s.stride - 1) / s.stride))
+        return (first, max(first, min(s.outWidth, (s.width + s.pad - kx + s.stride - 1) / s.stride)))
+    }
+
     /// col (C·K·K, OH·OW) ← patches of image (C, H, W); padding reads as 0. Rows of col
     /// are `rowStride` floats apart (several images side by side share one matrix).
     static func gather(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>, channels: Int,
@@ -16,9 +23,7 @@ enum Im2Col {
             let plane = image + c * h * w
             for ky in 0..<k {
                 for kx in 0..<k {
-                    // Output columns whose input column ox·stride − pad + kx is inside the image.
-                    let first = min(ow, max(0, (pad - kx + stride - 1) / stride))
-                    let last = max(first, min(ow, (w + pad - kx + stride - 1) / stride))
+                    let (first, last) = insideColumns(kx: kx, s)
                     for oy in 0..<oh {
                         let iy = oy * stride - pad + ky
                         let out = row + oy * ow
@@ -95,8 +100,7 @@ enum Im2Col {
             let plane = image + c * h * w
             for ky in 0..<k {
                 for kx in 0..<k {
-                    let first = min(ow, max(0, (pad - kx + stride - 1) / stride))
-                    let last = max(first, min(ow, (w + pad - kx + stride - 1) / stride))
+                    let (first, last) = insideColumns(kx: kx, s)
                     for oy in 0..<oh {
                         let iy = oy * stride - pad + ky
                         if iy < 0 || iy >= h { continue }

@@ -133,7 +133,7 @@ public final class Model {
 
     public func zeroGradients() { store.gradients.zero() }
 
-    var units: [ConvBN] { [stem] + blocks.flatMap { $0.body + ($0.down.map { [$0] } ?? []) } }
+    var units: [ConvBN] { [stem] + blocks.flatMap(\.units) }
 
     /// Gradient buffers a block's backward needs besides the two between blocks (`ResidualBlock.backward`).
     var scratchBuffers: Int { blocks.contains { $0.body.count > 2 } ? 2 : 1 }
@@ -170,7 +170,7 @@ public final class Model {
         var largest = stem.shape.outputCount, shared = 0
         for block in blocks {
             size = block.prepare(batch: batch, height: size.0, width: size.1)
-            for unit in block.body + (block.down.map { [$0] } ?? []) { largest = max(largest, unit.shape.outputCount) }
+            for unit in block.units { largest = max(largest, unit.shape.outputCount) }
             shared = max(shared, block.sharedOutputCount)
         }
         sharedOutputs = (FloatBuffer(count: shared), FloatBuffer(count: shared))

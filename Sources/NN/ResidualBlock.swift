@@ -14,6 +14,9 @@ final class ResidualBlock {
         for unit in body.dropLast() + (down.map { [$0] } ?? []) { unit.sharesOutput = true }
     }
 
+    /// The body's units, then the projection's.
+    var units: [ConvBN] { body + (down.map { [$0] } ?? []) }
+
     /// The block output, (N, C_out, OH, OW): the last unit's buffer, which its batch norm
     /// writes with the join.
     var output: FloatBuffer { body[body.count - 1].y }
@@ -27,7 +30,7 @@ final class ResidualBlock {
 
     /// The largest output among the units that share theirs.
     var sharedOutputCount: Int {
-        (body + (down.map { [$0] } ?? [])).filter(\.sharesOutput).map(\.shape.outputCount).max() ?? 0
+        units.filter(\.sharesOutput).map(\.shape.outputCount).max() ?? 0
     }
 
     /// Hands the units that share their output the model's two buffers: body units
