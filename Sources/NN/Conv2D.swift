@@ -32,6 +32,10 @@ public enum Conv2D {
             Conv3x3.forward(out, x, w, s, context, finished: finished)
             return
         }
+        if Pointwise.supports(s) {
+            Pointwise.forward(out, x, w, s, context, finished: finished)
+            return
+        }
         let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
         let images = imagesPerProduct(s), chunks = (s.batch + images - 1) / images
         let direct = images == 1 && s.isPointwise
@@ -78,6 +82,10 @@ public enum Conv2D {
                                 _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, overwrite: Bool = false) {
         if Conv3x3.supports(s, inputGradient: dx != nil) {
             Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, context, overwrite: overwrite)
+            return
+        }
+        if Pointwise.supports(s) {
+            Pointwise.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, context, overwrite: overwrite)
             return
         }
         if overwrite, let dx { dx.update(repeating: 0, count: s.inputCount) }

@@ -84,4 +84,10 @@ public enum WorkspaceSlot: Int, CaseIterable, Sendable {
     case rowScratch
     /// BatchNorm: each plane's two sums, then each channel's two coefficients.
     case planeSums
+    /// Pointwise: 64 columns of a plane packed for `PanelProduct` (forward, input gradient).
+    case panel
+    /// Pointwise weight gradient: a group of images' inputs, transposed into panels.
+    case transposedInput
+    /// Pointwise input gradient: the weights transposed (inputs × outputs).
+    case transposedWeights
 }

@@ -7,6 +7,8 @@ public final class ParallelProfile: @unchecked Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         case directConvolution = "3x3 conv forward and input gradient"
         case directConvolutionBackward = "3x3 conv weight gradient"
+        case pointwiseConvolution = "1x1 conv forward and input gradient"
+        case pointwiseConvolutionBackward = "1x1 conv weight gradient"
         case gemmConvolution = "im2col + GEMM conv forward"
         case gemmConvolutionBackward = "im2col + GEMM conv backward"
         case weightGradientSum = "weight-gradient partial sums"

@@ -26,7 +26,7 @@ final class ConvTests: XCTestCase {
 
     func testForwardAndBackwardMatchReference() {
         for (index, s) in shapes.enumerated() {
-            check(s, seed: UInt64(index), inputGradient: true)
+            Self.check(s, seed: UInt64(index), inputGradient: true)
         }
     }
 
@@ -51,13 +51,13 @@ final class ConvTests: XCTestCase {
                       groups: 2),
         ]
         for (index, s) in direct.enumerated() {
-            check(s, seed: UInt64(100 + index), inputGradient: true)
+            Self.check(s, seed: UInt64(100 + index), inputGradient: true)
         }
-        check(ConvShape(batch: 3, inChannels: 3, height: 32, width: 32, outChannels: 16, kernel: 3, stride: 1, pad: 1),
+        Self.check(ConvShape(batch: 3, inChannels: 3, height: 32, width: 32, outChannels: 16, kernel: 3, stride: 1, pad: 1),
               seed: 200, inputGradient: false)
     }
 
-    func check(_ s: ConvShape, seed: UInt64, inputGradient: Bool) {
+    static func check(_ s: ConvShape, seed: UInt64, inputGradient: Bool) {
         let x = randomFloats(s.inputCount, seed: seed, purpose: "x")
         let w = randomFloats(s.weightCount, seed: seed, purpose: "w")
         let g = randomFloats(s.outputCount, seed: seed, purpose: "g")
