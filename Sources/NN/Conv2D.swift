@@ -1,30 +1,25 @@
 import Tensor
 
-/// 2-D convolution as im2col + GEMM (Darknet's recipe), forward and backward; 3x3
-/// stride-1 convolutions whose groups have channels in fours go to the direct kernel of
-/// `Conv3x3` (`Conv3x3.supports`: the stem's input gradient, for one, stays here).
+/// 2-D convolution, forward and backward. 3x3 stride-1 convolutions whose groups have
+/// channels in fours go to the direct kernel of `Conv3x3` (`Conv3x3.supports`: the stem's
+/// input gradient, for one, stays here); the others are products of our own
+/// (`PanelProduct`) with the patch matrix (Darknet's im2col: one row per input channel and
+/// tap, one column per output pixel), which a 1x1 stride-1 convolution reads straight from
+/// its input. Per image and group: out = W · col, dcol = Wᵀ · dOut folded back into dx,
+/// and dW += dOut · colᵀ.
 ///
-/// Small feature maps make small GEMMs, so `imagesPerProduct` images share one product:
-/// their patch matrices sit side by side (columns image-major). The grouping, like the
-/// fixed image ranges of the weight-gradient reduction (`reductionChunks`), depends only
-/// on the geometry, never on the thread count: each range sums its weight gradient into
-/// its own slot, and the slots are added in range order.
+/// Each element of a product is one FMA chain in a fixed order, and the weight gradient
+/// adds its chains to dW group of images after group of images (`imagesPerChain`). So the
+/// weight gradient splits over tiles of dW (each chunk owning its rows and columns: no copy
+/// of the weights per chunk, as many chunks as threads, 64 and more), and no bit depends
+/// on the thread count, the chunks or the ISA.
 public enum Conv2D {
-    /// Image ranges of the weight-gradient reduction.
+    /// Image ranges of `Conv3x3`'s weight-gradient reduction.
     public static func reductionChunks(batch: Int) -> Int { min(batch, 8) }
 
-    /// Images per GEMM: about 256 output pixels per product. More columns make each GEMM
-    /// more efficient, but the patch matrix (up to 576 rows here) must stay in the core's
-    /// L2 cache between im2col and the GEMM, and one image per product (16x16 planes and
-    /// larger) writes the output in place instead of copying it out of a scratch product.
-    /// Measured on ResNet56/ResNet20: 256 beats 128, 512 and 2048 by 2–25 %.
-    public static func imagesPerProduct(_ s: ConvShape) -> Int {
-        max(1, min(s.batch, 256 / max(1, s.outHeight * s.outWidth)))
-    }
-
     /// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C/groups, K, K)); out is overwritten.
-    /// `finished(n)` runs in the worker that wrote image n's output, right after, while it
-    /// is still in the core's cache (batch norm takes its plane sums there).
+    /// Every image a chunk. `finished(n)` runs in the worker that wrote image n's output,
+    /// right after, while it is still in the core's cache (batch norm takes its plane sums there).
     public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
                                finished: ((_ image: Int) -> Void)? = nil) {
@@ -32,50 +27,21 @@ public enum Conv2D {
             Conv3x3.forward(out, x, w, s, context, finished: finished)
             return
         }
-        if Pointwise.supports(s) {
-            Pointwise.forward(out, x, w, s, context, finished: finished)
-            return
-        }
-        let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
-        let images = imagesPerProduct(s), chunks = (s.batch + images - 1) / images
-        let direct = images == 1 && s.isPointwise
-        context.reserve(.patches, count: s.patch * outPlane * images)
-        context.reserve(.gatheredOutput, count: s.groupOut * outPlane * images)
-        context.forEach(chunks, kind: .gemmConvolution) { chunk, worker in
-            let first = chunk * images, count = min(images, s.batch - first), columns = count * outPlane
+        let plane = s.outHeight * s.outWidth
+        context.reserve(.patches, count: s.isPointwise ? 0 : s.patch * plane)
+        context.reserve(.panel, count: s.patch * PanelProduct.width)
+        context.forEach(s.batch, kind: .panelConvolution) { n, worker in
             for g in 0..<s.groups {
-                let weights = w + g * s.groupOut * s.patch
-                if direct {
-                    // a 1x1 stride-1 conv of one image reads its input as the patch matrix
-                    BLAS.gemm(m: s.groupOut, n: outPlane, k: s.patch, a: weights, lda: s.patch,
-                              b: x + (first * s.inChannels + g * s.groupIn) * inPlane, ldb: outPlane, beta: 0,
-                              c: out + (first * s.outChannels + g * s.groupOut) * outPlane, ldc: outPlane)
-                    continue
-                }
-                let col = context.pointer(.patches, worker)
-                for i in 0..<count {
-                    Im2Col.gather(col + i * outPlane, rowStride: columns,
-                                  x + ((first + i) * s.inChannels + g * s.groupIn) * inPlane, channels: s.groupIn, s)
-                }
-                // product (O/g × images·OH·OW) = w[g] (O/g × patch) · col (patch × images·OH·OW)
-                let product = count == 1 ? out + (first * s.outChannels + g * s.groupOut) * outPlane
-                                         : context.pointer(.gatheredOutput, worker)
-                BLAS.gemm(m: s.groupOut, n: columns, k: s.patch, a: weights, lda: s.patch,
-                          b: col, ldb: columns, beta: 0, c: product, ldc: columns)
-                if count > 1 {
-                    for m in 0..<s.groupOut {
-                        for i in 0..<count {
-                            (out + ((first + i) * s.outChannels + g * s.groupOut + m) * outPlane)
-                                .update(from: product + m * columns + i * outPlane, count: outPlane)
-                        }
-                    }
-                }
+                product(out + (n * s.outChannels + g * s.groupOut) * plane, rows: s.groupOut,
+                        .init(pointer: w + g * s.groupOut * s.patch, rowStride: s.patch, step: 1),
+                        b: patches(x, image: n, group: g, s, context.pointer(.patches, worker)), depth: s.patch,
+                        plane: plane, panel: context.pointer(.panel, worker), add: false)
             }
-            if let finished { for n in first..<first + count { finished(n) } }
+            finished?(n)
         }
     }
 
-    /// dw += d(sum(out ⊙ dOut))/dw and, when dx is given, dx += d(…)/dx (dx = d(…)/dx with
+    /// dw += ∂/∂w and, when dx is given, dx += ∂/∂x of sum(out ⊙ dOut) (dx = … with
     /// `overwrite`, which saves zeroing dx first).
     public static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                                 dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
@@ -84,76 +50,148 @@ public enum Conv2D {
             Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, context, overwrite: overwrite)
             return
         }
-        if Pointwise.supports(s) {
-            Pointwise.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, context, overwrite: overwrite)
-            return
+        if let dx { inputGradient(dx, dOut, w, s, context, overwrite: overwrite) }
+        weightGradient(dw, dOut, x, s, context)
+    }
+
+    /// dx (+)= Wᵀ · dOut per image and group: straight into dx for a 1x1 stride-1 conv, else
+    /// as the patch matrix's gradient, folded back (`Im2Col.scatter`). Every image a chunk.
+    static func inputGradient(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                              _ s: ConvShape, _ context: ComputeContext, overwrite: Bool) {
+        let plane = s.outHeight * s.outWidth, inPlane = s.height * s.width
+        if overwrite && !s.isPointwise { dx.update(repeating: 0, count: s.inputCount) }
+        let transposed = transposeWeights(w, s, context)
+        context.reserve(.patchGradient, count: s.isPointwise ? 0 : s.patch * plane)
+        context.reserve(.panel, count: s.groupOut * PanelProduct.width)
+        context.forEach(s.batch, kind: .panelConvolution) { n, worker in
+            for g in 0..<s.groups {
+                let target = dx + (n * s.inChannels + g * s.groupIn) * inPlane
+                let dcol = s.isPointwise ? target : context.pointer(.patchGradient, worker)
+                product(dcol, rows: s.patch, .init(pointer: transposed + g * s.groupOut * s.patch, rowStride: s.groupOut, step: 1),
+                        b: dOut + (n * s.outChannels + g * s.groupOut) * plane, depth: s.groupOut, plane: plane,
+                        panel: context.pointer(.panel, worker), add: s.isPointwise && !overwrite)
+                if !s.isPointwise { Im2Col.scatter(target, dcol, rowStride: plane, channels: s.groupIn, s) }
+            }
         }
-        if overwrite, let dx { dx.update(repeating: 0, count: s.inputCount) }
-        let outPlane = s.outHeight * s.outWidth, inPlane = s.height * s.width
-        let chunks = reductionChunks(batch: s.batch), images = imagesPerProduct(s)
-        context.reserve(.patches, count: s.patch * outPlane * images)
-        context.reserve(.gatheredOutput, count: s.groupOut * outPlane * images)
-        if dx != nil { context.reserve(.patchGradient, count: s.patch * outPlane * images) }
-        context.reserve(.weightPartials, count: s.weightCount, workers: max(chunks, context.threads))
-        context.forEach(chunks, kind: .gemmConvolutionBackward) { chunk, worker in
-            let partial = context.pointer(.weightPartials, chunk)
-            let range = Parallel.range(chunk, of: chunks, count: s.batch)
-            for first in stride(from: range.lowerBound, to: range.upperBound, by: images) {
-                let count = min(images, range.upperBound - first), columns = count * outPlane
-                for g in 0..<s.groups {
-                    let weights = w + g * s.groupOut * s.patch
-                    // the output gradient of these images as one (O/g × images·OH·OW) matrix
-                    var gradient = dOut + (first * s.outChannels + g * s.groupOut) * outPlane
-                    if count > 1 {
-                        let gathered = context.pointer(.gatheredOutput, worker)
-                        for m in 0..<s.groupOut {
-                            for i in 0..<count {
-                                (gathered + m * columns + i * outPlane)
-                                    .update(from: dOut + ((first + i) * s.outChannels + g * s.groupOut + m) * outPlane,
-                                            count: outPlane)
-                            }
-                        }
-                        gradient = UnsafePointer(gathered)
-                    }
-                    // the patch matrix; a 1x1 stride-1 conv of one image reads its input as it (as in forward)
-                    var col = x + (first * s.inChannels + g * s.groupIn) * inPlane
-                    if count > 1 || !s.isPointwise {
-                        let gathered = context.pointer(.patches, worker)
-                        for i in 0..<count {
-                            Im2Col.gather(gathered + i * outPlane, rowStride: columns,
-                                          x + ((first + i) * s.inChannels + g * s.groupIn) * inPlane,
-                                          channels: s.groupIn, s)
-                        }
-                        col = UnsafePointer(gathered)
-                    }
-                    // partial[g] (O/g × patch) (+)= gradient (O/g × images·OH·OW) · colᵀ
-                    BLAS.gemm(transB: true, m: s.groupOut, n: s.patch, k: columns, a: gradient, lda: columns,
-                              b: col, ldb: columns, beta: first == range.lowerBound ? 0 : 1,
-                              c: partial + g * s.groupOut * s.patch, ldc: s.patch)
-                    guard let dx else { continue }
-                    // dcol (patch × images·OH·OW) = w[g]ᵀ · gradient, folded back into each image
-                    let dcol = context.pointer(.patchGradient, worker)
-                    BLAS.gemm(transA: true, m: s.patch, n: columns, k: s.groupOut, a: weights, lda: s.patch,
-                              b: gradient, ldb: columns, beta: 0, c: dcol, ldc: columns)
-                    for i in 0..<count {
-                        Im2Col.scatter(dx + ((first + i) * s.inChannels + g * s.groupIn) * inPlane, dcol + i * outPlane,
-                                       rowStride: columns, channels: s.groupIn, s)
+    }
+
+    /// dw (O × patch per group) += Σ over images of dOut[n] (O/g × P) · col[n]ᵀ (P × patch),
+    /// in groups of images (`imagesPerChain`): each element of dw gets one FMA chain per
+    /// group of images, over their pixels in order, added to it group after group. Per group
+    /// of images and conv group, first every image's patch matrix is transposed into panels
+    /// (P × 64 patch rows), then every chunk adds the images' products to its tiles of dw: 24
+    /// (or 6) output channels × one panel's patch rows, the tiles of a panel side by side
+    /// so that it is read from cache.
+    static func weightGradient(_ dw: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
+                               _ x: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext) {
+        let plane = s.outHeight * s.outWidth, width = PanelProduct.width, panelSize = plane * width
+        let panels = (s.patch + width - 1) / width, chain = imagesPerChain(s)
+        // tiles of 24 rows (4 of 6), of 6 where that leaves fewer than 64 tiles
+        let tileRows = (s.groupOut + 23) / 24 * panels >= 64 ? 24 : 6
+        let rowTiles = (s.groupOut + tileRows - 1) / tileRows, tiles = rowTiles * panels
+        let chunks = min(tiles, 4 * context.threads), splittable = min(tiles, 4 * 64)
+        context.reserve(.transposedInput, count: chain * panels * panelSize, workers: 1)
+        let transposed = context.pointer(.transposedInput, 0)
+        for first in stride(from: 0, to: s.batch, by: chain) {
+            let count = min(chain, s.batch - first)
+            for g in 0..<s.groups {
+                transposePatches(transposed, x, images: first..<first + count, group: g, s, context)
+                let gradient = dOut + (first * s.outChannels + g * s.groupOut) * plane
+                let weights = dw + g * s.groupOut * s.patch
+                context.forEach(chunks, kind: .panelConvolutionBackward, splittable: splittable) { chunk, _ in
+                    for tile in Parallel.range(chunk, of: chunks, count: tiles) {
+                        let (p, r) = tile.quotientAndRemainder(dividingBy: rowTiles)
+                        let row = tileRows * r, column = p * width
+                        PanelProduct.multiply(weights + row * s.patch + column, ldc: s.patch,
+                                              .init(pointer: gradient + row * plane, rowStride: plane, step: 1,
+                                                    segment: s.outChannels * plane),
+                                              depth: plane, transposed + p * panelSize, panelSegment: panels * panelSize,
+                                              segments: count, rows: min(tileRows, s.groupOut - row),
+                                              columns: min(width, s.patch - column), add: true)
                     }
                 }
             }
         }
-        addPartials(dw, count: s.weightCount, chunks: chunks, context)
     }
 
-    /// dw[i] += partial₀[i] + partial₁[i] + … in chunk order.
-    static func addPartials(_ dw: UnsafeMutablePointer<Float>, count: Int, chunks: Int, _ context: ComputeContext) {
-        let partials = (0..<chunks).map { context.pointer(.weightPartials, $0) }
-        let pieces = (count + 16383) / 16384
-        context.forEach(pieces, kind: .weightGradientSum) { piece, _ in
-            let range = Parallel.range(piece, of: pieces, count: count)
-            for partial in partials {
-                for i in range { dw[i] += partial[i] }
+    /// transposed[i][p] (P × width) ← rows p·width… of image i's patch matrix of group g,
+    /// transposed, for the images in `images`: the patch matrices are gathered first (a 1x1
+    /// stride-1 conv's is its input), in blocks of channels, then transposed panel by panel,
+    /// in slices of pixels: both in 64 chunks or more where the shapes allow.
+    static func transposePatches(_ transposed: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, images: Range<Int>,
+                                 group g: Int, _ s: ConvShape, _ context: ComputeContext) {
+        let plane = s.outHeight * s.outWidth, width = PanelProduct.width, panelSize = plane * width
+        let panels = (s.patch + width - 1) / width, inPlane = s.height * s.width, taps = s.kernel * s.kernel
+        func input(_ i: Int) -> UnsafePointer<Float> { x + ((images.lowerBound + i) * s.inChannels + g * s.groupIn) * inPlane }
+        var col = input
+        if !s.isPointwise {
+            context.reserve(.patches, count: images.count * s.patch * plane, workers: 1)
+            let gathered = context.pointer(.patches, 0), blocks = max(1, min(s.groupIn, 64 / images.count))
+            context.forEach(images.count * blocks, kind: .panelConvolutionBackward) { job, _ in
+                let (i, block) = job.quotientAndRemainder(dividingBy: blocks)
+                let channels = Parallel.range(block, of: blocks, count: s.groupIn)
+                Im2Col.gather(gathered + (i * s.patch + channels.lowerBound * taps) * plane, rowStride: plane,
+                              input(i) + channels.lowerBound * inPlane, channels: channels.count, s)
+            }
+            col = { UnsafePointer(gathered + $0 * s.patch * plane) }
+        }
+        let slices = max(1, min(plane / 16, 64 / (images.count * panels)))
+        context.forEach(images.count * panels * slices, kind: .panelConvolutionBackward) { job, _ in
+            let (panel, slice) = job.quotientAndRemainder(dividingBy: slices)
+            let (i, p) = panel.quotientAndRemainder(dividingBy: panels)
+            PanelProduct.packTransposed(transposed + panel * panelSize, col(i) + p * width * plane,
+                                        rows: Parallel.range(slice, of: slices, count: plane), stride: plane,
+                                        columns: min(width, s.patch - p * width))
+        }
+    }
+
+    /// Image n's patch matrix of group g (patch × OH·OW): its input itself for a 1x1 stride-1
+    /// conv, else gathered into `scratch`.
+    static func patches(_ x: UnsafePointer<Float>, image n: Int, group g: Int, _ s: ConvShape,
+                        _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let input = x + (n * s.inChannels + g * s.groupIn) * s.height * s.width
+        if s.isPointwise { return input }
+        Im2Col.gather(scratch, rowStride: s.outHeight * s.outWidth, input, channels: s.groupIn, s)
+        return UnsafePointer(scratch)
+    }
+
+    /// c (rows × plane, image layout) ← (or +=) A · b (depth × plane), panel by panel; b is
+    /// copied into the worker's panel unless its plane is exactly one panel wide.
+    static func product(_ c: UnsafeMutablePointer<Float>, rows: Int, _ a: PanelProduct.Operand,
+                        b: UnsafePointer<Float>, depth: Int, plane: Int,
+                        panel: UnsafeMutablePointer<Float>, add: Bool) {
+        let width = PanelProduct.width
+        for first in stride(from: 0, to: plane, by: width) {
+            let columns = min(width, plane - first)
+            var packed = b
+            if plane != width {
+                PanelProduct.pack(panel, b + first, rows: depth, stride: plane, columns: columns)
+                packed = UnsafePointer(panel)
+            }
+            PanelProduct.multiply(c + first, ldc: plane, a, depth: depth, packed, rows: rows, columns: columns, add: add)
+        }
+    }
+
+    /// Each group's weights transposed (patch × O/g): read in place, the input gradient's
+    /// rows of A would step a whole row of W at a time, every step a cache line in the same
+    /// few sets of L1.
+    static func transposeWeights(_ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext) -> UnsafePointer<Float> {
+        context.reserve(.transposedWeights, count: s.weightCount, workers: 1)
+        let transposed = context.pointer(.transposedWeights, 0), rows = s.groups * s.patch, pieces = min(rows, 256)
+        context.forEach(pieces, kind: .panelConvolution) { piece, _ in
+            for row in Parallel.range(piece, of: pieces, count: rows) {
+                let (g, k) = row.quotientAndRemainder(dividingBy: s.patch)
+                let source = w + g * s.groupOut * s.patch + k, target = transposed + row * s.groupOut
+                for o in 0..<s.groupOut { target[o] = source[o * s.patch] }
             }
         }
+        return UnsafePointer(transposed)
+    }
+
+    /// Images summed in one chain of the weight gradient: about 1,024 output pixels, so
+    /// that dw is read and written once per ~1,024 products, not once per image. Fixed by
+    /// the output plane: it decides the bits.
+    static func imagesPerChain(_ s: ConvShape) -> Int {
+        max(1, min(s.batch, 1024 / (s.outHeight * s.outWidth)))
     }
 }

@@ -63,15 +63,13 @@ public final class ComputeContext: @unchecked Sendable {
 /// Every scratch region the kernels use, declared in one place so no two kernels can
 /// pick the same one by accident.
 public enum WorkspaceSlot: Int, CaseIterable, Sendable {
-    /// Conv2D: the im2col patch matrix of a chunk's images.
+    /// Conv2D: an image's im2col patch matrix (one group); in the weight gradient, those of
+    /// a group of images.
     case patches
-    /// Conv2D backward: the gradient of the patch matrix.
+    /// Conv2D input gradient: the gradient of an image's patch matrix.
     case patchGradient
-    /// Conv2D backward: one weight-gradient partial sum per reduction chunk; Conv3x3
-    /// backward: a weight block's sums over one image range.
+    /// Conv3x3 backward: a weight block's sums over one image range.
     case weightPartials
-    /// Conv2D: GEMM output before it is scattered to NCHW; Conv2D backward: the gathered output gradient.
-    case gatheredOutput
     /// Conv3x3: the packed weights (forward) and the flipped, transposed ones (input gradient).
     case packedWeights
     case flippedWeights
@@ -84,10 +82,10 @@ public enum WorkspaceSlot: Int, CaseIterable, Sendable {
     case rowScratch
     /// BatchNorm: each plane's two sums, then each channel's two coefficients.
     case planeSums
-    /// Pointwise: 64 columns of a plane packed for `PanelProduct` (forward, input gradient).
+    /// Conv2D: a panel of columns of a patch matrix or an output gradient, for `PanelProduct`.
     case panel
-    /// Pointwise weight gradient: a group of images' inputs, transposed into panels.
+    /// Conv2D weight gradient: a group of images' patch matrices, transposed into panels.
     case transposedInput
-    /// Pointwise input gradient: the weights transposed (inputs × outputs).
+    /// Conv2D input gradient: the weights transposed (patch × outputs, per group).
     case transposedWeights
 }

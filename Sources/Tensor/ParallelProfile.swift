@@ -7,11 +7,8 @@ public final class ParallelProfile: @unchecked Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         case directConvolution = "3x3 conv forward and input gradient"
         case directConvolutionBackward = "3x3 conv weight gradient"
-        case pointwiseConvolution = "1x1 conv forward and input gradient"
-        case pointwiseConvolutionBackward = "1x1 conv weight gradient"
-        case gemmConvolution = "im2col + GEMM conv forward"
-        case gemmConvolutionBackward = "im2col + GEMM conv backward"
-        case weightGradientSum = "weight-gradient partial sums"
+        case panelConvolution = "1x1 and im2col conv forward and input gradient"
+        case panelConvolutionBackward = "1x1 and im2col conv weight gradient"
         case batchNorm = "batch norm"
         case residual = "residual join backward"
     }

@@ -8,7 +8,7 @@ final class ParallelProfileTests: XCTestCase {
         // the step took 6 s, so 1 s is serial.
         let profile = ParallelProfile(threads: 2)
         profile.record(.batchNorm, chunks: 8, seconds: 4)
-        profile.record(.weightGradientSum, chunks: 1, seconds: 1)
+        profile.record(.panelConvolutionBackward, chunks: 1, seconds: 1)
         XCTAssertEqual(profile.time(.batchNorm), 4)
         XCTAssertEqual(profile.time(.batchNorm, on: 1), 8)  // 8 s of work
         XCTAssertEqual(profile.time(.batchNorm, on: 64), 1)  // at most 8 workers

@@ -34,7 +34,7 @@ struct EvaluationRecord: Codable {
 /// `timing` (the training's seconds per epoch; volatile).
 struct EvaluateKind: TypedStageKind {
     let name = "evaluate"
-    let version = 4  // 4: 1x1 convolutions on our own kernels (ResNeXt: other bits)
+    let version = 5  // 4: 1x1 convolutions on our own kernels (ResNeXt: other bits); 5: and the strided ones (all models)
 
     struct Parameters: StageParameters {
         var run = ""

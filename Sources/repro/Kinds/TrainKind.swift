@@ -11,7 +11,7 @@ import Training
 /// `artifacts/work/` after a crash and ends with the bytes of an uninterrupted run.
 struct TrainKind: TypedStageKind {
     let name = "train"
-    let version = 8  // 5: the teacher in parts of 32 images; 6: checkpoints record the key's parameters only; 7: and a numeric environment without the ISA; 8: 1x1 convolutions on our own kernels (ResNeXt: other bits)
+    let version = 9  // 5: the teacher in parts of 32 images; 6: checkpoints record the key's parameters only; 7: and a numeric environment without the ISA; 8: 1x1 convolutions on our own kernels (ResNeXt: other bits); 9: and every other im2col one (strided: all models)
 
     /// What pipeline.yaml says of a training run: the recipe (`TrainingConfig`, written
     /// with RECIPE.md's names) plus the stages it reads and the schedule scale.

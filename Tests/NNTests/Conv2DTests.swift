@@ -1,10 +1,11 @@
 @testable import NN
 import XCTest
 
-/// The 1x1 convolution on `PanelProduct`: its results against the seven-loop reference,
-/// and its bits against the arithmetic it promises (one FMA chain per element, the weight
-/// gradient's chains image group after image group), whatever the threads or registers.
-final class PointwiseTests: XCTestCase {
+/// The convolutions on `PanelProduct` (1x1, strided, grouped, any kernel): 1x1 ones bit for
+/// bit against the arithmetic promised (one FMA chain per element, the weight gradient's
+/// chains image group after image group), all of them the same bits whatever the threads
+/// or registers. (ConvTests checks their values against the seven-loop reference.)
+final class Conv2DTests: XCTestCase {
     /// Planes smaller than a panel, of one panel and a bit, of many; channel counts that are
     /// no multiple of the tiles' 4 and 6 rows or of a panel's 64 columns; image groups that
     /// leave a shorter last group.
@@ -17,9 +18,19 @@ final class PointwiseTests: XCTestCase {
         ConvShape(batch: 3, inChannels: 64, height: 32, width: 32, outChannels: 25, kernel: 1, stride: 1, pad: 0),
     ]
 
+    /// Strided, grouped, padded and wide-kernel shapes that go through the patch matrix.
+    let gathered = [
+        ConvShape(batch: 3, inChannels: 16, height: 32, width: 32, outChannels: 32, kernel: 3, stride: 2, pad: 1),
+        ConvShape(batch: 5, inChannels: 16, height: 32, width: 32, outChannels: 32, kernel: 1, stride: 2, pad: 0),
+        ConvShape(batch: 4, inChannels: 64, height: 16, width: 16, outChannels: 64, kernel: 3, stride: 2, pad: 1,
+                  groups: 4),
+        ConvShape(batch: 2, inChannels: 6, height: 9, width: 7, outChannels: 10, kernel: 5, stride: 1, pad: 2, groups: 2),
+        ConvShape(batch: 3, inChannels: 6, height: 7, width: 7, outChannels: 10, kernel: 1, stride: 1, pad: 0, groups: 2),
+    ]
+
     func testMatchesReference() {
-        for (index, s) in shapes.enumerated() {
-            XCTAssertTrue(Pointwise.supports(s), "\(s)")
+        for (index, s) in (shapes + gathered).enumerated() {
+            XCTAssertFalse(Conv3x3.supports(s, inputGradient: true), "\(s)")
             ConvTests.check(s, seed: UInt64(300 + index), inputGradient: true)
         }
     }
@@ -47,7 +58,7 @@ final class PointwiseTests: XCTestCase {
     func testBitsDoNotDependOnThreadsOrRegisters() {
         let compiled = Conv3x3.wideRegisters
         defer { Conv3x3.wideRegisters = compiled }
-        for s in shapes {
+        for s in shapes + gathered {
             let x = randomFloats(s.inputCount), w = randomFloats(s.weightCount, purpose: "w")
             let g = randomFloats(s.outputCount, purpose: "g")
             func run(_ threads: Int, wide: Bool) -> [UInt32] {
@@ -66,7 +77,7 @@ final class PointwiseTests: XCTestCase {
     }
 }
 
-/// The arithmetic `Pointwise` promises, one scalar FMA at a time.
+/// The arithmetic `Conv2D` promises for a 1x1 stride-1 convolution, one scalar FMA at a time.
 struct Chains {
     let s: ConvShape
     var plane: Int { s.height * s.width }
@@ -109,7 +120,7 @@ struct Chains {
     /// dw[o][c] += chain over the group's images and pixels of g[n][o][p] · x[n][c][p], group by group.
     func weightGradient(_ dw0: [Float], _ g: [Float], _ x: [Float]) -> [Float] {
         var dw = dw0
-        let group = Pointwise.imagesPerChain(s)
+        let group = Conv2D.imagesPerChain(s)
         for o in 0..<s.outChannels {
             for c in 0..<s.inChannels {
                 for first in stride(from: 0, to: s.batch, by: group) {
