@@ -2,7 +2,7 @@ import Tensor
 
 /// Direct 3x3, stride-1, pad-1 convolution (every 3x3 conv of a CIFAR ResNet but the two
 /// that halve the resolution), forward, input gradient and weight gradient, in SIMD16
-/// registers instead of im2col + GEMM: no patch matrix, no packing, 16 or 18 vector
+/// registers instead of im2col + a matrix product: no patch matrix, no packing, 16 or 18 vector
 /// accumulators per inner loop.
 ///
 /// The layout that makes it simple is three shifted copies of each input plane
@@ -15,7 +15,7 @@ import Tensor
 /// Every image is one chunk in the forward and the input gradient; the weight gradient
 /// runs over blocks of output × input channels, each summing `Conv2D`'s fixed image ranges
 /// in order. Float results therefore depend on the shapes only, never on the thread
-/// count; they differ from im2col + GEMM in the order of the additions.
+/// count; they differ from im2col + `PanelProduct` in the order of the additions.
 enum Conv3x3 {
     /// Output channels are computed four at a time (per group); the input gradient is a conv
     /// whose outputs are the input channels.

