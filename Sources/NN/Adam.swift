@@ -24,16 +24,10 @@ public final class Adam: Optimizer {
         updates += 1
         let t = Double(updates)
         let rate = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
-        forEachView(parameters, gradients) { index, w, g, count in
-            let wd = weightDecay.rate(forView: index)
-            let m = mean.pointer(mean.views[index]), v = variance.pointer(variance.views[index])
-            for i in 0..<count {
-                let d = g[i] + wd * w[i]
-                m[i] = b1 * m[i] + (1 - b1) * d
-                v[i] = b2 * v[i] + (1 - b2) * d * d
-                w[i] -= rate * m[i] / (v[i].squareRoot() + eps)
-            }
+        let eps = epsilon
+        momentStep(parameters, gradients, mean: mean, variance: variance, weightDecay: weightDecay,
+                   beta1: beta1, beta2: beta2) { w, _, m, v in
+            w -= rate * m / (v.squareRoot() + eps)
         }
     }
 }

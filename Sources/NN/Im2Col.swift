@@ -13,38 +13,22 @@ enum Im2Col {
     /// are `rowStride` floats apart (several images side by side share one matrix).
     static func gather(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>, channels: Int,
                        _ s: ConvShape) {
-        let (h, w, oh, ow, k, stride, pad) = (s.height, s.width, s.outHeight, s.outWidth, s.kernel, s.stride, s.pad)
-        if stride == 1 && oh == h && ow == w {
+        if keepsSize(s) {
             gatherSame(col, rowStride: rowStride, image, channels: channels, s)
             return
         }
-        var row = col
-        for c in 0..<channels {
-            let plane = image + c * h * w
-            for ky in 0..<k {
-                for kx in 0..<k {
-                    let (first, last) = insideColumns(kx: kx, s)
-                    for oy in 0..<oh {
-                        let iy = oy * stride - pad + ky
-                        let out = row + oy * ow
-                        if iy < 0 || iy >= h {
-                            Vectors.zero(out, ow)
-                            continue
-                        }
-                        let source = plane + iy * w - pad + kx
-                        for ox in 0..<first { out[ox] = 0 }
-                        if stride == 1 {
-                            Vectors.copy(out + first, source + first, last - first)
-                        } else {
-                            for ox in first..<last { out[ox] = source[ox * stride] }
-                        }
-                        for ox in last..<ow { out[ox] = 0 }
-                    }
-                    row += rowStride
-                }
+        forEachRow(col, rowStride: rowStride, UnsafeMutablePointer(mutating: image), channels: channels, s) { out, source, first, last in
+            guard let source else { return Vectors.zero(out, s.outWidth) }
+            for ox in 0..<first { out[ox] = 0 }
+            if s.stride == 1 {
+                Vectors.copy(out + first, source + first, last - first)
+            } else {
+                for ox in first..<last { out[ox] = source[ox * s.stride] }
             }
+            for ox in last..<s.outWidth { out[ox] = 0 }
         }
     }
+
 
     /// `gather` for a stride-1 conv whose output is as large as its input ("same" padding):
     /// row (c, ky, kx) is the plane shifted by (ky − pad, kx − pad), so the rows inside the
@@ -90,33 +74,48 @@ enum Im2Col {
     /// are set to 0 on the way (col is scratch).
     static func scatter(_ image: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int,
                         channels: Int, _ s: ConvShape) {
-        let (h, w, oh, ow, k, stride, pad) = (s.height, s.width, s.outHeight, s.outWidth, s.kernel, s.stride, s.pad)
-        if stride == 1 && oh == h && ow == w {
+        if keepsSize(s) {
             scatterSame(image, col, rowStride: rowStride, channels: channels, s)
             return
         }
+        forEachRow(col, rowStride: rowStride, image, channels: channels, s) { source, target, first, last in
+            guard let target else { return }
+            if s.stride == 1 {
+                Vectors.add(target + first, source + first, last - first)
+            } else {
+                for ox in first..<last { target[ox * s.stride] += source[ox] }
+            }
+        }
+    }
+
+    /// A stride-1 conv whose output is as large as its input ("same" padding).
+    static func keepsSize(_ s: ConvShape) -> Bool { s.stride == 1 && s.outHeight == s.height && s.outWidth == s.width }
+
+    /// body(colRow, imageRow, first, last) for every output row oy of every row (c, ky, kx) of
+    /// col, in that order: colRow the OW floats of col, imageRow the input row iy = oy·stride −
+    /// pad + ky from column kx − pad on (nil when iy is outside the image), first..<last the
+    /// output columns whose input column is inside.
+    @inline(__always)
+    static func forEachRow(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafeMutablePointer<Float>,
+                           channels: Int, _ s: ConvShape,
+                           _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?, Int, Int) -> Void) {
         var row = col
         for c in 0..<channels {
-            let plane = image + c * h * w
-            for ky in 0..<k {
-                for kx in 0..<k {
+            let plane = image + c * s.height * s.width
+            for ky in 0..<s.kernel {
+                for kx in 0..<s.kernel {
                     let (first, last) = insideColumns(kx: kx, s)
-                    for oy in 0..<oh {
-                        let iy = oy * stride - pad + ky
-                        if iy < 0 || iy >= h { continue }
-                        let target = plane + iy * w - pad + kx
-                        let source = row + oy * ow
-                        if stride == 1 {
-                            Vectors.add(target + first, source + first, last - first)
-                        } else {
-                            for ox in first..<last { target[ox * stride] += source[ox] }
-                        }
+                    for oy in 0..<s.outHeight {
+                        let iy = oy * s.stride - s.pad + ky
+                        let inside = iy >= 0 && iy < s.height
+                        body(row + oy * s.outWidth, inside ? plane + iy * s.width - s.pad + kx : nil, first, last)
                     }
                     row += rowStride
                 }
             }
         }
     }
+
 
     /// `scatter` for a same-padded stride-1 conv: the reverse of `gatherSame`. The edge
     /// columns of each row are zeroed, so the rows inside the image add to the plane as one

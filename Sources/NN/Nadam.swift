@@ -38,17 +38,11 @@ public final class Nadam: Optimizer {
         let gradientScale = Float((1 - muT) / (1 - product))
         let meanScale = Float(muNext / (1 - product * muNext))
         let varianceScale = Float(1 / (1 - pow(Double(beta2), Double(t))))
-        let (b1, b2, eps, lr) = (beta1, beta2, epsilon, learningRate)
-        forEachView(parameters, gradients) { index, w, g, count in
-            let wd = weightDecay.rate(forView: index)
-            let m = mean.pointer(mean.views[index]), v = variance.pointer(variance.views[index])
-            for i in 0..<count {
-                let d = g[i] + wd * w[i]
-                m[i] = b1 * m[i] + (1 - b1) * d
-                v[i] = b2 * v[i] + (1 - b2) * d * d
-                let bar = gradientScale * d + meanScale * m[i]
-                w[i] -= lr * bar / ((v[i] * varianceScale).squareRoot() + eps)
-            }
+        let (eps, lr) = (epsilon, learningRate)
+        momentStep(parameters, gradients, mean: mean, variance: variance, weightDecay: weightDecay,
+                   beta1: beta1, beta2: beta2) { w, d, m, v in
+            let bar = gradientScale * d + meanScale * m
+            w -= lr * bar / ((v * varianceScale).squareRoot() + eps)
         }
     }
 }
