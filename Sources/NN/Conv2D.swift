@@ -18,26 +18,32 @@ public enum Conv2D {
     public static func reductionChunks(batch: Int) -> Int { min(batch, 8) }
 
     /// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C/groups, K, K)); out is overwritten.
-    /// Every image a chunk. `finished(n)` runs in the worker that wrote image n's output,
-    /// right after, while it is still in the core's cache (batch norm takes its plane sums there).
+    /// Every image a chunk, or a few (`ImageParts`, for many threads on a small batch).
+    /// `finished(n, channels)` runs in the worker that wrote those output channels of image
+    /// n, right after, while they are still in the core's cache (batch norm takes its plane
+    /// sums there).
     public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
-                               finished: ((_ image: Int) -> Void)? = nil) {
+                               finished: ((_ image: Int, _ channels: Range<Int>) -> Void)? = nil) {
         if Conv3x3.supports(s, inputGradient: false) {
             Conv3x3.forward(out, x, w, s, context, finished: finished)
             return
         }
         let plane = s.outHeight * s.outWidth
+        let parts = ImageParts(rowsPerGroup: s.groupOut, groups: s.groups, unit: 6, batch: s.batch, threads: context.threads)
         context.reserve(.patches, count: s.isPointwise ? 0 : s.patch * plane)
         context.reserve(.panel, count: s.patch * PanelProduct.width)
-        context.forEach(s.batch, kind: .panelConvolution) { n, worker in
-            for g in 0..<s.groups {
-                product(out + (n * s.outChannels + g * s.groupOut) * plane, rows: s.groupOut,
-                        .init(pointer: w + g * s.groupOut * s.patch, rowStride: s.patch, step: 1),
+        context.forEach(parts.chunks(batch: s.batch), kind: .panelConvolution, splittable: parts.splittable) { chunk, worker in
+            let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
+            let rows = parts.rows(part)
+            for g in parts.groups(part) {
+                let first = g * s.groupOut + rows.lowerBound
+                product(out + (n * s.outChannels + first) * plane, rows: rows.count,
+                        .init(pointer: w + first * s.patch, rowStride: s.patch, step: 1),
                         b: patches(x, image: n, group: g, s, context.pointer(.patches, worker)), depth: s.patch,
                         plane: plane, panel: context.pointer(.panel, worker), add: false)
             }
-            finished?(n)
+            finished?(n, parts.channels(part))
         }
     }
 
@@ -55,22 +61,30 @@ public enum Conv2D {
     }
 
     /// dx (+)= Wᵀ · dOut per image and group: straight into dx for a 1x1 stride-1 conv, else
-    /// as the patch matrix's gradient, folded back (`Im2Col.scatter`). Every image a chunk.
+    /// as the patch matrix's gradient, folded back (`Im2Col.scatter`). Every image a chunk,
+    /// or a few (`ImageParts` over the input channels: whole channels, whose taps fold back
+    /// into their own planes only).
     static func inputGradient(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                               _ s: ConvShape, _ context: ComputeContext, overwrite: Bool) {
-        let plane = s.outHeight * s.outWidth, inPlane = s.height * s.width
+        let plane = s.outHeight * s.outWidth, inPlane = s.height * s.width, taps = s.kernel * s.kernel
         if overwrite && !s.isPointwise { dx.update(repeating: 0, count: s.inputCount) }
         let transposed = transposeWeights(w, s, context)
+        let parts = ImageParts(rowsPerGroup: s.groupIn, groups: s.groups, unit: s.isPointwise ? 6 : 1,
+                               batch: s.batch, threads: context.threads)
         context.reserve(.patchGradient, count: s.isPointwise ? 0 : s.patch * plane)
         context.reserve(.panel, count: s.groupOut * PanelProduct.width)
-        context.forEach(s.batch, kind: .panelConvolution) { n, worker in
-            for g in 0..<s.groups {
-                let target = dx + (n * s.inChannels + g * s.groupIn) * inPlane
+        context.forEach(parts.chunks(batch: s.batch), kind: .panelConvolution, splittable: parts.splittable) { chunk, worker in
+            let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
+            let channels = parts.rows(part)
+            for g in parts.groups(part) {
+                let target = dx + (n * s.inChannels + g * s.groupIn + channels.lowerBound) * inPlane
                 let dcol = s.isPointwise ? target : context.pointer(.patchGradient, worker)
-                product(dcol, rows: s.patch, .init(pointer: transposed + g * s.groupOut * s.patch, rowStride: s.groupOut, step: 1),
+                let firstRow = channels.lowerBound * taps
+                product(dcol, rows: channels.count * taps,
+                        .init(pointer: transposed + (g * s.patch + firstRow) * s.groupOut, rowStride: s.groupOut, step: 1),
                         b: dOut + (n * s.outChannels + g * s.groupOut) * plane, depth: s.groupOut, plane: plane,
                         panel: context.pointer(.panel, worker), add: s.isPointwise && !overwrite)
-                if !s.isPointwise { Im2Col.scatter(target, dcol, rowStride: plane, channels: s.groupIn, s) }
+                if !s.isPointwise { Im2Col.scatter(target, dcol, rowStride: plane, channels: channels.count, s) }
             }
         }
     }

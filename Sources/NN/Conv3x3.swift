@@ -12,7 +12,8 @@ import Tensor
 /// fixed offset: no wasted lanes, output vectors written in place, and for W a multiple of
 /// 16 every load aligned.
 ///
-/// Every image is one chunk in the forward and the input gradient; the weight gradient
+/// Every image is one chunk in the forward and the input gradient (or a few, `ImageParts`,
+/// when there are many threads for the batch); the weight gradient
 /// runs over blocks of output × input channels, each summing `Conv2D`'s fixed image ranges
 /// in order. Float results therefore depend on the shapes only, never on the thread
 /// count; they differ from im2col + `PanelProduct` in the order of the additions.
@@ -23,25 +24,31 @@ enum Conv3x3 {
         s.kernel == 3 && s.stride == 1 && s.pad == 1 && s.groupOut % 4 == 0 && (!inputGradient || s.groupIn % 4 == 0)
     }
 
-    /// out (N, O, H, W) = conv(x, w); out is overwritten.
+    /// out (N, O, H, W) = conv(x, w); out is overwritten. Chunks and `finished` as in
+    /// `Conv2D.forward`: a part shifts the input channels its groups read.
     static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                         _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
-                        finished: ((_ image: Int) -> Void)? = nil) {
+                        finished: ((_ image: Int, _ channels: Range<Int>) -> Void)? = nil) {
         let grid = Grid(s)
         let packed = packWeights(w, s, flipped: false, context)
+        let parts = ImageParts(rowsPerGroup: s.groupOut, groups: s.groups, unit: 4, batch: s.batch, threads: context.threads)
         context.reserve(.shiftedInput, count: s.inChannels * grid.channel)
         context.reserve(.rowScratch, count: grid.inPlace ? 0 : s.outChannels * grid.outPlane)
-        context.forEach(s.batch, kind: .directConvolution) { n, worker in
+        context.forEach(parts.chunks(batch: s.batch), kind: .directConvolution, splittable: parts.splittable) { chunk, worker in
+            let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
+            let (groups, rows, channels) = (parts.groups(part), parts.rows(part), parts.channels(part))
+            let inputs = groups.lowerBound * s.groupIn..<groups.upperBound * s.groupIn
             let shifted = context.pointer(.shiftedInput, worker)
-            grid.shift(shifted, x + n * s.inChannels * grid.pixels, channels: s.inChannels)
-            grid.write(out + n * s.outChannels * grid.pixels, channels: s.outChannels, add: false,
+            grid.shift(shifted, x + (n * s.inChannels + inputs.lowerBound) * grid.pixels, channels: inputs.count)
+            grid.write(out + (n * s.outChannels + channels.lowerBound) * grid.pixels, channels: channels.count, add: false,
                        scratch: context.pointer(.rowScratch, worker)) { target, add in
-                for g in 0..<s.groups {
-                    correlate(target + g * s.groupOut * grid.outPlane, shifted + g * s.groupIn * grid.channel,
-                              packed + g * s.groupOut * s.patch, inputs: s.groupIn, outputs: s.groupOut, grid, add: add)
+                for (i, g) in groups.enumerated() {
+                    correlate(target + i * s.groupOut * grid.outPlane, shifted + i * s.groupIn * grid.channel,
+                              packed + (g * s.groupOut + rows.lowerBound) * s.patch, inputs: s.groupIn, outputs: rows.count,
+                              grid, add: add)
                 }
             }
-            finished?(n)
+            finished?(n, channels)
         }
     }
 
@@ -54,21 +61,26 @@ enum Conv3x3 {
         weightGradient(dw, dOut, x, s, grid, context)
     }
 
-    /// dx (+)= the output gradient convolved with the flipped, transposed weights: every
-    /// image a chunk, as in the forward.
+    /// dx (+)= the output gradient convolved with the flipped, transposed weights: chunks as
+    /// in the forward, a part shifting the output-gradient channels its groups read.
     static func inputGradient(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                               _ s: ConvShape, _ grid: Grid, _ context: ComputeContext, overwrite: Bool) {
         let flipped = packWeights(w, s, flipped: true, context)
+        let parts = ImageParts(rowsPerGroup: s.groupIn, groups: s.groups, unit: 4, batch: s.batch, threads: context.threads)
         context.reserve(.shiftedGradient, count: s.outChannels * grid.channel)
         context.reserve(.rowScratch, count: grid.inPlace ? 0 : s.inChannels * grid.outPlane)
-        context.forEach(s.batch, kind: .directConvolution) { n, worker in
+        context.forEach(parts.chunks(batch: s.batch), kind: .directConvolution, splittable: parts.splittable) { chunk, worker in
+            let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
+            let (groups, rows, channels) = (parts.groups(part), parts.rows(part), parts.channels(part))
+            let outputs = groups.lowerBound * s.groupOut..<groups.upperBound * s.groupOut
             let image = context.pointer(.shiftedGradient, worker)
-            grid.shift(image, dOut + n * s.outChannels * grid.pixels, channels: s.outChannels)
-            grid.write(dx + n * s.inChannels * grid.pixels, channels: s.inChannels, add: !overwrite,
+            grid.shift(image, dOut + (n * s.outChannels + outputs.lowerBound) * grid.pixels, channels: outputs.count)
+            grid.write(dx + (n * s.inChannels + channels.lowerBound) * grid.pixels, channels: channels.count, add: !overwrite,
                        scratch: context.pointer(.rowScratch, worker)) { target, add in
-                for g in 0..<s.groups {
-                    correlate(target + g * s.groupIn * grid.outPlane, image + g * s.groupOut * grid.channel,
-                              flipped + g * s.groupOut * s.patch, inputs: s.groupOut, outputs: s.groupIn, grid, add: add)
+                for (i, g) in groups.enumerated() {
+                    correlate(target + i * s.groupIn * grid.outPlane, image + i * s.groupOut * grid.channel,
+                              flipped + (g * s.groupOut * s.groupIn + rows.lowerBound * s.groupOut) * 9,
+                              inputs: s.groupOut, outputs: rows.count, grid, add: add)
                 }
             }
         }

@@ -84,11 +84,12 @@ final class ConvBN {
                                   config: config, context)
             return
         }
-        // batch norm's plane sums of each image as the convolution finishes it: one pass over z fewer
+        // batch norm's plane sums of each image's channels as the convolution finishes them:
+        // one pass over z fewer
         let sums = PlaneSums(batch: shape.batch, channels: outChannels, context)
-        let (z, channels, plane) = (UnsafePointer(z.pointer), outChannels, plane)
-        Conv2D.forward(self.z.pointer, input, store.value(weight), shape, context) { n in
-            for c in 0..<channels { BatchNorm.takePlaneSums(sums, c, n, z, channels: channels, plane: plane) }
+        let (z, all, plane) = (UnsafePointer(z.pointer), outChannels, plane)
+        Conv2D.forward(self.z.pointer, input, store.value(weight), shape, context) { n, channels in
+            for c in channels { BatchNorm.takePlaneSums(sums, c, n, z, channels: all, plane: plane) }
         }
         BatchNorm.forwardTrain(y.pointer, z, gamma: store.value(gamma), beta: store.value(beta),
                                mean: mean.pointer, rstd: rstd.pointer,
