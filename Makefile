@@ -41,26 +41,31 @@ smoke-check: build
 	git diff --exit-code -- artifacts/smoke.lock tables/smoke
 	$(REPRO) verify --profile smoke -j 2
 
+# Timing as the PyTorch peer times (bench_torch.py's defaults): 3 untimed steps, then the
+# median of 5 repetitions of 3 steps.
+BENCH_TIMING := --warmup 3 --steps 3 --reps 5
+
 bench: build
-	$(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 --steps 10 --json
+	$(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 $(BENCH_TIMING) --json
 
 # repro and the PyTorch peer (../shared/peers, set up as its README says) side by side,
 # alternated three times: this machine's speed drifts, so compare runs made together.
+# Both report the median of 5 timed repetitions after 3 untimed steps.
 PEER       ?= ../shared/peers
 PEER_PYTHON ?= /tmp/torch-peer/bin/python
 bench-peer: build
 	for round in 1 2 3; do \
-	  $(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 --steps 10 | tail -1; \
+	  $(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 $(BENCH_TIMING) | tail -1; \
 	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode train --threads 2 | tail -1; \
 	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode train --threads 2 --channels_last | tail -1; \
 	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode eval --threads 2 | tail -1; \
 	done
 
-# The teacher side by side: ResNeXt29 16x64d at batch 16, one step after one warm-up
-# each (~2½ min a round here), alternated three times.
+# The teacher side by side: ResNeXt29 16x64d at batch 16, the median of three one-step
+# repetitions after one warm-up step each (~3 min a round here), alternated three times.
 bench-peer-teacher: build
 	for round in 1 2 3; do \
-	  $(REPRO) bench --model cifar_resnext29_16x64d --batch 16 --threads 2 --steps 2 | tail -1; \
+	  $(REPRO) bench --model cifar_resnext29_16x64d --batch 16 --threads 2 --warmup 1 --steps 1 --reps 3 | tail -1; \
 	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnext29_16x64d --batch 16 --mode train --threads 2 \
 	    --warmup 1 --steps 1 --reps 3 | tail -1; \
 	done

@@ -6,6 +6,10 @@ import Tensor
 
 /// `repro bench`: training and evaluation throughput of a model on deterministic
 /// synthetic data (inputs N(0, 1), uniform labels), NAG at a constant rate.
+///
+/// After `warmupSteps` untimed steps, `reps` repetitions of `steps` steps are timed, each
+/// giving one images/s figure, and the median is reported: the PyTorch peer's protocol
+/// (`bench_torch.py --warmup --steps --reps`), so the two are compared with one estimator.
 struct Bench {
     var model: String
     var classes: Int
@@ -14,6 +18,7 @@ struct Bench {
     var threads: Int
     var steps: Int
     var warmupSteps = 1
+    var reps = 1
     /// Time the parallel regions of the timed steps (`ParallelismReport`).
     var parallelism = false
 
@@ -47,21 +52,33 @@ struct Bench {
         for step in 0..<warmupSteps { try trainStep(step + 1) }
         let profile = parallelism ? ParallelProfile(threads: threads) : nil
         net.context.profile = profile
-        let trainSeconds = try seconds { for step in 0..<steps { try trainStep(warmupSteps + step + 1) } }
+        var step = warmupSteps
+        let trainSeconds = try (0..<reps).map { _ in
+            try seconds { for _ in 0..<steps { step += 1; try trainStep(step) } }
+        }
         net.context.profile = nil
-        evaluate()
-        let evalSeconds = seconds { for _ in 0..<steps { evaluate() } }
+        for _ in 0..<warmupSteps { evaluate() }
+        let evalSeconds = (0..<reps).map { _ in seconds { for _ in 0..<steps { evaluate() } } }
 
         let images = Double(batch * steps)
-        let flops = 2 * Double(net.forwardMACs()) * images
+        let trainRates = trainSeconds.map { images / $0 }, evalRates = evalSeconds.map { images / $0 }
+        let flops = 2 * Double(net.forwardMACs())
+        let (train, eval) = (Self.median(trainRates), Self.median(evalRates))
         return BenchResult(
-            model: model, batch: batch, threads: threads, steps: steps, params: net.parameterCount,
-            images_per_sec: images / trainSeconds, eval_images_per_sec: images / evalSeconds,
-            gflops: 3 * flops / trainSeconds / 1e9, eval_gflops: flops / evalSeconds / 1e9,
+            model: model, batch: batch, threads: threads, steps: steps, warmup: warmupSteps, reps: reps,
+            params: net.parameterCount,
+            images_per_sec: train, eval_images_per_sec: eval, train_reps: trainRates, eval_reps: evalRates,
+            gflops: 3 * flops * train / 1e9, eval_gflops: flops * eval / 1e9,
             peak_rss_mb: peakResidentMegabytes(), final_loss: Double(loss),
             params_sha256: parameterDigest(net.parameters), environment: NumericEnvironment.current.description,
             kernels: NumericEnvironment.compiledISA,
-            parallelism: profile.map { ParallelismReport(profile: $0, stepSeconds: trainSeconds).text })
+            parallelism: profile.map { ParallelismReport(profile: $0, timedSeconds: trainSeconds.reduce(0, +)).text })
+    }
+
+    /// The middle value, or the mean of the two middle ones (as the peer computes it).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted(), middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     private func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -91,8 +108,11 @@ func peakResidentMegabytes() -> Double {
 
 struct BenchResult: Encodable {
     var model: String
-    var batch, threads, steps, params: Int
-    var images_per_sec, eval_images_per_sec, gflops, eval_gflops, peak_rss_mb, final_loss: Double
+    var batch, threads, steps, warmup, reps, params: Int
+    /// The medians over the repetitions; `train_reps` and `eval_reps` hold each one's figure.
+    var images_per_sec, eval_images_per_sec: Double
+    var train_reps, eval_reps: [Double]
+    var gflops, eval_gflops, peak_rss_mb, final_loss: Double
     var params_sha256: String
     var environment: String
     /// The ISA this binary's kernels were compiled for: the speed depends on it, the bits do not.
@@ -101,8 +121,14 @@ struct BenchResult: Encodable {
     var parallelism: String?
 
     var summary: String {
-        String(format: "%@ batch %d, %d threads, %d params: train %.1f img/s (%.1f GFLOP/s), eval %.1f img/s, peak RSS %.0f MiB, loss %.4f, kernels %@",
-               model, batch, threads, params, images_per_sec, gflops, eval_images_per_sec, peak_rss_mb, final_loss, kernels)
+        // with repetitions, each median followed by the range it came from
+        func spread(_ rates: [Double]) -> String {
+            reps > 1 ? String(format: " [%.1f–%.1f]", rates.min()!, rates.max()!) : ""
+        }
+        let timing = reps > 1 ? String(format: ", median of %d reps of %d steps", reps, steps) : ""
+        return String(format: "%@ batch %d, %d threads, %d params: train %.1f img/s%@ (%.1f GFLOP/s), eval %.1f img/s%@, peak RSS %.0f MiB, loss %.4f, kernels %@%@",
+                      model, batch, threads, params, images_per_sec, spread(train_reps), gflops,
+                      eval_images_per_sec, spread(eval_reps), peak_rss_mb, final_loss, kernels, timing)
     }
 
     var json: String {

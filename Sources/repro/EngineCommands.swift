@@ -11,7 +11,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Devices the batch is split over, each part with its own batch statistics (memory scales with the part).")
     var devices: Int = 1
     @Option(help: "Threads.") var threads: Int = 2
-    @Option(help: "Timed training steps.") var steps: Int = 10
+    @Option(help: "Timed training steps (per repetition), then as many evaluation steps.") var steps: Int = 10
+    @Option(help: "Untimed steps before the timed ones (training, then evaluation).") var warmup: Int = 1
+    @Option(help: "Repetitions of the timed steps; the median is reported (the PyTorch peer's protocol).")
+    var reps: Int = 1
     @Option(help: "Classes of the classifier.") var classes: Int = 100
     @Flag(help: "Print a JSON object as the last line.") var json = false
     @Flag(help: "Time the parallel regions: per kind its chunk count and share of the step, and Amdahl's bound for 8-64 threads.")
@@ -26,15 +29,15 @@ struct BenchCommand: ParsableCommand {
             if json { print(result.json) }
             return
         }
-        guard batch > 0, threads > 0, steps > 0, classes > 0, devices > 0 else {
-            throw Failure.badInput("bench: --batch, --devices, --threads, --steps and --classes must be positive")
+        guard batch > 0, threads > 0, steps > 0, reps > 0, classes > 0, devices > 0, warmup >= 0 else {
+            throw Failure.badInput("bench: --batch, --devices, --threads, --steps, --reps and --classes must be positive, --warmup not negative")
         }
         guard batch % devices == 0 else {
             throw Failure.badInput("bench: --batch \(batch) does not split into \(devices) equal parts; choose --devices dividing it")
         }
         // An unknown model is bad input (exit 2), a non-finite loss a failure (NNError.isBadInput).
         let result = try Bench(model: model, classes: classes, batch: batch, devices: devices, threads: threads, steps: steps,
-                               parallelism: parallelism).run()
+                               warmupSteps: warmup, reps: reps, parallelism: parallelism).run()
         print(result.summary)
         if let table = result.parallelism { print(table) }
         if json { print(result.json) }

@@ -7,7 +7,8 @@ import Tensor
 /// the step serial). What a 64-core node can gain before any kernel changes.
 struct ParallelismReport {
     let profile: ParallelProfile
-    let stepSeconds: Double
+    /// Wall time of the timed steps, over which the profile summed its regions.
+    let timedSeconds: Double
 
     static let threadCounts = [8, 16, 32, 64]
 
@@ -21,13 +22,13 @@ struct ParallelismReport {
             guard time > 0, let chunks = profile.fewestChunks(kind) else { continue }
             covered += time
             lines.append("  " + ParallelismReport.padded(kind.rawValue)
-                         + String(format: " %5.1f %% of the step, %d chunk%@ at fewest", 100 * time / stepSeconds, chunks,
+                         + String(format: " %5.1f %% of the step, %d chunk%@ at fewest", 100 * time / timedSeconds, chunks,
                                   chunks == 1 ? "" : "s"))
         }
         lines.append("  " + ParallelismReport.padded("serial (losses, optimizer, packing, copies)")
-                     + String(format: " %5.1f %% of the step", 100 * max(0, stepSeconds - covered) / stepSeconds))
+                     + String(format: " %5.1f %% of the step", 100 * max(0, timedSeconds - covered) / timedSeconds))
         let bounds = ParallelismReport.threadCounts.map {
-            String(format: "%d threads %.1fx", $0, profile.speedup(on: $0, total: stepSeconds))
+            String(format: "%d threads %.1fx", $0, profile.speedup(on: $0, total: timedSeconds))
         }
         lines.append("Amdahl bound on the step's speed-up over one thread: " + bounds.joined(separator: ", "))
         return lines.joined(separator: "\n")

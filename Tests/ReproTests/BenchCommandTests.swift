@@ -1,0 +1,35 @@
+import Foundation
+import XCTest
+
+/// `repro bench` as a user runs it: repetitions timed apart, the median reported (the
+/// PyTorch peer's protocol), and bad counts refused with a message.
+final class BenchCommandTests: XCTestCase {
+    private var scratch: ScratchDirectory!
+
+    override func setUpWithError() throws { scratch = try ScratchDirectory("bench") }
+    override func tearDownWithError() throws { scratch = nil }
+
+    func testRepetitionsAreTimedApartAndTheMedianReported() throws {
+        let run = try ReproProcess.run(["bench", "--model", "cifar_resnet20_v1", "--batch", "8", "--threads", "1",
+                                        "--warmup", "1", "--steps", "1", "--reps", "3", "--json"], in: scratch.url)
+        XCTAssertTrue(run.exited && run.status == 0, "\(run.description)\n\(run.output)")
+        let lines = run.output.split(separator: "\n")
+        XCTAssertTrue(lines.first?.contains("median of 3 reps of 1 steps") == true, run.output)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])
+        for (median, reps) in [("images_per_sec", "train_reps"), ("eval_images_per_sec", "eval_reps")] {
+            let rates = try XCTUnwrap(json[reps] as? [Double], reps)
+            XCTAssertEqual(rates.count, 3, reps)
+            XCTAssertTrue(rates.allSatisfy { $0 > 0 }, "\(reps): \(rates)")
+            XCTAssertEqual(json[median] as? Double, rates.sorted()[1], median)
+        }
+        XCTAssertEqual(json["warmup"] as? Int, 1)
+        XCTAssertEqual(json["reps"] as? Int, 3)
+    }
+
+    func testZeroRepetitionsAreRefused() throws {
+        let run = try ReproProcess.run(["bench", "--reps", "0"], in: scratch.url)
+        XCTAssertTrue(run.exited && run.status == 2, "\(run.description)\n\(run.output)")
+        XCTAssertTrue(run.output.contains("--reps"), run.output)
+        XCTAssertFalse(run.output.contains("Stack dump"), run.output)
+    }
+}
