@@ -109,11 +109,24 @@ public enum BatchNorm {
         _ context: ComputeContext
     ) {
         PlaneSums.forEachBlock(batch: batch, channels: channels, context) { c, n in
-            let scale = gamma[c] / (runningVar[c] + config.epsilon).squareRoot()
-            let shift = beta[c] - runningMean[c] * scale
-            let offset = (n * channels + c) * plane
-            affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
+            normalizeEval(y, x, c, n, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                          channels: channels, plane: plane, relu: relu, join: join, config: config)
         }
+    }
+
+    /// Plane (c, n) of `forwardEval`: for it, or for whoever wrote x (`ConvBN`, as the
+    /// convolution finishes each image's channels, while they are in the core's cache).
+    @inline(__always)
+    static func normalizeEval(
+        _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ c: Int, _ n: Int,
+        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
+        channels: Int, plane: Int, relu: Bool, join: UnsafePointer<Float>?, config: Config
+    ) {
+        let scale = gamma[c] / (runningVar[c] + config.epsilon).squareRoot()
+        let shift = beta[c] - runningMean[c] * scale
+        let offset = (n * channels + c) * plane
+        affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
     }
 
     /// Training backward. dγ += Σ dy·x̂, dβ += Σ dy and dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)),

@@ -77,11 +77,16 @@ final class ConvBN {
     func forward(_ input: UnsafePointer<Float>, training: Bool, join: UnsafePointer<Float>? = nil, _ context: ComputeContext) {
         endsInReLU = relu || join != nil
         guard training else {
-            Conv2D.forward(z.pointer, input, store.value(weight), shape, context)
-            BatchNorm.forwardEval(y.pointer, z.pointer, gamma: store.value(gamma), beta: store.value(beta),
-                                  runningMean: store.buffer(runningMean), runningVar: store.buffer(runningVar),
-                                  batch: shape.batch, channels: outChannels, plane: plane, relu: relu, join: join,
-                                  config: config, context)
+            // each image's channels normalised as the convolution finishes them: one pass over z fewer
+            let (y, z, all, plane, config, relu) = (y.pointer, UnsafePointer(z.pointer), outChannels, plane, config, relu)
+            let (gamma, beta) = (store.value(gamma), store.value(beta))
+            let (runningMean, runningVar) = (store.buffer(runningMean), store.buffer(runningVar))
+            Conv2D.forward(self.z.pointer, input, store.value(weight), shape, context) { n, channels in
+                for c in channels {
+                    BatchNorm.normalizeEval(y, z, c, n, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                                            channels: all, plane: plane, relu: relu, join: join, config: config)
+                }
+            }
             return
         }
         // batch norm's plane sums of each image's channels as the convolution finishes them:
