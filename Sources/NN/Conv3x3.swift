@@ -25,26 +25,37 @@ enum Conv3x3 {
     }
 
     /// out (N, O, H, W) = conv(x, w); out is overwritten. Chunks and `finished` as in
-    /// `Conv2D.forward`: a part shifts the input channels its groups read.
+    /// `Conv2D.forward`.
     static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                         _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
                         finished: ((_ image: Int, _ channels: Range<Int>) -> Void)? = nil) {
-        let grid = Grid(s)
-        let packed = packWeights(w, s, flipped: false, context)
-        let parts = ImageParts(rowsPerGroup: s.groupOut, groups: s.groups, unit: 4, batch: s.batch, threads: context.threads)
-        context.reserve(.shiftedInput, count: s.inChannels * grid.channel)
-        context.reserve(.rowScratch, count: grid.inPlace ? 0 : s.outChannels * grid.outPlane)
+        correlateImages(out, x, packWeights(w, s, flipped: false, context), inputs: s.groupIn, outputs: s.groupOut,
+                        s, Grid(s), shifted: .shiftedInput, add: false, context, finished: finished)
+    }
+
+    /// target (N, outputs·groups, H, W) = (or +=) the direct conv of source (N,
+    /// inputs·groups, H, W) with packed weights: the forward (x, the weights), and the input
+    /// gradient (dOut, the flipped weights, inputs and outputs swapped). Every image a chunk
+    /// or a few (`ImageParts`); a part shifts the source channels its groups read.
+    private static func correlateImages(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>,
+                                        _ weights: UnsafePointer<Float>, inputs: Int, outputs: Int, _ s: ConvShape,
+                                        _ grid: Grid, shifted slot: WorkspaceSlot, add: Bool, _ context: ComputeContext,
+                                        finished: ((_ image: Int, _ channels: Range<Int>) -> Void)?) {
+        let parts = ImageParts(rowsPerGroup: outputs, groups: s.groups, unit: 4, batch: s.batch, threads: context.threads)
+        let (sourceChannels, targetChannels) = (inputs * s.groups, outputs * s.groups)
+        context.reserve(slot, count: sourceChannels * grid.channel)
+        context.reserve(.rowScratch, count: grid.inPlace ? 0 : targetChannels * grid.outPlane)
         context.forEach(parts.chunks(batch: s.batch), kind: .directConvolution, splittable: parts.splittable) { chunk, worker in
             let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
             let (groups, rows, channels) = (parts.groups(part), parts.rows(part), parts.channels(part))
-            let inputs = groups.lowerBound * s.groupIn..<groups.upperBound * s.groupIn
-            let shifted = context.pointer(.shiftedInput, worker)
-            grid.shift(shifted, x + (n * s.inChannels + inputs.lowerBound) * grid.pixels, channels: inputs.count)
-            grid.write(out + (n * s.outChannels + channels.lowerBound) * grid.pixels, channels: channels.count, add: false,
-                       scratch: context.pointer(.rowScratch, worker)) { target, add in
+            let read = groups.lowerBound * inputs..<groups.upperBound * inputs
+            let shifted = context.pointer(slot, worker)
+            grid.shift(shifted, source + (n * sourceChannels + read.lowerBound) * grid.pixels, channels: read.count)
+            grid.write(target + (n * targetChannels + channels.lowerBound) * grid.pixels, channels: channels.count, add: add,
+                       scratch: context.pointer(.rowScratch, worker)) { planes, add in
                 for (i, g) in groups.enumerated() {
-                    correlate(target + i * s.groupOut * grid.outPlane, shifted + i * s.groupIn * grid.channel,
-                              packed + (g * s.groupOut + rows.lowerBound) * s.patch, inputs: s.groupIn, outputs: rows.count,
+                    correlate(planes + i * outputs * grid.outPlane, shifted + i * inputs * grid.channel,
+                              weights + (g * outputs + rows.lowerBound) * inputs * 9, inputs: inputs, outputs: rows.count,
                               grid, add: add)
                 }
             }
@@ -62,28 +73,11 @@ enum Conv3x3 {
     }
 
     /// dx (+)= the output gradient convolved with the flipped, transposed weights: chunks as
-    /// in the forward, a part shifting the output-gradient channels its groups read.
+    /// in the forward.
     static func inputGradient(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                               _ s: ConvShape, _ grid: Grid, _ context: ComputeContext, overwrite: Bool) {
-        let flipped = packWeights(w, s, flipped: true, context)
-        let parts = ImageParts(rowsPerGroup: s.groupIn, groups: s.groups, unit: 4, batch: s.batch, threads: context.threads)
-        context.reserve(.shiftedGradient, count: s.outChannels * grid.channel)
-        context.reserve(.rowScratch, count: grid.inPlace ? 0 : s.inChannels * grid.outPlane)
-        context.forEach(parts.chunks(batch: s.batch), kind: .directConvolution, splittable: parts.splittable) { chunk, worker in
-            let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
-            let (groups, rows, channels) = (parts.groups(part), parts.rows(part), parts.channels(part))
-            let outputs = groups.lowerBound * s.groupOut..<groups.upperBound * s.groupOut
-            let image = context.pointer(.shiftedGradient, worker)
-            grid.shift(image, dOut + (n * s.outChannels + outputs.lowerBound) * grid.pixels, channels: outputs.count)
-            grid.write(dx + (n * s.inChannels + channels.lowerBound) * grid.pixels, channels: channels.count, add: !overwrite,
-                       scratch: context.pointer(.rowScratch, worker)) { target, add in
-                for (i, g) in groups.enumerated() {
-                    correlate(target + i * s.groupIn * grid.outPlane, image + i * s.groupOut * grid.channel,
-                              flipped + (g * s.groupOut * s.groupIn + rows.lowerBound * s.groupOut) * 9,
-                              inputs: s.groupOut, outputs: rows.count, grid, add: add)
-                }
-            }
-        }
+        correlateImages(dx, dOut, packWeights(w, s, flipped: true, context), inputs: s.groupOut, outputs: s.groupIn,
+                        s, grid, shifted: .shiftedGradient, add: !overwrite, context, finished: nil)
     }
 
     /// dw += Σ over the images of the input against the shifted output gradient, split

@@ -36,32 +36,57 @@ enum Im2Col {
     /// the rows above or below the image are then zeroed.
     static func gatherSame(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>,
                            channels: Int, _ s: ConvShape) {
-        let (h, w, k, pad) = (s.height, s.width, s.kernel, s.pad)
+        forEachSameRow(col, rowStride: rowStride, image, channels: channels, s) { row, plane, tap in
+            let (h, w) = (s.height, s.width)
+            Vectors.zero(row, tap.top * w)
+            Vectors.zero(row + tap.bottom * w, (h - tap.bottom) * w)
+            if tap.end > tap.start { Vectors.copy(row + tap.start, plane + tap.start + tap.shift, tap.end - tap.start) }
+            if tap.start > tap.top * w { Vectors.zero(row + tap.top * w, tap.start - tap.top * w) }
+            if tap.end < tap.bottom * w { Vectors.zero(row + tap.end, tap.bottom * w - tap.end) }
+            tap.zeroEdgeColumns(row, width: w)
+        }
+    }
+
+    /// Where tap (ky, kx) of a same-padded stride-1 conv reads inside the image.
+    struct SameTap {
+        /// Output rows whose input row oy + dy is inside the image.
+        let top, bottom: Int
+        /// Output columns whose input column ox + dx is inside the image.
+        let left, right: Int
+        /// out[p] = plane[p + shift] for p in start..<end: the valid rows, clipped to the plane.
+        let shift, start, end: Int
+
+        init(ky: Int, kx: Int, _ s: ConvShape) {
+            let (h, w) = (s.height, s.width), dy = ky - s.pad, dx = kx - s.pad
+            top = min(h, max(0, -dy)); bottom = max(top, min(h, h - dy))
+            left = min(w, max(0, -dx)); right = max(left, min(w, w - dx))
+            shift = dy * w + dx
+            start = max(top * w, -shift); end = min(bottom * w, h * w - shift)
+        }
+
+        /// The row's entries in the valid rows whose column fell off the left or right edge, set to 0.
+        @inline(__always) func zeroEdgeColumns(_ row: UnsafeMutablePointer<Float>, width w: Int) {
+            guard left > 0 || right < w else { return }
+            for oy in top..<bottom {
+                let out = row + oy * w
+                for ox in 0..<left { out[ox] = 0 }
+                for ox in right..<w { out[ox] = 0 }
+            }
+        }
+    }
+
+    /// Calls `body(row, plane, tap)` for every patch row (c, ky, kx) of a same-padded
+    /// stride-1 conv, in order: `gatherSame` and `scatterSame`'s walk.
+    @inline(__always)
+    static func forEachSameRow(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>,
+                               channels: Int, _ s: ConvShape,
+                               _ body: (_ row: UnsafeMutablePointer<Float>, _ plane: UnsafePointer<Float>, _ tap: SameTap) -> Void) {
         var row = col
         for c in 0..<channels {
-            let plane = image + c * h * w
-            for ky in 0..<k {
-                for kx in 0..<k {
-                    let dy = ky - pad, dx = kx - pad
-                    // output rows whose input row oy + dy is inside the image
-                    let top = min(h, max(0, -dy)), bottom = max(top, min(h, h - dy))
-                    Vectors.zero(row, top * w)
-                    Vectors.zero(row + bottom * w, (h - bottom) * w)
-                    // out[p] = plane[p + dy·w + dx] for p in the valid rows, clipped to the plane
-                    let shift = dy * w + dx
-                    let start = max(top * w, -shift), end = min(bottom * w, h * w - shift)
-                    if end > start { Vectors.copy(row + start, plane + start + shift, end - start) }
-                    if start > top * w { Vectors.zero(row + top * w, start - top * w) }
-                    if end < bottom * w { Vectors.zero(row + end, bottom * w - end) }
-                    // columns whose input column ox + dx is outside the image
-                    let left = min(w, max(0, -dx)), right = max(left, min(w, w - dx))
-                    if left > 0 || right < w {
-                        for oy in top..<bottom {
-                            let out = row + oy * w
-                            for ox in 0..<left { out[ox] = 0 }
-                            for ox in right..<w { out[ox] = 0 }
-                        }
-                    }
+            let plane = image + c * s.height * s.width
+            for ky in 0..<s.kernel {
+                for kx in 0..<s.kernel {
+                    body(row, plane, SameTap(ky: ky, kx: kx, s))
                     row += rowStride
                 }
             }
@@ -122,27 +147,10 @@ enum Im2Col {
     /// contiguous run; each pixel still receives its terms in (c, ky, kx) order.
     static func scatterSame(_ image: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int,
                             channels: Int, _ s: ConvShape) {
-        let (h, w, k, pad) = (s.height, s.width, s.kernel, s.pad)
-        var row = col
-        for c in 0..<channels {
-            let plane = image + c * h * w
-            for ky in 0..<k {
-                for kx in 0..<k {
-                    let dy = ky - pad, dx = kx - pad
-                    let top = min(h, max(0, -dy)), bottom = max(top, min(h, h - dy))
-                    let left = min(w, max(0, -dx)), right = max(left, min(w, w - dx))
-                    if left > 0 || right < w {
-                        for oy in top..<bottom {
-                            let out = row + oy * w
-                            for ox in 0..<left { out[ox] = 0 }
-                            for ox in right..<w { out[ox] = 0 }
-                        }
-                    }
-                    let shift = dy * w + dx
-                    let start = max(top * w, -shift), end = min(bottom * w, h * w - shift)
-                    if end > start { Vectors.add(plane + start + shift, row + start, end - start) }
-                    row += rowStride
-                }
+        forEachSameRow(col, rowStride: rowStride, UnsafePointer(image), channels: channels, s) { row, plane, tap in
+            tap.zeroEdgeColumns(row, width: s.width)
+            if tap.end > tap.start {
+                Vectors.add(UnsafeMutablePointer(mutating: plane) + tap.start + tap.shift, row + tap.start, tap.end - tap.start)
             }
         }
     }
