@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Header only: software prefetch for the kernels (NN/Vectors.swift).
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
 
         // Durable local files: atomic write, file locks, digests (DESIGN.md, "Modules").
         .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -44,7 +46,7 @@ let package = Package(
         // Kernels share raw buffers across threads; see the comment in Tensor/Parallel.swift.
         .target(name: "Tensor", dependencies: ["COpenBLAS"],
                 swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
-        .target(name: "NN", dependencies: ["Tensor"],
+        .target(name: "NN", dependencies: ["Tensor", "CPrefetch"],
                 swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
         // libhdf5's type and class identifiers are C globals, which Swift 6 counts as shared
         // mutable state; every access is serialized by H5Library's lock.

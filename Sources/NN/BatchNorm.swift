@@ -66,6 +66,7 @@ public enum BatchNorm {
         }
         sums.forEachBlock { c, n in
             let offset = (n * channels + c) * plane, (scale, shift) = sums.coefficients(c)
+            prefetchNext(c, n, x, join, nil, batch: batch, channels: channels, plane: plane)
             affine(y + offset, x + offset, plane, scale, shift, relu, join.map { $0 + offset })
         }
     }
@@ -95,6 +96,7 @@ public enum BatchNorm {
         PlaneSums.forEachBlock(batch: batch, channels: channels, context) { c, n in
             let (scale, shift) = coefficients(gamma[c], beta[c], mean: mean[c], rstd: rstd[c])
             let offset = (n * channels + c) * plane
+            prefetchNext(c, n, x, nil, nil, batch: batch, channels: channels, plane: plane)
             affine(y + offset, x + offset, plane, scale, shift, relu, nil)
         }
     }
@@ -144,6 +146,7 @@ public enum BatchNorm {
         // term sums per plane: Σ dy and Σ dy·(x − μ)
         sums.forEachBlock { c, n in
             let offset = (n * channels + c) * plane
+            prefetchNext(c, n, dy, x, reluOutput, batch: batch, channels: channels, plane: plane)
             sums.set(c, n, gradientSums(dy + offset, x + offset, reluOutput.map { $0 + offset }, plane, mean[c]))
         }
         for c in 0..<channels {
@@ -163,6 +166,7 @@ public enum BatchNorm {
         }
         sums.forEachBlock { c, n in
             let offset = (n * channels + c) * plane, (a, b) = sums.coefficients(c)
+            prefetchNext(c, n, dy, x, reluOutput, batch: batch, channels: channels, plane: plane)
             inputGradient(dx + offset, dy + offset, x + offset, reluOutput.map { $0 + offset }, plane,
                           k: gamma[c] * rstd[c], a: a, b: b, mean: mean[c])
         }
@@ -195,6 +199,18 @@ public enum BatchNorm {
     }
 
     // MARK: per-plane loops (vector lanes, then a fixed-order lane sum)
+
+    /// Plane (c, n + 1) of up to three arrays, which a block's next step reads, prefetched
+    /// while plane (c, n) is worked on: a channel's planes are an image apart (`Vectors.prefetch`).
+    @inline(__always)
+    static func prefetchNext(_ c: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?,
+                             _ third: UnsafePointer<Float>?, batch: Int, channels: Int, plane: Int) {
+        guard n + 1 < batch else { return }
+        let offset = ((n + 1) * channels + c) * plane
+        Vectors.prefetch(a + offset, plane)
+        if let b { Vectors.prefetch(b + offset, plane) }
+        if let third { Vectors.prefetch(third + offset, plane) }
+    }
 
     typealias V = Vectors.V16
 

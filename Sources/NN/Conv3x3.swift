@@ -100,14 +100,17 @@ enum Conv3x3 {
             let (outputs, inputs) = blocks.block(chunk)
             let firstInput = outputs.lowerBound / s.groupOut * s.groupIn + inputs.lowerBound
             let sums = context.pointer(.weightPartials, worker), gradient = context.pointer(.shiftedGradient, worker)
+            // an image's output-gradient planes of the block's output channels
+            func gradientPlanes(_ image: Int) -> UnsafePointer<Float> { dOut + (image * s.outChannels + outputs.lowerBound) * grid.pixels }
             for r in 0..<ranges {
                 let range = Parallel.range(r, of: ranges, count: s.batch)
                 sums.update(repeating: 0, count: outputs.count * inputs.count * 9)
                 for first in stride(from: range.lowerBound, to: range.upperBound, by: group) {
                     let count = min(group, range.upperBound - first)
                     for i in 0..<count {
-                        grid.shift(gradient + i * outputs.count * grid.channel,
-                                   dOut + ((first + i) * s.outChannels + outputs.lowerBound) * grid.pixels, channels: outputs.count)
+                        let next = first + i + 1 < range.upperBound ? gradientPlanes(first + i + 1) : nil
+                        grid.shift(gradient + i * outputs.count * grid.channel, gradientPlanes(first + i), channels: outputs.count,
+                                   next: next)
                     }
                     var input = x + (first * s.inChannels + firstInput) * grid.pixels, imageStride = s.inChannels * grid.outPlane
                     if !grid.inPlace {

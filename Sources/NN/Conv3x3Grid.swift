@@ -23,12 +23,15 @@ extension Conv3x3 {
 
         /// S_0, S_1, S_2 of every image plane: S_j[y'][x] = x[y' − 1][x + j − 1], 0 outside.
         /// Each is the whole plane copied at once, one row down and j − 1 floats along; the
-        /// floats that wrapped into the neighbouring row's edge are then zeroed.
-        func shift(_ target: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>, channels: Int) {
+        /// floats that wrapped into the neighbouring row's edge are then zeroed. Each plane's
+        /// successor (and after the last, `next`) is prefetched while it is copied.
+        func shift(_ target: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>, channels: Int,
+                   next: UnsafePointer<Float>? = nil) {
             let end = (height + 1) * width
             for c in 0..<channels {
                 let source = image + c * pixels
                 let s0 = target + c * channel, s1 = s0 + shifted, s2 = s1 + shifted
+                if let following = c + 1 < channels ? source + pixels : next { Vectors.prefetch(following, pixels) }
                 Vectors.zero(s0, width + 1)
                 Vectors.copy(s0 + width + 1, source, pixels)
                 Vectors.zero(s0 + end, shifted - end)

@@ -1,7 +1,18 @@
+import CPrefetch
 /// Vector loads and stores, and loops over short runs of floats (rows and planes of 8 to
 /// 1,024), shared by the kernels. Inline: for runs this short a call to memmove or memset
 /// costs as much as the work.
 enum Vectors {
+    /// Asks for the cache lines of p[0..<count] ahead of their loads (see CPrefetch); never
+    /// faults. The kernels walk planes of 1-4 KiB that lie far apart (a channel's planes
+    /// are a whole image apart), where the hardware prefetchers, which follow a stream
+    /// within a 4 KiB page, start each plane with misses: they request the next plane while
+    /// the current one is being worked on.
+    @inline(__always) static func prefetch(_ p: UnsafePointer<Float>, _ count: Int) {
+        var i = 0
+        while i < count { repro_prefetch(p + i); i += 16 }
+    }
+
     typealias V16 = SIMD16<Float>
     typealias V8 = SIMD8<Float>
 
