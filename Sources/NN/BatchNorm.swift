@@ -133,21 +133,35 @@ public enum BatchNorm {
 
     /// Training backward. dγ += Σ dy·x̂, dβ += Σ dy and dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)),
     /// with x̂ = (x − μ)·rstd. dx is written, not accumulated, and may be the same memory as dy.
-    /// With `reluOutput` (this layer's ReLU output y), dy is first masked where y ≤ 0.
+    ///
+    /// With `reluOutput` (this layer's ReLU output y), dy is first masked where y ≤ 0. With
+    /// `reluBeta` instead (the forward's β, for a ReLU without a join), the mask is y's own
+    /// recomputed from x, where x·scale + shift ≤ 0 with the forward's coefficients and
+    /// expression, and y is not read. With `maskedInto`, the masked dy is written there as
+    /// the sums are taken, and the second pass reads it instead of dy and y (a residual
+    /// join's shortcut gets that very gradient: one pass over y fewer, and none of its own).
     public static func backwardTrain(
         dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-        reluOutput: UnsafePointer<Float>?, gamma: UnsafePointer<Float>,
+        reluOutput: UnsafePointer<Float>?, reluBeta: UnsafePointer<Float>? = nil,
+        maskedInto masked: UnsafeMutablePointer<Float>? = nil, gamma: UnsafePointer<Float>,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
         dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
         batch: Int, channels: Int, plane: Int, _ context: ComputeContext
     ) {
         let count = Float(batch * plane)
         let sums = PlaneSums(batch: batch, channels: channels, context)
+        func mask(_ c: Int, _ offset: Int) -> ReLUMask {
+            if let reluOutput { return .output(reluOutput + offset) }
+            guard let reluBeta else { return .none }
+            let (scale, shift) = coefficients(gamma[c], reluBeta[c], mean: mean[c], rstd: rstd[c])
+            return .recomputed(scale: scale, shift: shift)
+        }
         // term sums per plane: Σ dy and Σ dy·(x − μ)
         sums.forEachBlock { c, n in
             let offset = (n * channels + c) * plane
             prefetchNext(c, n, dy, x, reluOutput, batch: batch, channels: channels, plane: plane)
-            sums.set(c, n, gradientSums(dy + offset, x + offset, reluOutput.map { $0 + offset }, plane, mean[c]))
+            sums.set(c, n, gradientSums(dy + offset, x + offset, mask(c, offset), plane, mean[c],
+                                        maskedInto: masked.map { $0 + offset }))
         }
         for c in 0..<channels {
             var sumDy: Double = 0, sumDyX: Double = 0
@@ -164,10 +178,12 @@ public enum BatchNorm {
             let k = gamma[c] * r
             sums.setCoefficients(c, (-k * r * dGammaC / count, -k * dBetaC / count))
         }
+        // dy masked, from where the first pass wrote it, or as given
+        let source = masked.map { UnsafePointer($0) } ?? dy
         sums.forEachBlock { c, n in
             let offset = (n * channels + c) * plane, (a, b) = sums.coefficients(c)
-            prefetchNext(c, n, dy, x, reluOutput, batch: batch, channels: channels, plane: plane)
-            inputGradient(dx + offset, dy + offset, x + offset, reluOutput.map { $0 + offset }, plane,
+            prefetchNext(c, n, source, x, masked == nil ? reluOutput : nil, batch: batch, channels: channels, plane: plane)
+            inputGradient(dx + offset, source + offset, x + offset, masked == nil ? mask(c, offset) : .none, plane,
                           k: gamma[c] * rstd[c], a: a, b: b, mean: mean[c])
         }
     }
@@ -184,7 +200,7 @@ public enum BatchNorm {
             var sumDy: Double = 0, sumDyX: Double = 0
             for n in 0..<batch {
                 let offset = (n * channels + c) * plane
-                let (a, b) = gradientSums(dy + offset, x + offset, nil, plane, runningMean[c])
+                let (a, b) = gradientSums(dy + offset, x + offset, .none, plane, runningMean[c])
                 sumDy += Double(a)
                 sumDyX += Double(b)
             }
@@ -248,28 +264,57 @@ public enum BatchNorm {
         return (mean, squares)
     }
 
-    /// (Σ dy, Σ dy·(x − mean)) over one plane, dy masked where mask ≤ 0.
+    /// Where a plane's backward zeroes dy: nowhere, where the ReLU output y ≤ 0 (read), or
+    /// where x·scale + shift ≤ 0, the forward's value before its ReLU, recomputed as
+    /// `affine` computed it (y = max(that, 0), so the same lanes, without reading y).
+    enum ReLUMask {
+        case none
+        case output(UnsafePointer<Float>)
+        case recomputed(scale: Float, shift: Float)
+
+        /// Lanes i..<i + 8 to zero, given x's.
+        @inline(__always) func zeroes(_ i: Int, _ x: SIMD8<Float>) -> SIMDMask<SIMD8<Int32>> {
+            switch self {
+            case .none: return SIMDMask(repeating: false)
+            case .output(let y): return Vectors.load8(y + i) .<= SIMD8<Float>()
+            case .recomputed(let scale, let shift):
+                return x * SIMD8(repeating: scale) + SIMD8(repeating: shift) .<= SIMD8<Float>()
+            }
+        }
+
+        /// Whether lane i is kept, given x's.
+        @inline(__always) func keeps(_ i: Int, _ x: Float) -> Bool {
+            switch self {
+            case .none: return true
+            case .output(let y): return y[i] > 0
+            case .recomputed(let scale, let shift): return x * scale + shift > 0
+            }
+        }
+    }
+
+    /// (Σ dy, Σ dy·(x − mean)) over one plane, dy masked; the masked dy written to
+    /// `maskedInto` if given.
     @inline(__always)
-    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ mask: UnsafePointer<Float>?,
-                             _ count: Int, _ mean: Float) -> (Float, Float) {
+    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ mask: ReLUMask,
+                             _ count: Int, _ mean: Float, maskedInto masked: UnsafeMutablePointer<Float>? = nil) -> (Float, Float) {
         var sumDy: Float = 0, sumDyX: Float = 0
         var lanesDy = SIMD8<Float>(), lanesDyX = SIMD8<Float>()
         let m = SIMD8<Float>(repeating: mean), zero = SIMD8<Float>()
         var i = 0
         while i + 8 <= count {
+            let xv = Vectors.load8(x + i)
             var g = Vectors.load8(dy + i)
-            if let mask {
-                let y = Vectors.load8(mask + i)
-                g.replace(with: zero, where: y .<= zero)
-            }
+            g.replace(with: zero, where: mask.zeroes(i, xv))
+            if let masked { Vectors.store8(masked + i, g) }
             lanesDy += g
-            lanesDyX += g * (Vectors.load8(x + i) - m)
+            lanesDyX += g * (xv - m)
             i += 8
         }
         sumDy = lanesDy.sum()
         sumDyX = lanesDyX.sum()
         while i < count {
-            let g = mask.map { $0[i] > 0 } ?? true ? dy[i] : 0
+            let g = mask.keeps(i, x[i]) ? dy[i] : 0
+            masked?[i] = g
             sumDy += g
             sumDyX += g * (x[i] - mean)
             i += 1
@@ -277,25 +322,23 @@ public enum BatchNorm {
         return (sumDy, sumDyX)
     }
 
-    /// d = k·dy (0 where mask ≤ 0) + (a·(x − mean) + b). d is usually dy itself, which
+    /// d = k·dy (0 where masked) + (a·(x − mean) + b). d is usually dy itself, which
     /// keeps the compiler from vectorizing the plain loop, hence the explicit lanes.
     @inline(__always)
     static func inputGradient(_ d: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                              _ mask: UnsafePointer<Float>?, _ count: Int, k: Float, a: Float, b: Float, mean: Float) {
+                              _ mask: ReLUMask, _ count: Int, k: Float, a: Float, b: Float, mean: Float) {
         let kv = SIMD8<Float>(repeating: k), av = SIMD8<Float>(repeating: a), bv = SIMD8<Float>(repeating: b)
         let m = SIMD8<Float>(repeating: mean), zero = SIMD8<Float>()
         var i = 0
         while i + 8 <= count {
+            let xv = Vectors.load8(x + i)
             var scaled = kv * Vectors.load8(dy + i)
-            if let mask {
-                scaled.replace(with: zero, where: Vectors.load8(mask + i) .<= zero)
-            }
-            let centred = Vectors.load8(x + i) - m
-            Vectors.store8(d + i, scaled + (av * centred + bv))
+            scaled.replace(with: zero, where: mask.zeroes(i, xv))
+            Vectors.store8(d + i, scaled + (av * (xv - m) + bv))
             i += 8
         }
         while i < count {
-            let scaled = mask.map { $0[i] > 0 } ?? true ? k * dy[i] : 0
+            let scaled = mask.keeps(i, x[i]) ? k * dy[i] : 0
             d[i] = scaled + (a * (x[i] - mean) + b)
             i += 1
         }

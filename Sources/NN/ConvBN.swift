@@ -1,8 +1,9 @@
 import Tensor
 
 /// conv → batch norm (→ ReLU): the unit every CIFAR ResNet and ResNeXt is made of.
-/// It keeps the conv output z (for BN backward) and the unit output y (for the ReLU mask
-/// and the next layer's backward), allocated once per batch geometry.
+/// It keeps the conv output z (for BN backward, and its ReLU mask, recomputed) and the unit
+/// output y (for the next layer's backward, and a residual join's mask), allocated once per
+/// batch geometry.
 ///
 /// A unit whose y is read only inside its block (all but a block's last, and the
 /// projection shortcut) `sharesOutput`: its block hands it one of two buffers the whole
@@ -69,13 +70,13 @@ final class ConvBN {
                           rstd: rstd.pointer, batch: shape.batch, channels: outChannels, plane: plane, relu: relu, context)
     }
 
-    /// Whether the last forward ended in a ReLU (its own, or a residual join's): the backward
-    /// then masks the output gradient where y ≤ 0.
-    private(set) var endsInReLU = false
+    /// Whether the last forward ended in a residual join's ReLU (y = ReLU(BN(z) + join)),
+    /// whose mask the backward reads from y.
+    private(set) var joined = false
 
     /// With `join` (a block's shortcut), y is the block output ReLU(BN(z) + join).
     func forward(_ input: UnsafePointer<Float>, training: Bool, join: UnsafePointer<Float>? = nil, _ context: ComputeContext) {
-        endsInReLU = relu || join != nil
+        joined = join != nil
         guard training else {
             // each image's channels normalised as the convolution finishes them: one pass over z fewer
             let (y, z, all, plane, config, relu) = (y.pointer, UnsafePointer(z.pointer), outChannels, plane, config, relu)
@@ -108,11 +109,27 @@ final class ConvBN {
     /// receives it, with `overwrite`).
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                   dInput: UnsafeMutablePointer<Float>?, overwrite: Bool = false, _ context: ComputeContext) {
-        BatchNorm.backwardTrain(dx: dOut, dy: dOut, z.pointer, reluOutput: endsInReLU ? UnsafePointer(y.pointer) : nil,
+        backwardNorm(dOut, context)
+        backwardConv(dOut, input: input, dInput: dInput, overwrite: overwrite, context)
+    }
+
+    /// The batch norm half of `backward`: dOut becomes the gradient w.r.t. z. With
+    /// `maskedInto`, the ReLU-masked dOut is also written there (a residual join's shortcut
+    /// gradient, which this pass then provides).
+    func backwardNorm(_ dOut: UnsafeMutablePointer<Float>, maskedInto masked: UnsafeMutablePointer<Float>? = nil,
+                      _ context: ComputeContext) {
+        // a join's ReLU mask is read from y; a ReLU's own is recomputed from z (y may be elsewhere by now)
+        BatchNorm.backwardTrain(dx: dOut, dy: dOut, z.pointer, reluOutput: joined ? UnsafePointer(y.pointer) : nil,
+                                reluBeta: relu && !joined ? store.value(beta) : nil, maskedInto: masked,
                                 gamma: store.value(gamma), mean: mean.pointer, rstd: rstd.pointer,
                                 dGamma: store.gradient(gamma), dBeta: store.gradient(beta),
                                 batch: shape.batch, channels: outChannels, plane: plane, context)
-        Conv2D.backward(dx: dInput, dw: store.gradient(weight), dOut: dOut, input, store.value(weight), shape, context,
+    }
+
+    /// The convolution half of `backward`, from the gradient w.r.t. z.
+    func backwardConv(_ dz: UnsafePointer<Float>, input: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>?,
+                      overwrite: Bool, _ context: ComputeContext) {
+        Conv2D.backward(dx: dInput, dw: store.gradient(weight), dOut: dz, input, store.value(weight), shape, context,
                         overwrite: overwrite)
     }
 }

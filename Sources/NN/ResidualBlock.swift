@@ -2,7 +2,7 @@ import Tensor
 
 /// A residual block: a chain of conv-BN units (ReLU after all but the last), a shortcut
 /// (identity or a strided 1x1 conv-BN projection), then ReLU(body + shortcut), which the
-/// last unit's batch norm computes in its own pass.
+/// last unit's batch norm computes in its own pass, forward and backward.
 /// BasicBlockV1 has two 3x3 units; the ResNeXt bottleneck has 1x1, grouped 3x3, 1x1.
 final class ResidualBlock {
     let body: [ConvBN]
@@ -63,25 +63,26 @@ final class ResidualBlock {
     /// activation, two for bodies of three units or more.
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                   dInput: UnsafeMutablePointer<Float>, scratch: [FloatBuffer], _ context: ComputeContext) {
-        let count = output.count
-        // the shortcut first: it gets dOut masked by the join's ReLU (the last unit masks its
-        // own copy, its output being the block's)
-        if let down {
-            let dz = scratch[0].pointer  // free again before the body needs it
-            Residual.backwardReLU(dz, dOut, output: output.pointer, count: count, context)
-            down.backward(dz, input: input, dInput: dInput, overwrite: true, context)
-        } else {
-            Residual.backwardReLU(dInput, dOut, output: output.pointer, count: count, context)
-        }
+        // the join's ReLU mask is taken once, by the last unit's batch norm: it writes the
+        // masked dOut, which is the shortcut's gradient, as it takes its sums (into dInput, or
+        // for a projection into scratch[0], free until the last unit's convolution)
+        let last = body.count - 1
+        let shortcut = down == nil ? dInput : scratch[0].pointer
+        body[last].backwardNorm(dOut, maskedInto: shortcut, context)
+        down?.backward(shortcut, input: input, dInput: dInput, overwrite: true, context)
         // then the body, last unit first; gradients between units alternate in scratch[0], scratch[1]
         var gradient = dOut
-        for i in stride(from: body.count - 1, through: 0, by: -1) {
+        for i in stride(from: last, through: 0, by: -1) {
             // the unit's input: the previous unit's output, written again into its shared buffer
             if i > 0 && body[i - 1].sharesOutput { body[i - 1].restoreOutput(context) }
             let unitInput = i == 0 ? input : UnsafePointer(body[i - 1].y.pointer)
             // the first unit adds to the shortcut's gradient; the others write theirs
-            let target = i == 0 ? dInput : scratch[(body.count - 1 - i) % 2].pointer
-            body[i].backward(gradient, input: unitInput, dInput: target, overwrite: i > 0, context)
+            let target = i == 0 ? dInput : scratch[(last - i) % 2].pointer
+            if i == last {
+                body[i].backwardConv(gradient, input: unitInput, dInput: target, overwrite: i > 0, context)
+            } else {
+                body[i].backward(gradient, input: unitInput, dInput: target, overwrite: i > 0, context)
+            }
             gradient = target
         }
     }

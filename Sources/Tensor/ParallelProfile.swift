@@ -10,7 +10,6 @@ public final class ParallelProfile: @unchecked Sendable {
         case panelConvolution = "1x1 and im2col conv forward and input gradient"
         case panelConvolutionBackward = "1x1 and im2col conv weight gradient"
         case batchNorm = "batch norm"
-        case residual = "residual join backward"
     }
 
     /// Seconds spent in regions of each kind, by chunk count, at `threads` workers.

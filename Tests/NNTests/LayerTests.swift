@@ -4,7 +4,7 @@ import XCTest
 /// Batch norm, dense, pooling, ReLU and the residual join against direct formulas.
 final class LayerTests: XCTestCase {
     func testBatchNormFusedReLUBackwardEqualsMaskedGradient() {
-        let (batch, channels, plane) = (3, 5, 7)
+        let (batch, channels, plane) = (3, 5, 21)  // planes of two vectors of 8 and a scalar tail
         let x = randomFloats(batch * channels * plane), g = randomFloats(x.count, purpose: "g")
         let gamma = randomFloats(channels, purpose: "gamma"), beta = randomFloats(channels, purpose: "beta")
         var y = [Float](repeating: 0, count: x.count), mean = [Float](repeating: 0, count: channels), rstd = mean
@@ -24,6 +24,26 @@ final class LayerTests: XCTestCase {
         XCTAssertLessThan(relmax(fused, plain), 1e-6)
         XCTAssertLessThan(relmax(dGamma, dGamma2), 1e-6)
         XCTAssertLessThan(relmax(dBeta, dBeta2), 1e-6)
+        // a residual join's backward: the masked gradient written out as the shortcut's while
+        // the sums are taken, then read back, gives the bits of the fused mask
+        var joined = [Float](repeating: 0, count: x.count), shortcut = [Float](repeating: 9, count: x.count)
+        var dGamma3 = [Float](repeating: 0, count: channels), dBeta3 = dGamma3
+        BatchNorm.backwardTrain(dx: &joined, dy: g, x, reluOutput: y, maskedInto: &shortcut, gamma: gamma, mean: mean,
+                                rstd: rstd, dGamma: &dGamma3, dBeta: &dBeta3, batch: batch, channels: channels,
+                                plane: plane, context())
+        XCTAssertEqual(shortcut, masked)
+        XCTAssertEqual(joined, fused)
+        XCTAssertEqual(dGamma3, dGamma)
+        XCTAssertEqual(dBeta3, dBeta)
+        // the mask recomputed from x and the forward's coefficients: y's own, bit for bit
+        var recomputed = [Float](repeating: 0, count: x.count)
+        var dGamma4 = [Float](repeating: 0, count: channels), dBeta4 = dGamma4
+        BatchNorm.backwardTrain(dx: &recomputed, dy: g, x, reluOutput: nil, reluBeta: beta, gamma: gamma, mean: mean,
+                                rstd: rstd, dGamma: &dGamma4, dBeta: &dBeta4, batch: batch, channels: channels,
+                                plane: plane, context())
+        XCTAssertEqual(recomputed, fused)
+        XCTAssertEqual(dGamma4, dGamma)
+        XCTAssertEqual(dBeta4, dBeta)
         // the normalised output has mean β and standard deviation |γ| per channel (before the ReLU)
         var linear = y
         BatchNorm.forwardTrain(&linear, x, gamma: gamma, beta: beta, mean: &mean, rstd: &rstd, runningMean: &runningMean,
@@ -103,9 +123,5 @@ final class LayerTests: XCTestCase {
             }
             XCTAssertEqual(joined, zip(normalized, shortcut).map { max($0 + $1, 0) }, training ? "train" : "eval")
         }
-        var gradient = [Float](repeating: 9, count: x.count)
-        let output = zip(x, shortcut).map { max($0 + $1, 0) }
-        Residual.backwardReLU(&gradient, [Float](repeating: 1, count: x.count), output: output, count: x.count, context())
-        for i in x.indices { XCTAssertEqual(gradient[i], output[i] > 0 ? 1 : 0) }
     }
 }
