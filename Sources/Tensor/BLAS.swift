@@ -45,7 +45,11 @@ public enum BLAS {
         #endif
     }()
 
-    /// OpenBLAS's build configuration and the core type its kernels were chosen for.
-    public static var configuration: String { String(cString: openblas_get_config()) }
-    public static var coreName: String { String(cString: openblas_get_corename()) }
+    /// OpenBLAS's build configuration and the core type its kernels were chosen for, read
+    /// once, after `pinCore`. openblas_get_config() rebuilds its answer in one static buffer
+    /// on every call, so two runs asking at once (`-j 2` trains two models in one process)
+    /// could read it half written: a checkpoint once recorded the configuration without its
+    /// " MAX_THREADS=64", and its bytes differed from the lock's.
+    public static let configuration: String = { pinCore; return String(cString: openblas_get_config()) }()
+    public static let coreName: String = { pinCore; return String(cString: openblas_get_corename()) }()
 }

@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import NN
+import Tensor
 @testable import Training
 import XCTest
 
@@ -119,6 +120,21 @@ final class TrainerTests: XCTestCase {
                                                  environment: "test")) {
             XCTAssertTrue("\($0)".contains("another configuration"), "\($0)")
         }
+    }
+
+    /// Runs asking for the environment at once (`-j 2` trains two models in one process)
+    /// all get the same string, which checkpoints record: OpenBLAS rebuilds its
+    /// configuration string in one static buffer on every call (`BLAS.configuration`).
+    func testTheNumericEnvironmentIsTheSameWhenAskedAtOnce() {
+        let expected = NumericEnvironment.current.description
+        let lock = NSLock()
+        var seen: Set<String> = []
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            var answers: Set<String> = []
+            for _ in 0..<2000 { answers.insert(NumericEnvironment.current.description) }
+            lock.lock(); seen.formUnion(answers); lock.unlock()
+        }
+        XCTAssertEqual(seen, [expected])
     }
 
     func testAnotherNumericEnvironmentDoesNotResume() throws {
