@@ -14,7 +14,7 @@ public enum RunningVarianceRule: String, Sendable {
 /// Training normalises with the batch mean and biased variance and moves the running
 /// statistics: running = momentum·running + (1 − momentum)·batch (GluonCV's momentum,
 /// 0.9 = PyTorch's 0.1). Evaluation normalises with the running statistics.
-/// Sums are taken per plane in float, in parallel over channel × image blocks
+/// Sums are taken per plane in float, in parallel over image × channel blocks
 /// (`PlaneSums`), then merged per channel in image order in double, so the result does not
 /// depend on the thread count nor on the blocks.
 public enum BatchNorm {
@@ -216,13 +216,14 @@ public enum BatchNorm {
 
     // MARK: per-plane loops (vector lanes, then a fixed-order lane sum)
 
-    /// Plane (c, n + 1) of up to three arrays, which a block's next step reads, prefetched
-    /// while plane (c, n) is worked on: a channel's planes are an image apart (`Vectors.prefetch`).
+    /// The plane after (c, n) in memory, which a block reads next (`PlaneSums`), of up to
+    /// three arrays, prefetched while (c, n) is worked on (`Vectors.prefetch`).
     @inline(__always)
     static func prefetchNext(_ c: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?,
                              _ third: UnsafePointer<Float>?, batch: Int, channels: Int, plane: Int) {
-        guard n + 1 < batch else { return }
-        let offset = ((n + 1) * channels + c) * plane
+        let next = n * channels + c + 1
+        guard next < batch * channels else { return }
+        let offset = next * plane
         Vectors.prefetch(a + offset, plane)
         if let b { Vectors.prefetch(b + offset, plane) }
         if let third { Vectors.prefetch(third + offset, plane) }

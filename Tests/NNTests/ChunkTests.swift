@@ -4,7 +4,7 @@ import XCTest
 
 /// The work splits that let a step use 64 threads: the 3x3 weight gradient's blocks of
 /// output × input channels own disjoint slices of dW that cover it, and batch norm's
-/// channel × image blocks; both give the same bits for any thread count.
+/// image × channel blocks; both give the same bits for any thread count.
 final class ChunkTests: XCTestCase {
     func testWeightBlocksCoverEveryWeightOnce() {
         let shapes = [
@@ -29,9 +29,10 @@ final class ChunkTests: XCTestCase {
             if s.inChannels >= 16 { XCTAssertGreaterThanOrEqual(blocks.count, target, "\(s)") }
             }
         }
-        XCTAssertEqual(PlaneSums.blocks(batch: 128, channels: 16) * 16, 64)
-        XCTAssertEqual(PlaneSums.blocks(batch: 128, channels: 1024), 1)
-        XCTAssertEqual(PlaneSums.blocks(batch: 2, channels: 16), 2)
+        XCTAssertEqual(PlaneSums.blocks(batch: 128, channels: 16).images, 64)
+        XCTAssertEqual(PlaneSums.blocks(batch: 128, channels: 1024).channels, 1)
+        XCTAssertTrue(PlaneSums.blocks(batch: 2, channels: 16) == (2, 16))
+        XCTAssertTrue(PlaneSums.blocks(batch: 13, channels: 12) == (13, 5))
     }
 
     /// 3x3 weight and input gradients and batch norm's training forward and backward, on
