@@ -66,23 +66,22 @@ final class GoldenFile {
     // MARK: attributes of the root or a group
 
     func int(_ attribute: String, in group: H5Group? = nil, default value: Int? = nil) throws -> Int {
-        let owner = group ?? root
-        guard owner.hasAttribute(attribute) else {
-            if let value { return value }
-            throw ParityError.badAttribute(file: name, name: "\(owner.path):\(attribute)", detail: "missing")
-        }
-        do { return try owner.intAttribute(attribute) } catch {
-            throw ParityError.badAttribute(file: name, name: attribute, detail: "\(error)")
-        }
+        try self.attribute(attribute, in: group, default: value) { try $0.intAttribute(attribute) }
     }
 
     func double(_ attribute: String, in group: H5Group? = nil, default value: Double? = nil) throws -> Double {
+        try self.attribute(attribute, in: group, default: value) { try $0.doubleAttribute(attribute) }
+    }
+
+    /// An attribute of the group (or the root) read by `read`; `value` when it is missing, if given.
+    private func attribute<T>(_ attribute: String, in group: H5Group?, default value: T?,
+                              _ read: (H5Group) throws -> T) throws -> T {
         let owner = group ?? root
         guard owner.hasAttribute(attribute) else {
             if let value { return value }
             throw ParityError.badAttribute(file: name, name: "\(owner.path):\(attribute)", detail: "missing")
         }
-        do { return try owner.doubleAttribute(attribute) } catch {
+        do { return try read(owner) } catch {
             throw ParityError.badAttribute(file: name, name: attribute, detail: "\(error)")
         }
     }
