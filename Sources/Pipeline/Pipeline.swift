@@ -8,9 +8,17 @@
 //   Store/     what survives a run: the content-addressed store (ContentStore), stage keys
 //              (StageFingerprint), run records and the lock file (StageRecord, RunRecords,
 //              LockFile, LockWriter), canonical JSON (JSONValue, JSONParser).
-//   Run/       running stages: the scheduler (Runner), one stage's protocol
-//              (StageEvaluation → StageExecution), what a kind sees (StageContext), why a
-//              stage runs (StaleReason), progress and cancellation, the cmd kind.
+//   Run/       running stages: the scheduler (Runner, its bookkeeping RunState), a
+//              stage's life (StageEvaluation: up to date or why not; StageExecution: computed
+//              here; StageCompletion: outputs, run record, lock entry, in that order), what a
+//              kind sees (StageContext), why a stage runs (StaleReason), progress and
+//              cancellation, the cmd kind.
+//   Executors/ how a job gets computed (Executor, StageJob): in this process
+//              (LocalExecutor) or as a Slurm job (SlurmExecutor).
+//   Slurm/     the Slurm executor's parts: batch scripts, sbatch/squeue/sacct
+//              (SlurmClient, SlurmMonitor), the ledger of submitted jobs, how a job ended
+//              (JobEnding), the job side (`repro run-key`: KeyedStageRun), and the
+//              cluster plan of `--dry-run` (ClusterPlan).
 //   Commands/  the read-only views and checks behind `status`, `dag`, `--dry-run`, `verify`
 //              and `gc` (StatusReport, DagRenderer, Plan, Verifier, GarbageCollector).
 //

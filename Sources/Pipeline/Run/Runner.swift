@@ -4,47 +4,19 @@ import Support
 /// Runs a set of stages from a ready queue, up to `jobs` at once. A stage becomes ready
 /// when its dependencies are done; its key is then computed from their actual outputs,
 /// so a dependency rebuilt to identical bytes leaves it up to date (early cutoff).
-/// Up-to-date and reused stages are settled on the coordinating thread without a worker.
-/// A failed stage's dependents are skipped; without `keepGoing` nothing new starts after
-/// a failure and the run ends when the stages in flight finish.
+/// Each turn of the loop has three phases: skip what a broken dependency blocks
+/// (`propagateSkips`), settle on this thread what needs no job (`settle`: up to date,
+/// reused from the store, or a missing input), and hand the rest to the executor
+/// (`dispatch`); a worker thread completes each job (`complete`). Without `keepGoing`
+/// nothing new starts after a failure and the run ends when the jobs in flight finish.
 public final class Runner: @unchecked Sendable {
-    fileprivate enum State {
-        case pending
-        case running(threads: Int)
-        case done(StageRecord)
-        case failed
-        case skipped
-
-        var record: StageRecord? {
-            if case .done(let record) = self { return record }
-            return nil
-        }
-
-        var threads: Int? {
-            if case .running(let threads) = self { return threads }
-            return nil
-        }
-
-        var isPending: Bool {
-            if case .pending = self { return true }
-            return false
-        }
-
-        var isBroken: Bool {
-            switch self {
-            case .failed, .skipped: return true
-            default: return false
-            }
-        }
-    }
-
     public let pipeline: PipelineDefinition
     public let artifacts: Artifacts
     public let options: RunOptions
     private let cancellation = Cancellation()
     private let condition = NSCondition()
-    /// The Slurm jobs of the current run (`--executor slurm`), for Ctrl-C.
-    private var slurm: SlurmSession?
+    /// The current run's executor, for Ctrl-C.
+    private var executor: (any Executor)?
 
     public init(pipeline: PipelineDefinition, artifacts: Artifacts, options: RunOptions) {
         self.pipeline = pipeline
@@ -57,7 +29,7 @@ public final class Runner: @unchecked Sendable {
     /// returns what it did with them.
     @discardableResult
     public func cancel() -> String? {
-        let jobs = condition.withLock { slurm }?.cancelActive()
+        let jobs = condition.withLock { executor }?.cancel()
         cancellation.cancel()
         condition.withLock { condition.broadcast() }
         return jobs
@@ -72,166 +44,163 @@ public final class Runner: @unchecked Sendable {
 
     private func runHolding(_ selection: [String]) throws -> RunSummary {
         for abandoned in artifacts.store.abandonedTemporaryFiles() { try? FileManager.default.removeItem(at: abandoned) }
-
         let selected = Set(selection)
         let order = pipeline.stages.filter { selected.contains($0.name) }
-        let runStart = Date()
         for stage in order {
             for dep in stage.dependencies where !selected.contains(dep) {
                 preconditionFailure("selection is not closed under dependencies: \(stage.name) needs \(dep)")
             }
         }
-        let lock = try LockFile.read(artifacts.lockFile(profile: pipeline.profile))
-        let hashes = HashCache(file: artifacts.hashes)
-        defer { hashes.save() }
-        let writer = options.recordInLock
-            ? LockWriter(url: artifacts.lockFile(profile: pipeline.profile), artifacts: artifacts,
-                         stageNames: Set(pipeline.stages.map(\.name)), environment: options.environment)
-            : nil
         let display = ProgressDisplay(quiet: !options.showProgress)
         defer { display.stop() }
-        let timings = Timings(artifacts: artifacts)
-        let session = options.slurm.map { SlurmSession(settings: $0, artifacts: artifacts, display: display) }
-        condition.withLock { slurm = session }
-        defer { session?.close() }
+        let hashes = HashCache(file: artifacts.hashes)
+        defer { hashes.save() }
+        let context = ExecutorContext(profile: pipeline.profile, pipelineDirectory: pipeline.directory, artifacts: artifacts,
+                                      hashes: hashes, display: display, cancellation: cancellation)
+        let executor = makeExecutor(context)
+        condition.withLock { self.executor = executor }
+        defer { executor.close() }
+        let run = RunState(order: order, lock: try LockFile.read(artifacts.lockFile(profile: pipeline.profile)),
+                           writer: makeLockWriter(), executor: executor, context: context, keepGoing: options.keepGoing)
 
-        let run = RunState(order: order, keepGoing: options.keepGoing, display: display)
         condition.lock()
         defer { condition.unlock() }
         while true {
-            var progressed = false
-            let running = run.states.values.filter { $0.threads != nil }.count
             if cancellation.isCancelled, run.stopReason == nil { run.stopReason = "not started: the run was interrupted" }
-            let ready = order.filter { stage in
-                run.states[stage.name]!.isPending && stage.dependencies.allSatisfy { run.states[$0]!.record != nil }
-            }
-            for stage in order {
-                guard run.states[stage.name]!.isPending else { continue }
-                if let bad = stage.dependencies.first(where: { run.states[$0]!.isBroken }) {
-                    run.states[stage.name] = .skipped
-                    let failed: Bool
-                    if case .failed = run.states[bad]! { failed = true } else { failed = false }
-                    run.outcomes[stage.name] = .skipped(failed ? "dependency \(bad) failed" : "dependency \(bad) was skipped")
-                    progressed = true
-                }
-            }
-            for stage in ready where run.stopReason == nil {
-                guard run.states[stage.name]!.isPending else { continue }
-                let depRecords = Dictionary(uniqueKeysWithValues: stage.dependencies.map { ($0, run.states[$0]!.record!) })
-                let evaluation: StageEvaluation
-                if let known = run.evaluations[stage.name] {
-                    evaluation = known
-                } else {
-                    condition.unlock()
-                    evaluation = StageEvaluation(stage: stage, record: lock.stages[stage.name],
-                                                 dependencies: depRecords.mapValues { Optional($0.stableOutputs) },
-                                                 forced: options.forced.contains(stage.name), pipelineDirectory: pipeline.directory,
-                                                 hashes: hashes, artifacts: artifacts)
-                    condition.lock()
-                    run.evaluations[stage.name] = evaluation
-                }
-                run.reasons[stage.name] = evaluation.reasons
-                if evaluation.isUpToDate {
-                    run.states[stage.name] = .done(lock.stages[stage.name]!)
-                    run.outcomes[stage.name] = .upToDate
+            var progressed = propagateSkips(run)
+            let ready = run.ready()
+            let competing = ready.count + run.runningThreads.count
+            for stage in ready where run.stopReason == nil && run.states[stage.name]!.isPending {
+                guard let job = settle(stage, run) else {
                     progressed = true
                     continue
                 }
-                guard let fingerprint = evaluation.fingerprint else {
-                    // A declared input file that is not there: the user's project to fix.
-                    let missing = evaluation.reasons.filter { if case .inputMissing = $0 { return true } else { return false } }
-                    run.fail(stage.name, StageFailure(PipelineError.badInput(missing.map(\.description).joined(separator: "; "))))
-                    progressed = true
-                    continue
-                }
-                if !options.forced.contains(stage.name), !run.notCached.contains(stage.name),
-                   let cached = RunRecords(artifacts: artifacts, hashes: hashes).valid(fingerprint.key) {
-                    run.states[stage.name] = .done(cached)
-                    run.outcomes[stage.name] = .reused
-                    writer?.record(stage.name, cached)
-                    // a job that finished while no driver watched: its ledger entry is done with
-                    if let session, session.ledger.entry(fingerprint.key) != nil { try? session.ledger.set(fingerprint.key, nil) }
-                    progressed = true
-                    continue
-                }
-                run.notCached.insert(stage.name)
-                let runningNow = run.states.values.compactMap(\.threads)
-                guard runningNow.count < max(1, options.jobs) else { continue }
-                let inUse = runningNow.reduce(0, +)
-                let share = options.cores / max(1, min(options.jobs, ready.count + running))
-                let threads = max(1, min(share, options.cores - inUse))
-                run.states[stage.name] = .running(threads: threads)
+                guard let threads = threadShare(run, competing: competing) else { continue }
+                dispatch(StageJob(stage: stage, fingerprint: job.fingerprint, dependencies: job.dependencies,
+                                  forced: job.forced, threads: threads, reasons: job.reasons), run)
                 progressed = true
-                let because = evaluation.reasons.map(\.description).joined(separator: "; ")
-                let execute: @Sendable () throws -> StageExecution.Result
-                if let session {
-                    display.emit("ready \(stage.name) (Slurm): " + because)
-                    let job = SlurmStageJob(session: session, stage: stage,
-                                            request: pipeline.resources(for: stage.name).overlaid(by: session.settings.overrides),
-                                            key: fingerprint.key, dependencies: depRecords,
-                                            forced: options.forced.contains(stage.name), profile: pipeline.profile,
-                                            pipelineDirectory: pipeline.directory, artifacts: artifacts, hashes: hashes,
-                                            display: display, cancellation: cancellation)
-                    execute = { try job.run() }
-                } else {
-                    display.emit("running \(stage.name) (\(threads) thread\(threads == 1 ? "" : "s")): " + because)
-                    let execution = StageExecution(stage: stage, fingerprint: fingerprint, dependencies: depRecords,
-                                                   forced: options.forced.contains(stage.name), threads: threads,
-                                                   pipelineDirectory: pipeline.directory, artifacts: artifacts, hashes: hashes,
-                                                   display: display, cancellation: cancellation)
-                    execute = { try execution.run() }
-                }
-                let thread = Thread { [self] in
-                    let started = Date().timeIntervalSince(runStart)
-                    let outcome: Swift.Result<StageExecution.Result, Error> = Swift.Result { try execute() }
-                    var lockError: Error?
-                    if case .success(let result) = outcome {
-                        switch result {
-                        case .ran(let record, let seconds):
-                            writer?.record(stage.name, record)
-                            do { try writer?.flush(now: false) } catch { lockError = error }
-                            // A Slurm job's duration as the driver sees it includes its time
-                            // in the queue: no estimate for --dry-run.
-                            if options.recordInLock && session == nil {
-                                timings.record(Timings.key(profile: pipeline.profile, stage: stage.name), seconds: seconds)
-                            }
-                        case .reused(let record):
-                            writer?.record(stage.name, record)
-                        }
-                    }
-                    condition.withLock {
-                        switch outcome {
-                        case .success(.ran(let record, let seconds)):
-                            run.states[stage.name] = .done(record)
-                            run.outcomes[stage.name] = .ran(seconds: seconds, started: started)
-                            display.emit("done \(stage.name) (\(Duration.text(seconds)))")
-                        case .success(.reused(let record)):
-                            run.states[stage.name] = .done(record)
-                            run.outcomes[stage.name] = .reused
-                        case .failure(let error as SlurmJobFailure):
-                            run.fail(stage.name, StageFailure(error, logTail: Runner.logHint(error.log)))
-                        case .failure(let error):
-                            run.fail(stage.name, StageFailure(error, logTail: Runner.logHint(artifacts.log(stage: stage.name))))
-                        }
-                        if let lockError { run.fail(stage.name, StageFailure(PipelineError.failed("cannot update the lock: \(lockError)"))) }
-                        condition.broadcast()
-                    }
-                }
-                thread.stackSize = 8 << 20
-                thread.start()
             }
             if progressed { continue }
-            if !run.states.values.contains(where: { $0.threads != nil }) { break }
+            if run.runningThreads.isEmpty { break }
             condition.wait()
         }
-        for stage in order {
-            if run.states[stage.name]!.isPending { run.outcomes[stage.name] = .skipped(run.stopReason ?? "not started") }
+        for stage in order where run.states[stage.name]!.isPending {
+            run.outcomes[stage.name] = .skipped(run.stopReason ?? "not started")
         }
-        try writer?.flush()
-        return RunSummary(entries: order.map { stage in
-            RunSummary.Entry(stage: stage.name, outcome: run.outcomes[stage.name]!, reasons: run.reasons[stage.name] ?? [],
-                             record: run.states[stage.name]!.record)
-        })
+        try run.writer?.flush()
+        return run.summary()
+    }
+
+    /// The executor for this run's options; another way to compute a key goes here.
+    private func makeExecutor(_ context: ExecutorContext) -> any Executor {
+        guard let settings = options.slurm else { return LocalExecutor(context: context) }
+        let pipeline = self.pipeline
+        return SlurmExecutor(settings: settings, context: context) { pipeline.resources(for: $0) }
+    }
+
+    private func makeLockWriter() -> LockWriter? {
+        guard options.recordInLock else { return nil }
+        return LockWriter(url: artifacts.lockFile(profile: pipeline.profile), artifacts: artifacts,
+                          stageNames: Set(pipeline.stages.map(\.name)), environment: options.environment)
+    }
+
+    /// Phase 1: a pending stage with a failed or skipped dependency is skipped.
+    private func propagateSkips(_ run: RunState) -> Bool {
+        var progressed = false
+        for stage in run.order where run.states[stage.name]!.isPending {
+            guard let bad = stage.dependencies.first(where: { run.states[$0]!.isBroken }) else { continue }
+            run.states[stage.name] = .skipped
+            let failed = if case .failed = run.states[bad]! { true } else { false }
+            run.outcomes[stage.name] = .skipped(failed ? "dependency \(bad) failed" : "dependency \(bad) was skipped")
+            progressed = true
+        }
+        return progressed
+    }
+
+    /// Phase 2: settles a ready stage that needs no job (up to date, its key's result
+    /// already in the store, an input missing) and returns nil; otherwise returns the job
+    /// to run, its threads not yet assigned. Evaluates each stage once, off the lock.
+    private func settle(_ stage: ResolvedStage, _ run: RunState) -> StageJob? {
+        let dependencies = Dictionary(uniqueKeysWithValues: stage.dependencies.map { ($0, run.states[$0]!.record!) })
+        let forced = options.forced.contains(stage.name)
+        let evaluation = run.evaluations[stage.name] ?? {
+            condition.unlock()
+            defer { condition.lock() }
+            return StageEvaluation(stage: stage, record: run.lock.stages[stage.name],
+                                   dependencies: dependencies.mapValues { Optional($0.stableOutputs) }, forced: forced,
+                                   pipelineDirectory: pipeline.directory, hashes: run.context.hashes, artifacts: artifacts)
+        }()
+        run.evaluations[stage.name] = evaluation
+        run.reasons[stage.name] = evaluation.reasons
+        if evaluation.isUpToDate {
+            run.settle(stage.name, run.lock.stages[stage.name]!, .upToDate)
+            return nil
+        }
+        guard let fingerprint = evaluation.fingerprint else {
+            // A declared input file that is not there: the user's project to fix.
+            let missing = evaluation.reasons.filter { if case .inputMissing = $0 { true } else { false } }
+            run.fail(stage.name, StageFailure(PipelineError.badInput(missing.map(\.description).joined(separator: "; "))))
+            return nil
+        }
+        if !forced, !run.notCached.contains(stage.name),
+           let cached = RunRecords(artifacts: artifacts, hashes: run.context.hashes).valid(fingerprint.key) {
+            run.settle(stage.name, cached, .reused)
+            run.writer?.record(stage.name, cached)
+            run.executor.found(fingerprint.key)
+            return nil
+        }
+        run.notCached.insert(stage.name)
+        return StageJob(stage: stage, fingerprint: fingerprint, dependencies: dependencies, forced: forced, threads: 0,
+                        reasons: evaluation.reasons)
+    }
+
+    /// The threads for one more job, or nil when `jobs` are running already: an equal
+    /// share of the cores among the jobs that can run at once (`competing`: those ready
+    /// and those running when this turn began), within what is free.
+    private func threadShare(_ run: RunState, competing: Int) -> Int? {
+        let running = run.runningThreads
+        guard running.count < max(1, options.jobs) else { return nil }
+        let share = options.cores / max(1, min(options.jobs, competing))
+        return max(1, min(share, options.cores - running.reduce(0, +)))
+    }
+
+    /// Phase 3: hands the job to the executor on a worker thread, which completes it.
+    private func dispatch(_ job: StageJob, _ run: RunState) {
+        run.states[job.name] = .running(threads: job.threads)
+        run.context.display.emit(run.executor.startLine(job))
+        let runStart = run.start
+        let thread = Thread { [self] in
+            let started = Date().timeIntervalSince(runStart)
+            let outcome = Result { try run.executor.execute(job) }
+            complete(job, outcome, started: started, run)
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// On the worker thread: the completion's last step (the lock entry, then the volatile
+    /// timing), then the stage's state, and a wake-up for the loop.
+    private func complete(_ job: StageJob, _ outcome: Result<JobResult, Error>, started: Double, _ run: RunState) {
+        var lockError: Error?
+        if case .success(let result) = outcome {
+            do { try StageCompletion.record(job.name, result.record, in: run.writer) } catch { lockError = error }
+            if case .ran(_, let seconds) = result, options.recordInLock, run.executor.measuresComputeTime {
+                Timings(artifacts: artifacts).record(Timings.key(profile: pipeline.profile, stage: job.name), seconds: seconds)
+            }
+        }
+        condition.withLock {
+            switch outcome {
+            case .success(.ran(let record, let seconds)):
+                run.settle(job.name, record, .ran(seconds: seconds, started: started))
+                run.context.display.emit("done \(job.name) (\(Duration.text(seconds)))")
+            case .success(.reused(let record)):
+                run.settle(job.name, record, .reused)
+            case .failure(let error):
+                run.fail(job.name, run.executor.failure(error, of: job))
+            }
+            if let lockError { run.fail(job.name, StageFailure(PipelineError.failed("cannot update the lock: \(lockError)"))) }
+            condition.broadcast()
+        }
     }
 
     /// The last lines of a failed stage's log, if it wrote any.
@@ -239,34 +208,5 @@ public final class Runner: @unchecked Sendable {
         guard let text = try? String(contentsOf: log, encoding: .utf8), !text.isEmpty else { return "" }
         let tail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(15).joined(separator: "\n")
         return "\n--- last lines of \(log.path) ---\n\(tail)"
-    }
-}
-
-/// The coordinator's bookkeeping, shared with the worker threads under the runner's
-/// condition lock.
-private final class RunState: @unchecked Sendable {
-    var states: [String: Runner.State]
-    var outcomes: [String: RunSummary.Outcome] = [:]
-    var reasons: [String: [StaleReason]] = [:]
-    var evaluations: [String: StageEvaluation] = [:]
-    /// Stages already found to have no cached result (checked once, not per wake-up).
-    var notCached = Set<String>()
-    var stopReason: String?
-    let keepGoing: Bool
-    let display: ProgressDisplay
-
-    init(order: [ResolvedStage], keepGoing: Bool, display: ProgressDisplay) {
-        states = Dictionary(uniqueKeysWithValues: order.map { ($0.name, Runner.State.pending) })
-        self.keepGoing = keepGoing
-        self.display = display
-    }
-
-    func fail(_ stage: String, _ failure: StageFailure) {
-        states[stage] = .failed
-        outcomes[stage] = .failed(failure)
-        display.emit("FAILED \(stage): \(failure.message)")
-        if !keepGoing && stopReason == nil {
-            stopReason = "not started: the run stopped after \(stage) failed (use --keep-going to continue past failures)"
-        }
     }
 }

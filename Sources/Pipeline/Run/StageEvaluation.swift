@@ -83,6 +83,11 @@ struct StageEvaluation {
         if reasons.isEmpty, let fingerprint, fingerprint.key != record.key {
             reasons.append(.keySchemeChanged)
         }
+        // The run record, not the lock entry, says the key is done (StageCompletion): a
+        // kill after the outputs were published leaves them without it.
+        if checkOutputs, reasons.isEmpty, RunRecords(artifacts: artifacts, hashes: hashes).valid(record.key) == nil {
+            reasons.append(.resultIncomplete)
+        }
         self.reasons = reasons
     }
 }

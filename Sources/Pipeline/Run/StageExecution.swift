@@ -1,65 +1,53 @@
 import Foundation
 import Support
 
-/// Runs one stage whose key is known, on a worker thread:
+/// Computes one job in this process, on a worker thread (the local executor's and
+/// `repro run-key`'s way):
 /// 1. take the key's flock (waiting if another repro process runs the same key, then
 ///    reusing its result);
 /// 2. run the kind into a scratch directory inside the store, with verified dependency
 ///    outputs and a work directory that survives a crash;
-/// 3. move each output into the store, then write the key's run record; only then does
-///    the key count as done. A kill at any point leaves the store and the lock valid:
-///    at worst an abandoned scratch directory, which the next run removes.
+/// 3. complete it (`StageCompletion`): outputs into the store, then the key's run record.
+///    A kill at any point leaves the store valid: at worst an abandoned scratch
+///    directory, which the next run removes.
 struct StageExecution {
-    let stage: ResolvedStage
-    let fingerprint: StageFingerprint
-    let dependencies: [String: StageRecord]
-    let forced: Bool
-    let threads: Int
-    let pipelineDirectory: URL
-    let artifacts: Artifacts
-    let hashes: HashCache
-    let display: ProgressDisplay
-    let cancellation: Cancellation
+    let job: StageJob
+    let context: ExecutorContext
 
-    enum Result {
-        case ran(StageRecord, seconds: Double)
-        case reused(StageRecord)
-    }
+    private var artifacts: Artifacts { context.artifacts }
 
-    func run() throws -> Result {
-        let key = fingerprint.key
+    func run() throws -> JobResult {
+        let key = job.key
         let lockURL = artifacts.stageLock(key)
         var held = try FileLock.tryLock(lockURL)
         if held == nil {
-            display.emit("\(stage.name): another repro process is running this stage; waiting for it")
+            context.display.emit("\(job.name): another repro process is running this stage; waiting for it")
             held = try FileLock(lockURL)
         }
         defer { withExtendedLifetime(held) {} }
-        if !forced, let record = RunRecords(artifacts: artifacts, hashes: hashes).valid(key) {
+        if !job.forced, let record = RunRecords(artifacts: artifacts, hashes: context.hashes).valid(key) {
             return .reused(record)
         }
 
         let started = Date()
-        let reporter = ProgressReporter(stage: stage.name, logFile: artifacts.log(stage: stage.name),
-                                        console: { [display] in display.emit($0) })
-        display.add(reporter)
-        defer { display.remove(reporter) }
-        let scratch = try artifacts.store.temporaryFile("stage-\(stage.name)")
+        let reporter = ProgressReporter(stage: job.name, logFile: artifacts.log(stage: job.name),
+                                        console: { [display = context.display] in display.emit($0) })
+        context.display.add(reporter)
+        defer { context.display.remove(reporter) }
+        let scratch = try artifacts.store.temporaryFile("stage-\(job.name)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let work = artifacts.workDirectory(stage: stage.name, key: key)
+        let work = artifacts.workDirectory(stage: job.name, key: key)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 
-        let context = StageContext(stage: stage.name, parameters: stage.runParameters, groups: stage.groups, dependencies: try dependencyOutputs(),
-                                   outputDirectory: scratch, workDirectory: work, pipelineDirectory: pipelineDirectory,
-                                   threads: threads, progress: reporter, cancellation: cancellation)
-        let result = try stage.kind.run(context)
-        var outputs: [String: OutputRecord] = [:]
-        for (name, output) in result.outputs {
-            outputs[name] = try store(name, output, scratch: scratch)
-        }
-        let record = StageRecord(key: key, fingerprint: fingerprint, outputs: outputs, metrics: result.metrics)
-        try RunRecords(artifacts: artifacts, hashes: hashes).write(record)
+        let stage = job.stage
+        let stageContext = StageContext(
+            stage: stage.name, parameters: stage.runParameters, groups: stage.groups, dependencies: try dependencyOutputs(),
+            outputDirectory: scratch, workDirectory: work, pipelineDirectory: context.pipelineDirectory,
+            threads: job.threads, progress: reporter, cancellation: context.cancellation)
+        let result = try stage.kind.run(stageContext)
+        let completion = StageCompletion(stage: job.name, artifacts: artifacts, hashes: context.hashes)
+        let record = try completion.commit(result, key: key, fingerprint: job.fingerprint, scratch: scratch)
         try? FileManager.default.removeItem(at: work)
         rmdir(work.deletingLastPathComponent().path)  // only when no other key's work is left
         return .ran(record, seconds: Date().timeIntervalSince(started))
@@ -68,9 +56,14 @@ struct StageExecution {
     /// Dependency outputs, verified by a full hash: a stage never reads a corrupted entry.
     private func dependencyOutputs() throws -> [String: DependencyOutputs] {
         var result: [String: DependencyOutputs] = [:]
-        for (name, record) in dependencies {
+        for (name, record) in job.dependencies {
             var files: [String: URL] = [:]
-            for (output, entry) in record.outputs where !entry.isUnknown {
+            for (output, entry) in record.outputs {
+                // Records reach a job from run records, which name every output (the lock
+                // does not name volatile ones): never hand a stage a dependency in part.
+                guard !entry.isUnknown else {
+                    throw PipelineError.failed("dependency \(name) has no run record naming its output \(output)")
+                }
                 do {
                     files[output] = try artifacts.store.get(entry.sha256)
                 } catch {
@@ -80,20 +73,5 @@ struct StageExecution {
             result[name] = DependencyOutputs(stage: name, files: files, metrics: record.metrics)
         }
         return result
-    }
-
-    private func store(_ name: String, _ output: StageResult.Output, scratch: URL) throws -> OutputRecord {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: output.file.path, isDirectory: &isDirectory) else {
-            throw PipelineError.failed("output '\(name)' was not written (expected \(output.file.path))")
-        }
-        guard !isDirectory.boolValue else {
-            throw PipelineError.failed("output '\(name)' is a directory; outputs must be files (archive the directory)")
-        }
-        let inScratch = output.file.standardizedFileURL.path.hasPrefix(scratch.standardizedFileURL.path + "/")
-        let sha = inScratch ? try artifacts.store.put(consuming: output.file) : try artifacts.store.put(copying: output.file)
-        let path = artifacts.store.path(sha)
-        hashes.remember(path, sha256: sha)
-        return OutputRecord(sha256: sha, size: artifacts.store.size(sha), volatile: output.volatile)
     }
 }

@@ -17,6 +17,9 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
     case inputMissing(String)
     case outputMissing(String)
     case outputCorrupted(String)
+    /// The outputs are in the store but the key's run record is not: its last run was
+    /// killed before it completed (`StageCompletion`).
+    case resultIncomplete
     case keySchemeChanged
 
     public var description: String {
@@ -37,6 +40,7 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
         case .inputMissing(let path): return "input \(path) is missing"
         case .outputMissing(let name): return "output \(name) is missing from the cache"
         case .outputCorrupted(let name): return "output \(name) is corrupted in the cache"
+        case .resultIncomplete: return "its last run did not complete (no run record in the cache)"
         case .keySchemeChanged: return "key scheme changed"
         }
     }

@@ -61,9 +61,11 @@ public final class KeyedStageRun: @unchecked Sendable {
         }
         let display = ProgressDisplay(quiet: true)
         defer { display.stop() }
-        let execution = StageExecution(stage: stage, fingerprint: fingerprint, dependencies: records, forced: forced,
-                                       threads: threads, pipelineDirectory: pipeline.directory, artifacts: artifacts,
-                                       hashes: hashes, display: display, cancellation: cancellation)
+        let job = StageJob(stage: stage, fingerprint: fingerprint, dependencies: records, forced: forced,
+                           threads: threads, reasons: [])
+        let context = ExecutorContext(profile: pipeline.profile, pipelineDirectory: pipeline.directory, artifacts: artifacts,
+                                      hashes: hashes, display: display, cancellation: cancellation)
+        let execution = StageExecution(job: job, context: context)
         do {
             _ = try execution.run()
             return .done

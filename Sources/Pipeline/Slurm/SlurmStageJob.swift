@@ -7,24 +7,23 @@ import Foundation
 /// to `--retries`). Runs on a runner worker thread, like `StageExecution`.
 struct SlurmStageJob {
     let session: SlurmSession
-    let stage: ResolvedStage
+    let job: StageJob
     /// The stage's resources (pipeline.yaml's and `--slurm-*`'s); a memory kill may raise them.
     let request: ResourceRequest
-    let key: String
-    let dependencies: [String: StageRecord]
-    let forced: Bool
-    let profile: String
-    let pipelineDirectory: URL
-    let artifacts: Artifacts
-    let hashes: HashCache
-    let display: ProgressDisplay
-    let cancellation: Cancellation
+    let context: ExecutorContext
+
+    private var stage: ResolvedStage { job.stage }
+    private var key: String { job.key }
+    private var artifacts: Artifacts { context.artifacts }
+    private var hashes: HashCache { context.hashes }
+    private var display: ProgressDisplay { context.display }
+    private var cancellation: Cancellation { context.cancellation }
 
     /// A job that has ended this many successful status answers in a row unseen by Slurm
     /// and left no run record is lost (a purged job is gone from squeue for good).
     static let missingLimit = 3
 
-    func run() throws -> StageExecution.Result {
+    func run() throws -> JobResult {
         let started = Date()
         var current: SlurmLedger.Entry
         var retriesLeft = session.settings.retries
@@ -113,7 +112,7 @@ struct SlurmStageJob {
     /// A valid run record for the key; when forced, one written by this job (not the old one).
     private func isDone(since submitted: Double) -> Bool {
         guard RunRecords(artifacts: artifacts, hashes: hashes).valid(key) != nil else { return false }
-        guard forced else { return true }
+        guard job.forced else { return true }
         let attributes = try? FileManager.default.attributesOfItem(atPath: artifacts.runRecord(key).path)
         let written = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         return written >= submitted - 1
@@ -131,12 +130,13 @@ struct SlurmStageJob {
     private func submit(attempt: Int, request: ResourceRequest) throws -> SlurmLedger.Entry {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let submission = UUID().uuidString.lowercased()
-        let script = BatchScript(settings: session.settings, request: request, projectDirectory: pipelineDirectory, profile: profile,
-                                 stage: stage.name, key: key, dependencyKeys: dependencies.mapValues(\.key),
-                                 attempt: attempt, submission: submission, forced: forced, log: logFile(attempt: attempt))
+        let script = BatchScript(settings: session.settings, request: request, projectDirectory: context.pipelineDirectory,
+                                 profile: context.profile, stage: stage.name, key: key,
+                                 dependencyKeys: job.dependencies.mapValues(\.key), attempt: attempt,
+                                 submission: submission, forced: job.forced, log: logFile(attempt: attempt))
         let file = workDirectory.appendingPathComponent("slurm-\(attempt).sh")
         try script.write(to: file)
-        let pending = SlurmLedger.Entry(job: "", stage: stage.name, profile: profile, attempt: attempt,
+        let pending = SlurmLedger.Entry(job: "", stage: stage.name, profile: context.profile, attempt: attempt,
                                         submitted: Date().timeIntervalSince1970, submission: submission)
         try session.ledger.set(key, pending)
         let id: String
