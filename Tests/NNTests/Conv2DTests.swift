@@ -46,7 +46,7 @@ final class Conv2DTests: XCTestCase {
             var y = [Float](repeating: 0, count: s.outputCount), dx = [Float](repeating: 0, count: s.inputCount)
             var dw = dw0
             Conv2D.forward(&y, x, w, s, context(threads: 3))
-            Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s, context(threads: 3), overwrite: true)
+            Conv2D.backward(dx: &dx, dw: &dw, dOut: g, x, w, s, context(threads: 3))
             let chains = Chains(s)
             XCTAssertEqual(y.map(\.bitPattern), chains.forward(x, w).map(\.bitPattern), "forward \(s)")
             XCTAssertEqual(dx.map(\.bitPattern), chains.inputGradient(g, w).map(\.bitPattern), "dx \(s)")

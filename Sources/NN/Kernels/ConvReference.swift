@@ -9,10 +9,11 @@ public enum ConvReference {
         for i in 0..<s.outputCount { out[i] = Float(sums[i]) }
     }
 
-    /// dx += d(sum(out ⊙ dOut))/dx and dw += d(…)/dw.
+    /// dx = d(sum(out ⊙ dOut))/dx and dw += d(…)/dw (the gradient rule of NN.swift).
     public static func backward(dx: UnsafeMutablePointer<Float>, dw: UnsafeMutablePointer<Float>,
                                 dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                 _ w: UnsafePointer<Float>, _ s: ConvShape) {
+        dx.update(repeating: 0, count: s.inputCount)
         forEachTap(s) { o, xi, wi in
             dx[xi] += dOut[o] * w[wi]
             dw[wi] += dOut[o] * x[xi]

@@ -47,27 +47,27 @@ public enum Conv2D {
         }
     }
 
-    /// dw += ∂/∂w and, when dx is given, dx += ∂/∂x of sum(out ⊙ dOut) (dx = … with
-    /// `overwrite`, which saves zeroing dx first).
+    /// dw += ∂/∂w and, when dx is given, dx = ∂/∂x of sum(out ⊙ dOut) (dx += … with
+    /// `accumulate`): the gradient rule of NN.swift.
     public static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                                 dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                                _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, overwrite: Bool = false) {
+                                _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, accumulate: Bool = false) {
         if Conv3x3.supports(s, inputGradient: dx != nil) {
-            Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, context, overwrite: overwrite)
+            Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, context, accumulate: accumulate)
             return
         }
-        if let dx { inputGradient(dx, dOut, w, s, context, overwrite: overwrite) }
+        if let dx { inputGradient(dx, dOut, w, s, context, accumulate: accumulate) }
         weightGradient(dw, dOut, x, s, context)
     }
 
-    /// dx (+)= Wᵀ · dOut per image and group: straight into dx for a 1x1 stride-1 conv, else
+    /// dx (+)= Wᵀ · dOut (+= with `accumulate`) per image and group: straight into dx for a 1x1 stride-1 conv, else
     /// as the patch matrix's gradient, folded back (`Im2Col.scatter`). Every image a chunk,
     /// or a few (`ImageParts` over the input channels: whole channels, whose taps fold back
     /// into their own planes only).
     static func inputGradient(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                              _ s: ConvShape, _ context: ComputeContext, overwrite: Bool) {
+                              _ s: ConvShape, _ context: ComputeContext, accumulate: Bool) {
         let plane = s.outHeight * s.outWidth, inPlane = s.height * s.width, taps = s.kernel * s.kernel
-        if overwrite && !s.isPointwise { dx.update(repeating: 0, count: s.inputCount) }
+        if !accumulate && !s.isPointwise { dx.update(repeating: 0, count: s.inputCount) }
         let transposed = transposeWeights(w, s, context)
         let parts = ImageParts(rowsPerGroup: s.groupIn, groups: s.groups, unit: s.isPointwise ? 6 : 1,
                                batch: s.batch, threads: context.threads)
@@ -83,7 +83,7 @@ public enum Conv2D {
                 product(dcol, rows: channels.count * taps,
                         .init(pointer: transposed + (g * s.patch + firstRow) * s.groupOut, rowStride: s.groupOut, step: 1),
                         b: dOut + (n * s.outChannels + g * s.groupOut) * plane, depth: s.groupOut, plane: plane,
-                        panel: context.pointer(.panel, worker), add: s.isPointwise && !overwrite)
+                        panel: context.pointer(.panel, worker), add: s.isPointwise && accumulate)
                 if !s.isPointwise { Im2Col.scatter(target, dcol, rowStride: plane, channels: channels.count, s) }
             }
         }

@@ -63,21 +63,21 @@ enum Conv3x3 {
         }
     }
 
-    /// dw += ∂/∂w and, when dx is given, dx += ∂/∂x of sum(out ⊙ dOut) (dx = … with `overwrite`).
+    /// dw += ∂/∂w and, when dx is given, dx = ∂/∂x of sum(out ⊙ dOut) (dx += … with `accumulate`).
     static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                          dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                         _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, overwrite: Bool) {
+                         _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, accumulate: Bool) {
         let grid = Grid(s)
-        if let dx { inputGradient(dx, dOut, w, s, grid, context, overwrite: overwrite) }
+        if let dx { inputGradient(dx, dOut, w, s, grid, context, accumulate: accumulate) }
         weightGradient(dw, dOut, x, s, grid, context)
     }
 
-    /// dx (+)= the output gradient convolved with the flipped, transposed weights: chunks as
+    /// dx (+= with `accumulate`) = the output gradient convolved with the flipped, transposed weights: chunks as
     /// in the forward.
     static func inputGradient(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                              _ s: ConvShape, _ grid: Grid, _ context: ComputeContext, overwrite: Bool) {
+                              _ s: ConvShape, _ grid: Grid, _ context: ComputeContext, accumulate: Bool) {
         correlateImages(dx, dOut, packWeights(w, s, flipped: true, context), inputs: s.groupOut, outputs: s.groupIn,
-                        s, grid, shifted: .shiftedGradient, add: !overwrite, context, finished: nil)
+                        s, grid, shifted: .shiftedGradient, add: accumulate, context, finished: nil)
     }
 
     /// dw += Σ over the images of the input against the shifted output gradient, split

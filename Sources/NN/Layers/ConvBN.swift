@@ -105,12 +105,12 @@ final class ConvBN {
     }
 
     /// Backward of a training-mode forward. dOut (the gradient w.r.t. y, before the ReLU
-    /// mask) is overwritten with the gradient w.r.t. z; dInput, when given, accumulates the input gradient (or
-    /// receives it, with `overwrite`).
+    /// mask) is overwritten with the gradient w.r.t. z; dInput, when given, receives the
+    /// input gradient (or adds it, with `accumulate`).
     func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                  dInput: UnsafeMutablePointer<Float>?, overwrite: Bool = false, _ context: ComputeContext) {
+                  dInput: UnsafeMutablePointer<Float>?, accumulate: Bool = false, _ context: ComputeContext) {
         backwardNorm(dOut, context)
-        backwardConv(dOut, input: input, dInput: dInput, overwrite: overwrite, context)
+        backwardConv(dOut, input: input, dInput: dInput, accumulate: accumulate, context)
     }
 
     /// The batch norm half of `backward`: dOut becomes the gradient w.r.t. z. With
@@ -128,8 +128,8 @@ final class ConvBN {
 
     /// The convolution half of `backward`, from the gradient w.r.t. z.
     func backwardConv(_ dz: UnsafePointer<Float>, input: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>?,
-                      overwrite: Bool, _ context: ComputeContext) {
+                      accumulate: Bool, _ context: ComputeContext) {
         Conv2D.backward(dx: dInput, dw: store.gradient(weight), dOut: dz, input, store.value(weight), shape, context,
-                        overwrite: overwrite)
+                        accumulate: accumulate)
     }
 }

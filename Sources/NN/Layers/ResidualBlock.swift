@@ -69,7 +69,7 @@ final class ResidualBlock {
         let last = body.count - 1
         let shortcut = down == nil ? dInput : scratch[0].pointer
         body[last].backwardNorm(dOut, maskedInto: shortcut, context)
-        down?.backward(shortcut, input: input, dInput: dInput, overwrite: true, context)
+        down?.backward(shortcut, input: input, dInput: dInput, context)
         // then the body, last unit first; gradients between units alternate in scratch[0], scratch[1]
         var gradient = dOut
         for i in stride(from: last, through: 0, by: -1) {
@@ -79,9 +79,9 @@ final class ResidualBlock {
             // the first unit adds to the shortcut's gradient; the others write theirs
             let target = i == 0 ? dInput : scratch[(last - i) % 2].pointer
             if i == last {
-                body[i].backwardConv(gradient, input: unitInput, dInput: target, overwrite: i > 0, context)
+                body[i].backwardConv(gradient, input: unitInput, dInput: target, accumulate: i == 0, context)
             } else {
-                body[i].backward(gradient, input: unitInput, dInput: target, overwrite: i > 0, context)
+                body[i].backward(gradient, input: unitInput, dInput: target, accumulate: i == 0, context)
             }
             gradient = target
         }
