@@ -15,43 +15,50 @@ import Foundation
 /// outputs there), `$DEPS/<stage>/<output>` (the dependencies' outputs, read-only),
 /// `$REPRO_WORK` (survives a crash), `$REPRO_THREADS` (also set as OMP_NUM_THREADS and
 /// OPENBLAS_NUM_THREADS) and `$REPRO_STAGE`. Its output goes to the stage's log.
-public struct CmdKind: StageKind {
+public struct CmdKind: TypedStageKind {
     public let name = "cmd"
     public let version = 1
 
     public init() {}
 
-    public var parameters: [Parameter] {
-        [
-            Parameter("run", .string, doc: "the shell command"),
-            Parameter("inputs", .list(.string), default: .list([]), doc: "files the command reads, relative to the pipeline file; hashed into the key"),
-            Parameter("outputs", .list(.string), doc: "files the command writes into $OUT"),
-            Parameter("volatile", .list(.string), default: .list([]), doc: "outputs that differ from run to run (timings); never compared or hashed downstream"),
-            Parameter("metrics", .string, default: .string(""), doc: "an output holding a JSON object of headline metrics"),
+    public struct Parameters: StageParameters {
+        var run = ""
+        var inputs: [String] = []
+        var outputs: [String] = []
+        var volatile: [String] = []
+        var metrics = ""
+
+        public init() {}
+
+        public static let fields: [ParameterField<Parameters>] = [
+            .field("run", \.run, doc: "the shell command", required: true),
+            .field("inputs", \.inputs, doc: "files the command reads, relative to the pipeline file; hashed into the key"),
+            .field("outputs", \.outputs, doc: "files the command writes into $OUT", required: true),
+            .field("volatile", \.volatile,
+                   doc: "outputs that differ from run to run (timings); never compared or hashed downstream"),
+            .field("metrics", \.metrics, doc: "an output holding a JSON object of headline metrics"),
         ]
     }
 
     public func inputFiles(_ parameters: ResolvedParameters) -> [String] {
-        parameters.strings("inputs")
+        Parameters(parameters).inputs
     }
 
-    public func validate(_ parameters: ResolvedParameters) -> String? {
-        let outputs = parameters.strings("outputs")
-        if outputs.isEmpty { return "parameter 'outputs' lists no file; a cmd stage must produce at least one" }
-        if Set(outputs).count != outputs.count { return "parameter 'outputs' names a file twice" }
-        if let bad = outputs.first(where: { $0.hasPrefix("/") || $0.split(separator: "/").contains("..") || $0.isEmpty }) {
+    public func check(_ p: Parameters) -> String? {
+        if p.outputs.isEmpty { return "parameter 'outputs' lists no file; a cmd stage must produce at least one" }
+        if Set(p.outputs).count != p.outputs.count { return "parameter 'outputs' names a file twice" }
+        if let bad = p.outputs.first(where: { $0.hasPrefix("/") || $0.split(separator: "/").contains("..") || $0.isEmpty }) {
             return "output '\(bad)' must be a relative path inside $OUT"
         }
-        if let stray = parameters.strings("volatile").first(where: { !outputs.contains($0) }) {
+        if let stray = p.volatile.first(where: { !p.outputs.contains($0) }) {
             return "volatile output '\(stray)' is not in 'outputs'"
         }
-        let metrics = parameters.string("metrics")
-        if !metrics.isEmpty && !outputs.contains(metrics) { return "metrics file '\(metrics)' is not in 'outputs'" }
+        if !p.metrics.isEmpty && !p.outputs.contains(p.metrics) { return "metrics file '\(p.metrics)' is not in 'outputs'" }
         return nil
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
-        let parameters = context.parameters
+        let p = Parameters(context.parameters)
         let deps = context.workDirectory.appendingPathComponent("deps")
         try? FileManager.default.removeItem(at: deps)
         for (stage, outputs) in context.dependencies {
@@ -61,11 +68,11 @@ public struct CmdKind: StageKind {
                 try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
             }
         }
-        for output in parameters.strings("outputs") where output.contains("/") {
+        for output in p.outputs where output.contains("/") {
             let directory = context.outputDirectory.appendingPathComponent(output).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
-        let command = parameters.string("run")
+        let command = p.run
         context.progress.update("running: " + command.prefix(60).replacingOccurrences(of: "\n", with: "; "))
         let threads = String(context.threads)
         let log = context.progress.logFile ?? URL(fileURLWithPath: "/dev/null")
@@ -77,10 +84,10 @@ public struct CmdKind: StageKind {
             if context.isCancelled { throw PipelineError.failed("interrupted") }
             throw PipelineError.failed(status > 128 ? "the command was killed by signal \(status - 128)" : "the command exited with status \(status)")
         }
-        let volatile = Set(parameters.strings("volatile"))
+        let volatile = Set(p.volatile)
         var outputs: [String: StageResult.Output] = [:]
         let inside = context.outputDirectory.resolvingSymlinksInPath().path + "/"
-        for name in parameters.strings("outputs") {
+        for name in p.outputs {
             let file = context.outputDirectory.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: file.path) else {
                 throw PipelineError.failed("the command did not write its output '\(name)' into $OUT")
@@ -93,7 +100,7 @@ public struct CmdKind: StageKind {
             }
             outputs[name] = StageResult.Output(file, volatile: volatile.contains(name))
         }
-        return StageResult(outputs: outputs, metrics: try metrics(parameters.string("metrics"), in: context.outputDirectory))
+        return StageResult(outputs: outputs, metrics: try metrics(p.metrics, in: context.outputDirectory))
     }
 
     private func metrics(_ name: String, in directory: URL) throws -> [String: Metric] {
