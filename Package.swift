@@ -37,7 +37,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // Header only: software prefetch for the kernels (NN/Vectors.swift).
+        // Header only: software prefetch for the kernels (NN/Kernels/Vectors.swift).
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
 
         // Durable local files: atomic write, file locks, digests (DESIGN.md, "Modules").
@@ -66,14 +66,22 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
 
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "HDF5", "Tensor"],
+        // What the test targets share: child processes (repro and others), scratch
+        // directories, relmax, golden text files and the one-node Slurm cluster.
+        .target(name: "TestSupport", dependencies: ["Parity"], path: "Tests/TestSupport"),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "HDF5", "Tensor", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity"], exclude: ["Golden"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5", "repro"]),
-        .testTarget(name: "StoreTests", dependencies: ["Support", "Pipeline", "repro"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "ReproTests", dependencies: ["repro", "Support", "Pipeline", "Dataset"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Dataset", "NN"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity", "TestSupport"], exclude: ["Golden"],
+                    resources: [.copy("Fixtures")]),
+        // Tests that run `repro` find it beside their bundle: `swift test` builds every target.
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5", "TestSupport"],
+                    exclude: ["Fixtures", "bench-pipeline.sh"]),
+        .testTarget(name: "StoreTests", dependencies: ["Support", "Pipeline", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
+        .testTarget(name: "ReproTests", dependencies: ["Support", "Pipeline", "Dataset", "TestSupport"],
+                    exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Dataset", "NN", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

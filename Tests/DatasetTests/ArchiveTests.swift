@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import HDF5
 @testable import Dataset
@@ -149,12 +150,8 @@ final class ArchiveTests: XCTestCase {
         }
         for format in ["gnu", "posix"] {
             let archive = directory.file("\(format).tar.gz")
-            let tar = Process()
-            tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            tar.arguments = ["tar", "--format=\(format)", "-czf", archive.path, "-C", tree.path, "cifar-100-binary"]
-            try tar.run()
-            tar.waitUntilExit()
-            XCTAssertEqual(tar.terminationStatus, 0)
+            let tar = try TestProcess.program("tar", ["--format=\(format)", "-czf", archive.path, "-C", tree.path, "cifar-100-binary"])
+            XCTAssertEqual(tar.status, 0, tar.output)
             let read = try CIFARArchiveReader.read(archive)
             XCTAssertEqual(read.train.images, Fixtures.small.train.images, format)
             XCTAssertEqual(read.test.fineLabels, Fixtures.small.test.fineLabels, format)

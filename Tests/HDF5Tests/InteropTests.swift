@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import TestSupport
 import XCTest
 
 /// Files written by repro open in h5py with hdf5plugin, and the reverse. Needs python3 with
@@ -18,18 +19,9 @@ final class InteropTests: XCTestCase {
 
     @discardableResult
     func python(_ script: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 0, "python3 failed (are h5py and hdf5plugin installed? run `make setup`):\n\(text)")
-        return text
+        let run = try TestProcess.program("python3", ["-c", script])
+        XCTAssertEqual(run.status, 0, "python3 failed (are h5py and hdf5plugin installed? run `make setup`):\n\(run.output)")
+        return run.output
     }
 
     func testH5pyReadsWhatReproWrites() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import Tensor
+import TestSupport
 import XCTest
 
 /// Tensor and NN compile with -Ounchecked, also for the tests, which removes `precondition`:
@@ -12,17 +13,9 @@ final class CheckTests: XCTestCase {
 
     /// Runs `testTrapHelper` in a child process with `name`; returns how it ended and its stderr.
     private func child(_ name: String) throws -> (signalled: Bool, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["NNTests.CheckTests/testTrapHelper"]
-        process.environment = ProcessInfo.processInfo.environment.merging([Self.caseVariable: name]) { $1 }
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationReason == .uncaughtSignal, stderr)
+        let run = try TestProcess.run(URL(fileURLWithPath: CommandLine.arguments[0]), ["NNTests.CheckTests/testTrapHelper"],
+                                      environment: [Self.caseVariable: name], separateErrors: true)
+        return (!run.exited, run.errors)
     }
 
     func testOneHotRefusesALabelOutsideTheClasses() throws {

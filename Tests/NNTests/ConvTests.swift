@@ -1,4 +1,5 @@
 @testable import NN
+import TestSupport
 import XCTest
 
 /// Both convolution paths (im2col + `PanelProduct`, direct 3x3) against the seven-loop reference

@@ -1,4 +1,5 @@
 import NN
+import TestSupport
 import XCTest
 
 /// Batch norm, dense, pooling, ReLU and the residual join against direct formulas.
@@ -96,7 +97,7 @@ final class LayerTests: XCTestCase {
         ReLU.forward(&y, x, count: x.count)
         var dReLU = [Float](repeating: 1, count: x.count)
         ReLU.backward(dx: &dReLU, dy: [Float](repeating: 2, count: x.count), output: y, count: x.count)
-        for i in x.indices { XCTAssertEqual(dReLU[i], x[i] > 0 ? 3 : 1) }
+        for i in x.indices { XCTAssertEqual(dReLU[i], x[i] > 0 ? 2 : 0) }
 
         // the residual join fused into batch norm: bit for bit BN, then ReLU(BN + shortcut)
         let shortcut = randomFloats(x.count, purpose: "s")

@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import Tensor
+import TestSupport
 import XCTest
 
 /// The update rules of RECIPE.md §4 on a small quadratic f(w) = ½·Σ aᵢ(wᵢ − cᵢ)², against

@@ -12,13 +12,6 @@ func randomLabels(_ count: Int, classes: Int, seed: UInt64 = 1) -> [Int] {
     return (0..<count).map { _ in stream.below(classes) }
 }
 
-/// max|got − ref| / max|ref| against a float reference (golden/README.md's relmax).
-func relmax(_ got: [Float], _ reference: [Float]) -> Double {
-    let difference = zip(got, reference).map { abs(Double($0) - Double($1)) }.max() ?? 0
-    let scale = reference.map { abs(Double($0)) }.max() ?? 0
-    return scale == 0 ? difference : difference / scale
-}
-
 /// The bytes of every parameter, in model order.
 func parameterBytes(_ model: Model) -> [Float] { model.parameters.storage.array }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TestSupport
 import XCTest
 
 /// The real `repro` binary: killed with SIGKILL in the middle of a stage, and two
@@ -7,43 +8,9 @@ import XCTest
 /// that it has started by writing to one and blocks reading another until the test lets
 /// it go.
 final class ProcessTests: XCTestCase {
-    private static let repro = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("repro")
-
-    private final class Invocation {
-        let process = Process()
-        let stdout = Pipe()
-        let stderr = Pipe()
-
-        init(_ arguments: [String], in directory: URL) throws {
-            process.executableURL = ProcessTests.repro
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
-        }
-
-        /// Reads stderr until `text` appears (blocking reads, no polling).
-        func waitForError(containing text: String) -> String {
-            var seen = ""
-            while !seen.contains(text) {
-                let chunk = stderr.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                seen += String(decoding: chunk, as: UTF8.self)
-            }
-            return seen
-        }
-
-        func finish() -> (status: Int32, stdout: String) {
-            let output = stdout.fileHandleForReading.readDataToEndOfFile()
-            _ = stderr.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-        }
-    }
-
     private func reproRun(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String) {
-        try Invocation(arguments, in: directory).finish()
+        let run = try TestProcess.repro(arguments, in: directory, separateErrors: true)
+        return (run.status, run.output)
     }
 
     /// Blocks until the stage has written to `started.fifo`.
@@ -81,15 +48,14 @@ final class ProcessTests: XCTestCase {
         """
 
     func testKillNineMidStageThenRerunFinishesWithTheSameHashes() throws {
-        XCTAssertTrue(FileManager.default.fileExists(atPath: ProcessTests.repro.path), "repro is built next to the tests")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: TestProcess.repro.path), "repro is built next to the tests")
         let sandbox = try Sandbox(yaml: killYAML)
         makeFifos(sandbox)
         try sandbox.write("block", "")
-        let victim = try Invocation(["all"], in: sandbox.directory)
+        let victim = try TestProcess.Started(["all"], in: sandbox.directory)
         try awaitStageStart(sandbox)
-        XCTAssertEqual(kill(victim.process.processIdentifier, SIGKILL), 0)
-        victim.process.waitUntilExit()
-        XCTAssertEqual(victim.process.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(kill(victim.pid, SIGKILL), 0)
+        XCTAssertFalse(victim.finish().exited, "killed by SIGKILL")
 
         // The lock is valid and holds exactly the finished stage.
         XCTAssertEqual(try sandbox.lock().stages.keys.sorted(), ["first"])
@@ -126,17 +92,17 @@ final class ProcessTests: XCTestCase {
               after: {kind: cmd, deps: [slow], params: {run: 'echo after >> runs.log; cat $DEPS/slow/y > $OUT/z', outputs: [z]}}
             """)
         makeFifos(sandbox)
-        let first = try Invocation(["all"], in: sandbox.directory)
+        let first = try TestProcess.Started(["all"], in: sandbox.directory)
         try awaitStageStart(sandbox)
-        let second = try Invocation(["all", "-j", "2"], in: sandbox.directory)
-        let waiting = second.waitForError(containing: "another repro process is running this stage; waiting for it")
-        XCTAssertTrue(waiting.contains("slow: another repro process"), waiting)
+        let second = try TestProcess.Started(["all", "-j", "2"], in: sandbox.directory)
+        XCTAssertTrue(second.wait(for: "slow: another repro process is running this stage; waiting for it"),
+                      second.outputSoFar)
         try release(sandbox)
 
-        let (firstStatus, firstOut) = first.finish()
-        let (secondStatus, secondOut) = second.finish()
-        XCTAssertEqual(firstStatus, 0, firstOut)
-        XCTAssertEqual(secondStatus, 0, secondOut)
+        let (firstRun, secondRun) = (first.finish(), second.finish())
+        let (firstOut, secondOut) = (firstRun.output, secondRun.output)
+        XCTAssertEqual(firstRun.status, 0, firstOut)
+        XCTAssertEqual(secondRun.status, 0, secondOut)
         XCTAssertTrue(firstOut.contains("ran      slow"), firstOut)
         XCTAssertTrue(secondOut.contains("reused   slow"), secondOut)
         XCTAssertEqual(try sandbox.read("runs.log"), "run\nafter\n", "each stage ran once")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `repro bench` as a user runs it: repetitions timed apart, the median reported (the
@@ -10,7 +11,7 @@ final class BenchCommandTests: XCTestCase {
     override func tearDownWithError() throws { scratch = nil }
 
     func testRepetitionsAreTimedApartAndTheMedianReported() throws {
-        let run = try ReproProcess.run(["bench", "--model", "cifar_resnet20_v1", "--batch", "8", "--threads", "1",
+        let run = try TestProcess.repro(["bench", "--model", "cifar_resnet20_v1", "--batch", "8", "--threads", "1",
                                         "--warmup", "1", "--steps", "1", "--reps", "3", "--json"], in: scratch.url)
         XCTAssertTrue(run.exited && run.status == 0, "\(run.description)\n\(run.output)")
         let lines = run.output.split(separator: "\n")
@@ -27,7 +28,7 @@ final class BenchCommandTests: XCTestCase {
     }
 
     func testZeroRepetitionsAreRefused() throws {
-        let run = try ReproProcess.run(["bench", "--reps", "0"], in: scratch.url)
+        let run = try TestProcess.repro(["bench", "--reps", "0"], in: scratch.url)
         XCTAssertTrue(run.exited && run.status == 2, "\(run.description)\n\(run.output)")
         XCTAssertTrue(run.output.contains("--reps"), run.output)
         XCTAssertFalse(run.output.contains("Stack dump"), run.output)

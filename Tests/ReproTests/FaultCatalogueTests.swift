@@ -2,6 +2,7 @@ import Dataset
 import Foundation
 import Pipeline
 import Support
+import TestSupport
 import XCTest
 
 /// The fault catalogue (README, "Exit codes"): one case per fault, each run through the
@@ -82,7 +83,7 @@ final class FaultCatalogueTests: XCTestCase {
     /// Runs repro in the project and checks the exit code and that `message` was printed.
     @discardableResult
     private func expect(_ arguments: [String], exit code: Int32, saying message: String, environment: [String: String] = [:],
-                        file: StaticString = #filePath, line: UInt = #line) throws -> ReproProcess.Result {
+                        file: StaticString = #filePath, line: UInt = #line) throws -> TestProcess.Result {
         let result = try project.run(arguments, environment: environment)
         XCTAssertTrue(result.exited, "repro \(arguments.joined(separator: " ")): \(result.description)\n\(result.output)", file: file, line: line)
         XCTAssertEqual(result.status, code, "repro \(arguments.joined(separator: " ")):\n\(result.output)", file: file, line: line)
@@ -245,12 +246,9 @@ final class FaultCatalogueTests: XCTestCase {
 
     func testCheckpointOfAnotherFormatVersion() throws {
         try evaluateCheckpoint { file in
-            let python = Process()
-            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            python.arguments = ["python3", "-c", "import h5py, sys; h5py.File(sys.argv[1], 'r+').attrs['format_version'] = 2", file.path]
-            try python.run()
-            python.waitUntilExit()
-            XCTAssertEqual(python.terminationStatus, 0, "h5py rewrote the attribute")
+            let python = try TestProcess.program("python3", [
+                "-c", "import h5py, sys; h5py.File(sys.argv[1], 'r+').attrs['format_version'] = 2", file.path])
+            XCTAssertEqual(python.status, 0, "h5py rewrote the attribute: \(python.output)")
         }
         try expect(["stage", "old_eval"], exit: 2, saying: "has checkpoint format version 2; this repro reads version 1")
         try assertNothingLost()
@@ -350,8 +348,8 @@ final class FaultCatalogueTests: XCTestCase {
     }
 
     /// Runs `script` under /bin/sh with repro's path as $0.
-    private func expectShell(_ script: String, exit code: Int32, file: StaticString = #filePath, line: UInt = #line) throws -> ReproProcess.Result {
-        let result = try ReproProcess.shell(script, [ReproProcess.binary.path], in: project.root)
+    private func expectShell(_ script: String, exit code: Int32, file: StaticString = #filePath, line: UInt = #line) throws -> TestProcess.Result {
+        let result = try TestProcess.shell(script, [TestProcess.repro.path], in: project.root)
         XCTAssertTrue(result.exited, result.output, file: file, line: line)
         XCTAssertEqual(result.status, code, result.output, file: file, line: line)
         return result
@@ -359,20 +357,9 @@ final class FaultCatalogueTests: XCTestCase {
 
     func testConcurrentRuns() throws {
         try project.edit("  student_eval:", "  second: {kind: train, deps: [cifar100], params: {epochs: 2}}\n  student_eval:")
-        let runs = try [0, 1].map { _ -> Process in
-            let process = Process()
-            process.executableURL = ReproProcess.binary
-            process.arguments = ["stage", "second"]
-            process.currentDirectoryURL = project.root
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
-        }
-        for run in runs {
-            run.waitUntilExit()
-            XCTAssertEqual(run.terminationReason, .exit)
-            XCTAssertEqual(run.terminationStatus, 0)
+        let runs = try [0, 1].map { _ in try TestProcess.Started(["stage", "second"], in: project.root) }
+        for run in runs.map({ $0.finish() }) {
+            XCTAssertEqual(run.description, "exit 0", run.output)
         }
         XCTAssertNotNil(try project.lock().stages["second"], "the lock records the stage both ran")
         try assertNothingLost()
@@ -383,24 +370,10 @@ final class FaultCatalogueTests: XCTestCase {
         let cache = project.root.appendingPathComponent("artifacts/cache")
         let payload = scratch.url.appendingPathComponent("payload.bin")
         try Data(repeating: 7, count: 1 << 20).write(to: payload)
-        let writer = Process()
-        writer.executableURL = ReproProcess.binary
-        writer.arguments = ["store-put", "--cache", cache.path, "--wait-before-publish", payload.path]
-        let input = Pipe(), output = Pipe()
-        writer.standardInput = input
-        writer.standardOutput = output
-        try writer.run()
-        // Blocks until the writer has its temporary copy and waits to publish it.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        XCTAssertTrue(String(decoding: line, as: UTF8.self).hasPrefix("written"))
-        kill(writer.processIdentifier, SIGKILL)
-        writer.waitUntilExit()
-        XCTAssertEqual(writer.terminationReason, .uncaughtSignal)
+        let writer = try StoreWriter(cache: cache, file: payload)
+        XCTAssertTrue(writer.waitUntilWritten().hasPrefix("written"))
+        kill(writer.started.pid, SIGKILL)
+        XCTAssertFalse(writer.started.finish().exited, "killed by SIGKILL")
         try assertUnchanged()
         XCTAssertEqual(Artifacts(root: project.root.appendingPathComponent("artifacts")).store.abandonedTemporaryFiles().count, 1)
         try expect(["all"], exit: 0, saying: "0 failed")

@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import Pipeline
+import TestSupport
 import XCTest
 
 /// The executable end to end on a small paper-shaped pipeline (generated CIFAR archive,
@@ -17,16 +18,14 @@ final class PaperPipelineTests: XCTestCase {
         scratch = nil
     }
 
-    var reproBinary: URL { ReproProcess.binary }
-
     /// A pipeline directory with a generated archive and its digest.
     func makePipeline(_ name: String, epochs: Int = 3, extra: String = "") throws -> URL {
         try PaperProject.create(at: directory.appendingPathComponent(name), epochs: epochs, extra: extra).root
     }
 
     @discardableResult
-    func repro(_ arguments: [String], in root: URL) throws -> ReproProcess.Result {
-        try ReproProcess.run(arguments, in: root)
+    func repro(_ arguments: [String], in root: URL) throws -> TestProcess.Result {
+        try TestProcess.repro(arguments, in: root)
     }
 
     func lock(_ root: URL) throws -> LockFile {
@@ -58,7 +57,7 @@ final class PaperPipelineTests: XCTestCase {
 
         let root = try makePipeline("killed", epochs: 8)
         let process = Process()
-        process.executableURL = reproBinary
+        process.executableURL = TestProcess.repro
         process.arguments = ["stage", "student"]
         process.currentDirectoryURL = root
         process.standardOutput = FileHandle.nullDevice

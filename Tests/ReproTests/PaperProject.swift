@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import Pipeline
+import TestSupport
 import XCTest
 
 /// A small paper-shaped project: a generated CIFAR-format archive (4 classes, 200 train and
@@ -41,8 +42,8 @@ struct PaperProject {
         try LockFile.read(lockFile)
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ReproProcess.Result {
-        try ReproProcess.run(arguments, in: root, environment: environment)
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> TestProcess.Result {
+        try TestProcess.repro(arguments, in: root, environment: environment)
     }
 
     /// Replaces the first occurrence of `old` in pipeline.yaml.

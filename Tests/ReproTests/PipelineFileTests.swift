@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TestSupport
 import XCTest
 
 /// The project's own pipeline.yaml: its templates and inferred dependencies describe the
@@ -7,23 +8,12 @@ import XCTest
 final class PipelineFileTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    var reproBinary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("repro")
-    }
-
     /// Each stage's dependencies, from `repro dag --format dot`.
     /// What `repro ARGUMENTS` prints on stdout; it must exit 0.
     private func output(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = reproBinary
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
-        return text
+        let run = try TestProcess.repro(arguments, separateErrors: true)
+        XCTAssertEqual(run.status, 0, run.output + run.errors)
+        return run.output
     }
 
     private func dependencies(_ pipeline: URL, profile: String = "paper") throws -> [String: Set<String>] {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The commands a new user copies: the README's code lines that call repro, and the ones
@@ -20,7 +21,7 @@ final class ReadmeCommandsTests: XCTestCase {
         // `repro` on PATH, as an installed binary would be.
         let bin = scratch.url.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("repro"), withDestinationURL: ReproProcess.binary)
+        try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("repro"), withDestinationURL: TestProcess.repro)
     }
 
     override func tearDownWithError() throws {
@@ -44,7 +45,7 @@ final class ReadmeCommandsTests: XCTestCase {
         let real = command.replacingOccurrences(of: Self.placeholder, with: project.archive.path)
         // A fresh start for each: the command has to fetch, verify and run everything.
         try? FileManager.default.removeItem(at: project.root.appendingPathComponent("artifacts"))
-        let result = try ReproProcess.shell(real, in: project.root, environment: ["PATH": path])
+        let result = try TestProcess.shell(real, in: project.root, environment: ["PATH": path])
         XCTAssertTrue(result.exited && result.status == 0, "\(command): \(result.description)\n\(result.output)", file: file, line: line)
         XCTAssertNotNil(try project.lock().stages["table1"], "\(command) ran every stage", file: file, line: line)
     }
@@ -72,7 +73,7 @@ final class ReadmeCommandsTests: XCTestCase {
         try FileManager.default.copyItem(at: repository.appendingPathComponent("pipeline.yaml"), to: copy.appendingPathComponent("pipeline.yaml"))
         for command in commands {
             let real = command.replacingOccurrences(of: "=FILE", with: "=" + project.archive.path) + " --dry-run"
-            let result = try ReproProcess.shell(real, in: copy, environment: ["PATH": path])
+            let result = try TestProcess.shell(real, in: copy, environment: ["PATH": path])
             XCTAssertTrue(result.exited && result.status == 0, "\(real): \(result.description)\n\(result.output)")
         }
     }

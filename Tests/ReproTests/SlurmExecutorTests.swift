@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TestSupport
 import XCTest
 
 /// `--executor slurm` against a real one-node cluster (SlurmCluster): every stage an

@@ -1,5 +1,6 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 /// Stages of the real pipeline under `--executor slurm` on the one-node cluster: a

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Support
+import TestSupport
 import XCTest
 
 /// Real processes against one store: concurrent publishers and a writer killed mid-write.
@@ -21,46 +22,8 @@ final class StoreProcessTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// The `repro` binary built next to this test bundle.
-    var reproBinary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("repro")
-    }
-
-    struct Writer {
-        let process: Process
-        let input: Pipe
-        let output: Pipe
-
-        /// Blocks until the writer has written its temporary copy.
-        func waitUntilWritten() -> String {
-            var line = Data()
-            while true {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
-                if byte.isEmpty || byte == Data("\n".utf8) { break }
-                line.append(byte)
-            }
-            return String(decoding: line, as: UTF8.self)
-        }
-
-        func publish() { input.fileHandleForWriting.write(Data("go\n".utf8)) }
-
-        func finish() -> (status: Int32, output: String) {
-            let rest = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: rest, as: UTF8.self))
-        }
-    }
-
-    func startWriter(_ file: URL, lock: URL) throws -> Writer {
-        XCTAssertTrue(FileManager.default.fileExists(atPath: reproBinary.path), "repro is built next to the tests")
-        let process = Process()
-        process.executableURL = reproBinary
-        process.arguments = ["store-put", "--cache", store.root.path, "--lock", lock.path, "--wait-before-publish", file.path]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        return Writer(process: process, input: input, output: output)
+    func startWriter(_ file: URL, lock: URL) throws -> StoreWriter {
+        try StoreWriter(cache: store.root, lock: lock, file: file)
     }
 
     func payload(_ name: String, bytes: Int) throws -> URL {
@@ -98,9 +61,8 @@ final class StoreProcessTests: XCTestCase {
         let line = writer.waitUntilWritten()
         XCTAssertTrue(line.hasPrefix("written"), line)
         XCTAssertNil(try FileLock.tryLock(lock), "the writer holds the lock while it writes")
-        kill(writer.process.processIdentifier, SIGKILL)
-        writer.process.waitUntilExit()
-        XCTAssertEqual(writer.process.terminationReason, .uncaughtSignal)
+        kill(writer.started.pid, SIGKILL)
+        XCTAssertFalse(writer.started.finish().exited, "killed by SIGKILL")
 
         XCTAssertEqual(store.digests(), [], "nothing visible in the store")
         XCTAssertNotNil(try FileLock.tryLock(lock), "the kernel released the dead writer's lock")

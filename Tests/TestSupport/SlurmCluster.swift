@@ -6,18 +6,18 @@ import XCTest
 /// slurm-client and munge when missing) in a temporary directory, and stopped by the
 /// PIDs in that directory. Shared by the tests of one process; `SLURM_CONF` is set for
 /// every child (the repro drivers and, through them, sbatch and squeue).
-final class SlurmCluster: @unchecked Sendable {
+public final class SlurmCluster: @unchecked Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Support/slurm-cluster.sh")
 
-    let directory: URL
+    public let directory: URL
     private static let lock = NSLock()
     nonisolated(unsafe) private static var shared: SlurmCluster?
     nonisolated(unsafe) private static var failure: String?
 
-    struct Unavailable: Error, CustomStringConvertible {
+    public struct Unavailable: Error, CustomStringConvertible {
         let message: String
-        var description: String { message + " (CI=true: the Slurm tests must run here)" }
+        public var description: String { message + " (CI=true: the Slurm tests must run here)" }
     }
 
     private init(directory: URL) {
@@ -27,7 +27,7 @@ final class SlurmCluster: @unchecked Sendable {
     /// The running cluster, started on first use. Where it cannot start (no root, no
     /// packages), the test is skipped with a loud message, except in CI (CI=true), where
     /// a missing cluster is a failure.
-    static func require() throws -> SlurmCluster {
+    public static func require() throws -> SlurmCluster {
         try lock.withLock {
             if shared == nil && failure == nil { start() }
             if let shared { return shared }
@@ -63,7 +63,7 @@ final class SlurmCluster: @unchecked Sendable {
 
     /// Runs a command to completion; stdout and stderr together.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
+    public static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
         process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
@@ -97,14 +97,14 @@ final class SlurmCluster: @unchecked Sendable {
     }
 
     /// A command's absolute path on PATH (`/usr/bin/sbatch`).
-    static func path(_ command: String) -> String {
+    public static func path(_ command: String) -> String {
         run("sh", ["-c", "command -v \(command)"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Stops slurmctld with `signal` (its PID file): the controller is gone, the jobs run
     /// on. SIGTERM saves its state first; after a SIGKILL it forgets jobs submitted since
     /// its last periodic save (seen here: a job submitted seconds before).
-    func killController(_ signal: Int32 = SIGTERM) {
+    public func killController(_ signal: Int32 = SIGTERM) {
         let pidFile = directory.appendingPathComponent("run/slurmctld.pid").path
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
         kill(pid, signal)
@@ -117,20 +117,20 @@ final class SlurmCluster: @unchecked Sendable {
     }
 
     /// Starts whatever daemon is down again (the script's `up` starts only those).
-    func restart() throws {
+    public func restart() throws {
         let result = Self.runScript([directory.path, "up"], log: URL(fileURLWithPath: directory.path + "-restart.log"))
         guard result.status == 0 else { throw Unavailable(message: "restarting the cluster failed: \(result.output.suffix(2000))") }
     }
 
     /// Every job Slurm knows with this name (any state), as "id state" lines.
-    func jobs(named name: String) -> [String] {
+    public func jobs(named name: String) -> [String] {
         Self.run("squeue", ["-h", "-t", "all", "--name=\(name)", "-o", "%i %T"]).output
             .split(separator: "\n").map(String.init)
     }
 
     /// Waits, polling squeue (bounded: a real cluster, generous limit), until `condition`
     /// holds for the jobs named `name`.
-    func waitForJobs(named name: String, timeout: Double = 120, _ condition: ([String]) -> Bool) -> [String] {
+    public func waitForJobs(named name: String, timeout: Double = 120, _ condition: ([String]) -> Bool) -> [String] {
         let deadline = Date().addingTimeInterval(timeout)
         var seen = jobs(named: name)
         while !condition(seen) && Date() < deadline {
