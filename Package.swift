@@ -55,7 +55,7 @@ let package = Package(
             "Support", "Tensor", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
         // The engine against golden/ reference vectors (repro parity, NNTests); NN itself stays free of HDF5.
-        .target(name: "Parity", dependencies: ["Tensor", "NN", "HDF5"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "Parity", dependencies: ["Support", "Tensor", "NN", "HDF5"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "HDF5", "Dataset"],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Pipeline", dependencies: ["Support", "HDF5", "Yams"]),
@@ -66,14 +66,15 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
 
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "HDF5", "Tensor"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity"], exclude: ["Golden"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5", "repro"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Support", "Pipeline", "HDF5", "repro"]),
         .testTarget(name: "StoreTests", dependencies: ["Support", "Pipeline", "repro"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "ReproTests", dependencies: ["repro", "Support", "Pipeline", "Dataset"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Dataset", "NN"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "TrainingTests", dependencies: ["Support", "Training", "Dataset", "NN"], swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )
