@@ -55,7 +55,7 @@ let package = Package(
             "Support", "Tensor", "HDF5", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelFlags + [.swiftLanguageMode(.v5)]),
         // The engine against golden/ reference vectors (repro parity, NNTests); NN itself stays free of HDF5.
-        .target(name: "Parity", dependencies: ["Tensor", "NN", "HDF5"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "Parity", dependencies: ["Support", "Tensor", "NN", "HDF5"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "HDF5", "Dataset"],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Pipeline", dependencies: ["Support", "HDF5", "Yams"]),
@@ -69,19 +69,20 @@ let package = Package(
         // What the test targets share: child processes (repro and others), scratch
         // directories, relmax, golden text files and the one-node Slurm cluster.
         .target(name: "TestSupport", dependencies: ["Parity"], path: "Tests/TestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "HDF5", "Tensor", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "HDF5", "Parity", "TestSupport"], exclude: ["Golden"],
                     resources: [.copy("Fixtures")]),
         // Tests that run `repro` find it beside their bundle: `swift test` builds every target.
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HDF5", "TestSupport"],
+        .testTarget(name: "PipelineTests", dependencies: ["Support", "Pipeline", "HDF5", "TestSupport"],
                     exclude: ["Fixtures", "bench-pipeline.sh"]),
         .testTarget(name: "StoreTests", dependencies: ["Support", "Pipeline", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
         .testTarget(name: "ReproTests", dependencies: ["Support", "Pipeline", "Dataset", "TestSupport"],
                     exclude: ["Fixtures", "Golden"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Dataset", "NN", "TestSupport"],
+        .testTarget(name: "TrainingTests", dependencies: ["Support", "Training", "Dataset", "NN", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

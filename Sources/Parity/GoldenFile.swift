@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Support
 
 /// A golden HDF5 file opened for reading, plus the companion files its `companion_files`
 /// attribute lists (read from the same folder): every dataset path is looked up in
@@ -22,7 +23,7 @@ final class GoldenFile {
             groups = [main.root]
             if root.hasAttribute("companion_files") {
                 let list = try root.stringAttribute("companion_files")
-                guard let names = try? JSONDecoder().decode([String].self, from: Data(list.utf8)) else {
+                guard let names = try? JSONValue.decode([String].self, from: Data(list.utf8)) else {
                     throw ParityError.badAttribute(file: name, name: "companion_files", detail: "not a JSON list of names")
                 }
                 for companion in names {

@@ -7,7 +7,7 @@
 //              SeedReplication), execution order (PipelineDefinition, ExecutionOrder).
 //   Store/     what survives a run: the content-addressed store (ContentStore), stage keys
 //              (StageFingerprint), run records and the lock file (StageRecord, RunRecords,
-//              LockFile, LockWriter), canonical JSON (JSONValue, JSONParser).
+//              LockFile, LockWriter).
 //   Run/       running stages: the scheduler (Runner, its bookkeeping RunState), a
 //              stage's life (StageEvaluation: up to date or why not; StageExecution: computed
 //              here; StageCompletion: outputs, run record, lock entry, in that order), what a
@@ -22,4 +22,5 @@
 //   Commands/  the read-only views and checks behind `status`, `dag`, `--dry-run`, `verify`
 //              and `gc` (StatusReport, DagRenderer, Plan, Verifier, GarbageCollector).
 //
-// Durable files (atomic writes, locks, digests) are one module lower, in Support.
+// Durable files (atomic writes, locks, digests) and the JSON layer (JSONValue, its parser,
+// its Codable bridge and styles) are one module lower, in Support.

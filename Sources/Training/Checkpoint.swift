@@ -77,7 +77,7 @@ public enum Checkpoint {
             try root.setAttribute("model", model.name)
             try root.setAttribute("classes", model.classes)
             try root.setAttribute("width_multiplier", config.widthMultiplier)
-            try root.setAttribute("config", String(decoding: try canonicalJSON(config), as: UTF8.self))
+            try root.setAttribute("config", try configText(config))
             try root.setAttribute("numeric_environment", environment)
             try writeArena(model.parameters, into: root.createGroup("params"))
             try writeArena(model.buffers, into: root.createGroup("buffers"))
@@ -104,7 +104,7 @@ public enum Checkpoint {
                                environment: String) throws -> TrainingState {
         try read(url) { root in
             let saved = try root.stringAttribute("config")
-            guard saved == String(decoding: try canonicalJSON(config), as: UTF8.self) else {
+            guard try saved == configText(config) else {
                 throw TrainingError.checkpointMismatch("\(url.path) was written for another configuration; delete it to start over")
             }
             let written = try root.stringAttribute("numeric_environment")
@@ -209,9 +209,9 @@ public enum Checkpoint {
         }
     }
 
-    static func canonicalJSON(_ config: TrainingConfig) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(config)
+    /// The `config` attribute: sorted keys in Foundation's spelling, which the checkpoints
+    /// of the lock were written in (a resume compares it as text).
+    static func configText(_ config: TrainingConfig) throws -> String {
+        try JSONValue(encoding: config).text(.foundation)
     }
 }

@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import NN
+import Support
 import Tensor
 
 /// What a running epoch loop reports (a terminal shows it as one live line).
@@ -224,10 +225,11 @@ public final class Trainer {
 
     func loadTimings() -> [Double] {
         guard let data = try? Data(contentsOf: timingFile) else { return [] }
-        return (try? JSONDecoder().decode([Double].self, from: data)) ?? []
+        return (try? JSONValue.decode([Double].self, from: data)) ?? []
     }
 
     func saveTimings(_ seconds: [Double]) {
-        try? JSONEncoder().encode(seconds).write(to: timingFile, options: .atomic)
+        // Best effort, like the timing itself; whole or absent, like every file repro writes.
+        try? AtomicFile.write(JSONValue.data(seconds, .foundation), to: timingFile)
     }
 }

@@ -131,9 +131,6 @@ struct BenchResult: Encodable {
                       eval_images_per_sec, spread(eval_reps), peak_rss_mb, final_loss, kernels, timing)
     }
 
-    var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
+    /// Empty when a figure is not finite (a diverged loss): Foundation's spelling refuses it.
+    var json: String { (try? JSONValue(encoding: self).text(.foundation)) ?? "" }
 }

@@ -99,7 +99,7 @@ struct StatusCommand: ParsableCommand {
         let pipeline = try options.load()
         let artifacts = Artifacts(pipeline: pipeline)
         let report = try StatusReport.compute(pipeline: pipeline, artifacts: artifacts)
-        print(json ? report.json(artifacts: artifacts).pretty : report.text, terminator: json ? "" : "\n")
+        print(try json ? report.json(artifacts: artifacts).pretty : report.text, terminator: json ? "" : "\n")
         if !json, let jobs = SlurmJobsReport(artifacts: artifacts).text { print(jobs) }
     }
 }

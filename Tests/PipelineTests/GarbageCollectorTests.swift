@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Support
 import XCTest
 
 /// `repro gc` keeps what any profile's lock names and removes the rest.

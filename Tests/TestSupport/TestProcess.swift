@@ -37,8 +37,9 @@ public enum TestProcess {
 
     /// A program found on PATH (`python3`, `tar`), run to the end.
     public static func program(_ name: String, _ arguments: [String], in directory: URL? = nil,
-                               environment: [String: String] = [:]) throws -> Result {
-        try run(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, in: directory, environment: environment)
+                               environment: [String: String] = [:], separateErrors: Bool = false) throws -> Result {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, in: directory, environment: environment,
+                separateErrors: separateErrors)
     }
 
     /// Any executable, run to the end. With `separateErrors`, `output` is stdout alone and

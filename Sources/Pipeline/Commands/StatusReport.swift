@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One stage in `repro status`.
 public struct StageStatus: Sendable {
@@ -65,10 +66,10 @@ public struct StatusReport: Sendable {
 
     /// `repro status --json`: per stage its state, reasons, key, outputs (with their
     /// path in the cache) and metrics, in execution order.
-    public func json(artifacts: Artifacts) -> JSONValue {
+    public func json(artifacts: Artifacts) throws -> JSONValue {
         .object([
             "profile": .string(profile),
-            "stages": .array(stages.map { stage in
+            "stages": .array(try stages.map { stage in
                 var object: [String: JSONValue] = [
                     "name": .string(stage.name),
                     "state": .string(stage.state.rawValue),
@@ -86,7 +87,7 @@ public struct StatusReport: Sendable {
                             "volatile": .bool(output.volatile),
                         ])
                     })
-                    object["metrics"] = .object(record.metrics.mapValues(\.json))
+                    object["metrics"] = try JSONValue(encoding: record.metrics)
                 }
                 return .object(object)
             }),

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// `kind: cmd`: a shell command, so repro also serves as a make-style runner.
 ///
@@ -109,6 +110,7 @@ public struct CmdKind: TypedStageKind {
         guard let data = FileManager.default.contents(atPath: file.path), let object = (try? JSONParser.parse(data))?.objectValue else {
             throw PipelineError.failed("metrics file '\(name)' does not hold a JSON object")
         }
-        return object.compactMapValues(Metric.init(json:))
+        // what is neither a number nor a string (a flag, a nested object) is not a headline metric
+        return object.compactMapValues { try? $0.decode(Metric.self) }
     }
 }

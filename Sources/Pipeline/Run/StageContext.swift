@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The outputs of one dependency as a stage sees them: cache paths (read-only) and the
 /// dependency's headline metrics.
@@ -96,26 +97,31 @@ public enum Metric: Sendable, Equatable, CustomStringConvertible {
     case number(Double)
     case text(String)
 
-    public var json: JSONValue {
-        switch self {
-        case .number(let d): return d.isFinite ? .double(d) : .string(String(d))
-        case .text(let s): return .string(s)
-        }
-    }
-
-    init?(json: JSONValue) {
-        switch json {
-        case .double(let d): self = .number(d)
-        case .int(let i): self = .number(Double(i))
-        case .string(let s): self = .text(s)
-        default: return nil
-        }
-    }
-
     public var description: String {
         switch self {
         case .number(let d): return JSONValue.spell(d)
         case .text(let s): return s
+        }
+    }
+}
+
+/// In JSON a number, or a string: the text, or a non-finite number's spelling ("nan").
+extension Metric: Codable {
+    public init(from decoder: Decoder) throws {
+        let value = try decoder.singleValueContainer()
+        if let d = try? value.decode(Double.self) {
+            self = .number(d)
+        } else {
+            self = .text(try value.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var value = encoder.singleValueContainer()
+        switch self {
+        case .number(let d) where d.isFinite: try value.encode(d)
+        case .number(let d): try value.encode(String(d))
+        case .text(let s): try value.encode(s)
         }
     }
 }

@@ -13,35 +13,23 @@ struct SlurmLedger: Sendable {
         let profile: String
         /// 1 for the first job of the key; continuations and retries count up.
         let attempt: Int
-        /// Seconds since 1970 when sbatch was called.
+        /// Seconds since 1970 when sbatch was called, whole: what the ledger holds.
         let submitted: Double
         /// A token written here before sbatch and into the job's comment: an entry whose
         /// job id is still empty (the driver died in between) is found by it in squeue.
         let submission: String
-
-        var json: JSONValue {
-            .object(["job": .string(job), "stage": .string(stage), "profile": .string(profile),
-                     "attempt": .int(attempt), "submitted": .double(submitted.rounded()), "submission": .string(submission)])
-        }
 
         init(job: String, stage: String, profile: String, attempt: Int, submitted: Double, submission: String = "") {
             self.job = job
             self.stage = stage
             self.profile = profile
             self.attempt = attempt
-            self.submitted = submitted
+            self.submitted = submitted.rounded()
             self.submission = submission
         }
 
         func with(job: String) -> Entry {
             Entry(job: job, stage: stage, profile: profile, attempt: attempt, submitted: submitted, submission: submission)
-        }
-
-        init?(json: JSONValue) {
-            guard let job = json["job"]?.stringValue, let stage = json["stage"]?.stringValue,
-                  let profile = json["profile"]?.stringValue else { return nil }
-            self.init(job: job, stage: stage, profile: profile, attempt: json["attempt"]?.intValue ?? 1,
-                      submitted: json["submitted"]?.doubleValue ?? 0, submission: json["submission"]?.stringValue ?? "")
         }
     }
 
@@ -53,7 +41,7 @@ struct SlurmLedger: Sendable {
     /// Every entry, by stage key.
     func read() -> [String: Entry] {
         guard let data = FileManager.default.contents(atPath: file.path), let json = try? JSONParser.parse(data) else { return [:] }
-        return (json.objectValue ?? [:]).compactMapValues(Entry.init(json:))
+        return (json.objectValue ?? [:]).compactMapValues { try? $0.decode(Entry.self) }
     }
 
     func entry(_ key: String) -> Entry? { read()[key] }
@@ -62,7 +50,22 @@ struct SlurmLedger: Sendable {
         try FileLock.holding(guardFile) {
             var all = read()
             all[key] = entry
-            try AtomicFile.write(Data(JSONValue.object(all.mapValues(\.json)).pretty.utf8), to: file)
+            try AtomicFile.write(JSONValue.data(all, .pretty), to: file)
         }
+    }
+}
+
+/// Fields a ledger from before attempts and submission tokens lacks read as their defaults.
+extension SlurmLedger.Entry: Codable {
+    private enum CodingKeys: String, CodingKey { case job, stage, profile, attempt, submitted, submission }
+
+    init(from decoder: Decoder) throws {
+        let object = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(job: try object.decode(String.self, forKey: .job),
+                  stage: try object.decode(String.self, forKey: .stage),
+                  profile: try object.decode(String.self, forKey: .profile),
+                  attempt: try object.decodeIfPresent(Int.self, forKey: .attempt) ?? 1,
+                  submitted: try object.decodeIfPresent(Double.self, forKey: .submitted) ?? 0,
+                  submission: try object.decodeIfPresent(String.self, forKey: .submission) ?? "")
     }
 }

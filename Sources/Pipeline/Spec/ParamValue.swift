@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A resolved parameter value. The declared type decides the case, so `2` given for a
 /// float parameter is `.float(2.0)` and hashes the same as `2.0`.
@@ -9,37 +10,13 @@ public indirect enum ParamValue: Hashable, Sendable, CustomStringConvertible {
     case bool(Bool)
     case list([ParamValue])
 
-    public var json: JSONValue {
-        switch self {
-        case .int(let i): return .int(i)
-        case .float(let d): return .double(d)
-        case .string(let s): return .string(s)
-        case .bool(let b): return .bool(b)
-        case .list(let items): return .array(items.map(\.json))
-        }
-    }
-
-    /// Reads back what `json` wrote (the lock file). Nil for a value no parameter holds.
-    public init?(json: JSONValue) {
-        switch json {
-        case .int(let i): self = .int(i)
-        case .double(let d): self = .float(d)
-        case .string(let s): self = .string(s)
-        case .bool(let b): self = .bool(b)
-        case .array(let items):
-            let values = items.compactMap(ParamValue.init(json:))
-            guard values.count == items.count else { return nil }
-            self = .list(values)
-        case .null, .object: return nil
-        }
-    }
-
     /// As a user would write it in pipeline.yaml.
     public var description: String {
         switch self {
         case .int(let i): return String(i)
         case .float(let d): return JSONValue.spell(d)
-        case .string(let s): return s.isEmpty || s.contains(where: { " ,:[]{}#\"'".contains($0) }) ? json.canonical : s
+        case .string(let s):
+            return s.isEmpty || s.contains(where: { " ,:[]{}#\"'".contains($0) }) ? JSONValue.string(s).canonical : s
         case .bool(let b): return b ? "true" : "false"
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
         }
@@ -76,5 +53,35 @@ public indirect enum ParamValue: Hashable, Sendable, CustomStringConvertible {
     /// A list of strings, e.g. the `cmd` kind's `inputs`.
     public var stringList: [String]? {
         listValue?.compactMap(\.stringValue)
+    }
+}
+
+/// In JSON the value itself: the JSON layer keeps integers and floats apart, so a float
+/// parameter's 2.0 reads back as a float and an int's 2 as an int.
+extension ParamValue: Codable {
+    public init(from decoder: Decoder) throws {
+        let value = try decoder.singleValueContainer()
+        if let b = try? value.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? value.decode(Int.self) {
+            self = .int(i)
+        } else if let d = try? value.decode(Double.self) {
+            self = .float(d)
+        } else if let s = try? value.decode(String.self) {
+            self = .string(s)
+        } else {
+            self = .list(try value.decode([ParamValue].self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var value = encoder.singleValueContainer()
+        switch self {
+        case .int(let i): try value.encode(i)
+        case .float(let d): try value.encode(d)
+        case .string(let s): try value.encode(s)
+        case .bool(let b): try value.encode(b)
+        case .list(let items): try value.encode(items)
+        }
     }
 }

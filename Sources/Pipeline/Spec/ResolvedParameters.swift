@@ -24,6 +24,16 @@ public struct ResolvedParameters: Sendable, Equatable {
         }
         return typed
     }
+}
 
-    var json: JSONValue { .object(values.mapValues(\.json)) }
+/// In JSON the name → value object itself.
+extension ResolvedParameters: Codable {
+    public init(from decoder: Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode([String: ParamValue].self))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var value = encoder.singleValueContainer()
+        try value.encode(values)
+    }
 }

@@ -24,7 +24,7 @@ public struct LockFile: Sendable, Equatable {
         var lock = LockFile()
         lock.environment = (json["environment"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
         for (name, value) in json["stages"]?.objectValue ?? [:] {
-            guard let record = StageRecord(json: value) else {
+            guard let record = try? value.decode(StageRecord.self) else {
                 throw PipelineError.badInput("\(url.path): the entry of stage '\(name)' is incomplete; restore the file from git or delete the entry")
             }
             lock.stages[name] = record.filling(
@@ -33,16 +33,8 @@ public struct LockFile: Sendable, Equatable {
         return lock
     }
 
-    var json: JSONValue {
-        .object([
-            "scheme": .int(StageFingerprint.scheme),
-            "environment": .object(environment.mapValues { .string($0) }),
-            "stages": .object(stages.mapValues(\.lockJSON)),
-        ])
-    }
-
     func write(_ url: URL) throws {
-        try AtomicFile.write(Data(json.pretty.utf8), to: url)
+        try AtomicFile.write(JSONValue.data(self, .pretty), to: url)
     }
 
     /// Read, change and write the lock while holding its flock.
@@ -53,5 +45,16 @@ public struct LockFile: Sendable, Equatable {
             change(&lock)
             if lock != before { try lock.write(url) }
         }
+    }
+}
+
+extension LockFile: Encodable {
+    private enum CodingKeys: String, CodingKey { case scheme, environment, stages }
+
+    public func encode(to encoder: Encoder) throws {
+        var object = encoder.container(keyedBy: CodingKeys.self)
+        try object.encode(StageFingerprint.scheme, forKey: .scheme)
+        try object.encode(environment, forKey: .environment)
+        try object.encode(stages.mapValues(\.forLock), forKey: .stages)
     }
 }

@@ -14,32 +14,33 @@ public struct OutputRecord: Sendable, Equatable {
     /// True for a volatile output read from a lock file, which does not name its bytes.
     public var isUnknown: Bool { sha256.isEmpty }
 
-    var json: JSONValue {
-        .object(["sha256": .string(sha256), "size": .int(Int(size)), "volatile": .bool(volatile)])
-    }
-
     /// In the lock a volatile output is only named: its hash changes every run, and the
     /// lock must be byte-stable. The run record (`cache/runs/<key>.json`) keeps the hash.
-    var lockJSON: JSONValue {
-        volatile ? .object(["volatile": .bool(true)]) : json
+    var forLock: OutputRecord {
+        volatile ? OutputRecord(sha256: "", size: 0, volatile: true) : self
+    }
+}
+
+extension OutputRecord: Codable {
+    private enum CodingKeys: String, CodingKey { case sha256, size, volatile }
+
+    /// An output without its bytes' name is written, and read back, as `{"volatile": true}`.
+    public init(from decoder: Decoder) throws {
+        let object = try decoder.container(keyedBy: CodingKeys.self)
+        let volatile = try object.decodeIfPresent(Bool.self, forKey: .volatile) ?? false
+        if volatile, !object.contains(.sha256) {
+            self.init(sha256: "", size: 0, volatile: true)
+        } else {
+            self.init(sha256: try object.decode(String.self, forKey: .sha256),
+                      size: try object.decode(Int64.self, forKey: .size), volatile: volatile)
+        }
     }
 
-    init?(json: JSONValue) {
-        let volatile = json["volatile"]?.boolValue ?? false
-        guard let sha = json["sha256"]?.stringValue, let size = json["size"]?.intValue else {
-            if volatile { self.init(sha256: "", size: 0, volatile: true); return }
-            return nil
-        }
-        self.init(sha256: sha, size: Int64(size), volatile: volatile)
-    }
-
-    static func map(_ json: JSONValue?) -> [String: OutputRecord]? {
-        guard let object = json?.objectValue else { return nil }
-        var outputs: [String: OutputRecord] = [:]
-        for (name, value) in object {
-            guard let record = OutputRecord(json: value) else { return nil }
-            outputs[name] = record
-        }
-        return outputs
+    public func encode(to encoder: Encoder) throws {
+        var object = encoder.container(keyedBy: CodingKeys.self)
+        try object.encode(volatile, forKey: .volatile)
+        guard !isUnknown else { return }
+        try object.encode(sha256, forKey: .sha256)
+        try object.encode(size, forKey: .size)
     }
 }

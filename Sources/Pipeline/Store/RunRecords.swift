@@ -21,11 +21,11 @@ struct RunRecords {
     /// The key's record as written, whatever the store holds; nil when absent or unreadable.
     static func read(_ key: String, _ artifacts: Artifacts) -> StageRecord? {
         guard let data = FileManager.default.contents(atPath: artifacts.runRecord(key).path),
-              let json = try? JSONParser.parse(data), let record = StageRecord(json: json), record.key == key else { return nil }
+              let record = try? JSONValue.decode(StageRecord.self, from: data), record.key == key else { return nil }
         return record
     }
 
     func write(_ record: StageRecord) throws {
-        try AtomicFile.write(Data(record.json.pretty.utf8), to: artifacts.runRecord(record.key))
+        try AtomicFile.write(JSONValue.data(record, .pretty), to: artifacts.runRecord(record.key))
     }
 }

@@ -20,19 +20,11 @@ public struct StageFingerprint: Sendable, Equatable {
 
     /// SHA-256 (hex) of the canonical JSON encoding: sorted keys, one spelling per number.
     public var key: String {
-        var object = json.objectValue!
+        // Encoding cannot fail: the fields are strings, integers and doubles, which the
+        // JSON layer takes as they are (a non-finite double too, spelled as before).
+        var object = try! JSONValue(encoding: self).objectValue!
         object["scheme"] = .int(StageFingerprint.scheme)
         return FileDigest.sha256(Data(JSONValue.object(object).canonical.utf8))
-    }
-
-    var json: JSONValue {
-        .object([
-            "kind": .string(kind),
-            "kindVersion": .int(kindVersion),
-            "params": parameters.json,
-            "deps": .object(dependencies.mapValues { .object($0.mapValues { .string($0) }) }),
-            "inputs": .object(inputs.mapValues { .string($0) }),
-        ])
     }
 
     init(kind: String, kindVersion: Int, parameters: ResolvedParameters, dependencies: [String: [String: String]], inputs: [String: String]) {
@@ -42,20 +34,20 @@ public struct StageFingerprint: Sendable, Equatable {
         self.dependencies = dependencies
         self.inputs = inputs
     }
+}
 
-    init?(json: JSONValue) {
-        guard let kind = json["kind"]?.stringValue, let version = json["kindVersion"]?.intValue,
-              let params = json["params"]?.objectValue else { return nil }
-        var values: [String: ParamValue] = [:]
-        for (name, value) in params {
-            guard let v = ParamValue(json: value) else { return nil }
-            values[name] = v
-        }
-        var deps: [String: [String: String]] = [:]
-        for (stage, outputs) in json["deps"]?.objectValue ?? [:] {
-            deps[stage] = (outputs.objectValue ?? [:]).compactMapValues(\.stringValue)
-        }
-        self.init(kind: kind, kindVersion: version, parameters: ResolvedParameters(values), dependencies: deps,
-                  inputs: (json["inputs"]?.objectValue ?? [:]).compactMapValues(\.stringValue))
+extension StageFingerprint: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case kind, kindVersion, parameters = "params", dependencies = "deps", inputs
+    }
+
+    public init(from decoder: Decoder) throws {
+        let object = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(kind: try object.decode(String.self, forKey: .kind),
+                  kindVersion: try object.decode(Int.self, forKey: .kindVersion),
+                  parameters: try object.decode(ResolvedParameters.self, forKey: .parameters),
+                  dependencies: try object.decodeIfPresent([String: [String: String]].self, forKey: .dependencies)
+                      ?? [:],
+                  inputs: try object.decodeIfPresent([String: String].self, forKey: .inputs) ?? [:])
     }
 }

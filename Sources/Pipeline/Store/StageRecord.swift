@@ -18,17 +18,9 @@ public struct StageRecord: Sendable, Equatable {
         outputs.filter { !$0.value.volatile }.mapValues(\.sha256)
     }
 
-    var json: JSONValue { json(outputs: outputs.mapValues(\.json)) }
-
-    /// The lock's spelling: volatile outputs without their hash (see `OutputRecord.lockJSON`).
-    var lockJSON: JSONValue { json(outputs: outputs.mapValues(\.lockJSON)) }
-
-    private func json(outputs: [String: JSONValue]) -> JSONValue {
-        var object = fingerprint.json.objectValue!
-        object["key"] = .string(key)
-        object["outputs"] = .object(outputs)
-        object["metrics"] = .object(metrics.mapValues(\.json))
-        return .object(object)
+    /// The lock's spelling: volatile outputs without their hash (see `OutputRecord.forLock`).
+    var forLock: StageRecord {
+        StageRecord(key: key, fingerprint: fingerprint, outputs: outputs.mapValues(\.forLock), metrics: metrics)
     }
 
     /// This record with the volatile outputs' hashes taken from `complete` (the run record).
@@ -43,11 +35,24 @@ public struct StageRecord: Sendable, Equatable {
         }
         return StageRecord(key: key, fingerprint: fingerprint, outputs: filled, metrics: metrics)
     }
+}
 
-    init?(json: JSONValue) {
-        guard let key = json["key"]?.stringValue, let fingerprint = StageFingerprint(json: json),
-              let outputs = OutputRecord.map(json["outputs"]) else { return nil }
-        self.init(key: key, fingerprint: fingerprint, outputs: outputs,
-                  metrics: (json["metrics"]?.objectValue ?? [:]).compactMapValues(Metric.init(json:)))
+/// One object: the fingerprint's fields beside the key, outputs and metrics.
+extension StageRecord: Codable {
+    private enum CodingKeys: String, CodingKey { case key, outputs, metrics }
+
+    public init(from decoder: Decoder) throws {
+        let object = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(key: try object.decode(String.self, forKey: .key), fingerprint: try StageFingerprint(from: decoder),
+                  outputs: try object.decode([String: OutputRecord].self, forKey: .outputs),
+                  metrics: try object.decodeIfPresent([String: Metric].self, forKey: .metrics) ?? [:])
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try fingerprint.encode(to: encoder)
+        var object = encoder.container(keyedBy: CodingKeys.self)
+        try object.encode(key, forKey: .key)
+        try object.encode(outputs, forKey: .outputs)
+        try object.encode(metrics, forKey: .metrics)
     }
 }

@@ -20,7 +20,7 @@ struct Timings {
         try? FileLock.holding(artifacts.locks.appendingPathComponent("timings.flock")) {
             var all = read()
             all[key] = (seconds * 1000).rounded() / 1000
-            try AtomicFile.write(Data(JSONValue.object(all.mapValues { .double($0) }).pretty.utf8), to: artifacts.timings)
+            try AtomicFile.write(JSONValue.data(all, .pretty), to: artifacts.timings)
         }
     }
 }

@@ -2,6 +2,7 @@ import Dataset
 import Foundation
 import NN
 import Pipeline
+import Support
 import Tensor
 import Training
 
@@ -24,7 +25,8 @@ struct EvaluationRecord: Codable {
 
     /// The record an evaluate stage among `context`'s dependencies wrote.
     static func read(_ stage: String, in context: StageContext) throws -> EvaluationRecord {
-        try JSONDecoder().decode(EvaluationRecord.self, from: Data(contentsOf: try context.output(of: stage, named: "evaluation")))
+        let file = try context.output(of: stage, named: "evaluation")
+        return try JSONValue.decode(EvaluationRecord.self, from: Data(contentsOf: file))
     }
 }
 
@@ -63,7 +65,8 @@ struct EvaluateKind: TypedStageKind {
         context.progress.update("evaluating \(trainStage) on \(dataset.test.count) test images")
         let loader = BatchLoader.evaluation(split: dataset.test, classes: dataset.fineClasses, batchSize: p.batchSize)
         let result = Evaluation.run(model, loader: loader)
-        let history = try JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: try context.output(of: trainStage, named: "history")))
+        let historyFile = try context.output(of: trainStage, named: "history")
+        let history = try JSONValue.decode([EpochRecord].self, from: Data(contentsOf: historyFile))
         let best = history.best
         let record = EvaluationRecord(stage: trainStage, model: model.name, top1: result.top1, top5: result.top5, loss: result.loss,
                                       images: result.count, bestEpoch: best?.epoch ?? 0, bestTop1: best?.testTop1 ?? result.top1,
@@ -71,7 +74,7 @@ struct EvaluateKind: TypedStageKind {
                                       distilledFrom: context.dependencies[trainStage]?.metrics["teacher"]?.description,
                                       history: history)
         let evaluation = context.outputDirectory.appendingPathComponent("evaluation.json")
-        try canonicalJSON(record).write(to: evaluation)
+        try JSONValue.data(record, .foundationPretty).write(to: evaluation)
         var outputs: [String: StageResult.Output] = ["evaluation": .init(evaluation)]
         if let timing = context.dependencies[trainStage]?.files["timing"] {
             let copy = context.outputDirectory.appendingPathComponent("timing.json")

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Report
+import Support
 import Tensor
 import Training
 
@@ -43,7 +44,7 @@ struct ReportKind: TypedStageKind {
             guard let file = dependency?.files.first(where: { $0.key.hasSuffix(".json") })?.value else {
                 throw PipelineError.badInput("stage \(context.stage): '\(stage)' is not a table stage among its deps")
             }
-            let numbers = try JSONDecoder().decode(TableNumbers.self, from: Data(contentsOf: file))
+            let numbers = try JSONValue.decode(TableNumbers.self, from: Data(contentsOf: file))
             guard let paper = PaperTables.named(numbers.table) else { continue }
             tables.append(TableResult(paper: paper, ours: numbers.ours, rowNotes: numbers.rowNotes, profile: p.profile))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Report
+import Support
 
 /// `kind: table`: one of the paper's Tables I–V with our numbers beside the paper's
 /// (Markdown and a LaTeX fragment), from the evaluate stages named in `rows`. `rows`
@@ -56,7 +57,7 @@ struct TableKind: TypedStageKind {
         func seconds(_ stage: String) -> Double? {
             let times = context.members(of: stage).compactMap { member -> [Double]? in
                 guard stage != "-", let file = context.dependencies[member]?.files["timing"] else { return nil }
-                return try? JSONDecoder().decode([Double].self, from: Data(contentsOf: file))
+                return try? JSONValue.decode([Double].self, from: Data(contentsOf: file))
             }.flatMap { $0 }
             return times.isEmpty ? nil : times.reduce(0, +) / Double(times.count)
         }
@@ -86,7 +87,8 @@ struct TableKind: TypedStageKind {
         }
         try write(MarkdownTable.render(result, volatileFile: hasVolatile ? timingName : nil), "\(paper.id).md")
         try write(LatexTable.render(result, volatileFile: hasVolatile ? timingName : nil), "\(paper.id).tex")
-        try write(String(decoding: try canonicalJSON(TableNumbers(table: paper.id, ours: ours, rowNotes: rowNotes)), as: UTF8.self), "\(paper.id).json")
+        let numbers = TableNumbers(table: paper.id, ours: ours, rowNotes: rowNotes)
+        try write(try JSONValue(encoding: numbers).text(.foundationPretty), "\(paper.id).json")
         if hasVolatile {
             try write(TimingTable.markdown(paper, ours: timings, profile: p.profile), timingName, volatile: true)
         }

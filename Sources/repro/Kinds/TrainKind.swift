@@ -2,6 +2,7 @@ import Dataset
 import Foundation
 import NN
 import Pipeline
+import Support
 import Tensor
 import Training
 
@@ -119,9 +120,9 @@ struct TrainKind: TypedStageKind {
             try FileManager.default.copyItem(at: outcome.checkpoint, to: checkpoint)
         }
         let history = context.outputDirectory.appendingPathComponent("history.json")
-        try canonicalJSON(outcome.history).write(to: history)
+        try JSONValue.data(outcome.history, .foundationPretty).write(to: history)
         let timing = context.outputDirectory.appendingPathComponent("timing.json")
-        try canonicalJSON(outcome.secondsPerEpoch).write(to: timing)
+        try JSONValue.data(outcome.secondsPerEpoch, .foundationPretty).write(to: timing)
 
         var metrics: [String: Metric] = ["parameters": .number(Double(outcome.parameterCount))]
         let teacher = Parameters(context.parameters).teacher
@@ -143,12 +144,3 @@ func notNegative<Value: Comparable & Numeric>(_ value: Value) -> String? { value
 extension TrainingConfig.OptimizerKind: ParamChoice {}
 extension TrainingConfig.ScheduleKind: ParamChoice {}
 extension LabelSet: ParamChoice {}
-
-/// Sorted keys, one spelling per number: byte-stable JSON for hashed outputs.
-func canonicalJSON<T: Encodable>(_ value: T) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-    var data = try encoder.encode(value)
-    data.append(0x0A)
-    return data
-}

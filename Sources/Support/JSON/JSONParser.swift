@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads the JSON this module writes and the metrics a cmd stage's command writes (Python's
+/// Reads the JSON repro writes and the metrics a cmd stage's command writes (Python's
 /// `json.dumps` included). A number with a `.` or an exponent is a float, otherwise an
 /// integer, so `JSONValue` round-trips exactly.
 public struct JSONParser {
@@ -24,8 +24,8 @@ public struct JSONParser {
         self.bytes = bytes
     }
 
-    private func error(_ message: String) -> PipelineError {
-        PipelineError.badInput("invalid JSON at byte \(position): \(message)")
+    private func error(_ message: String) -> JSONError {
+        JSONError("invalid JSON at byte \(position): \(message)")
     }
 
     private mutating func skipSpace() {
@@ -167,7 +167,10 @@ public struct JSONParser {
         while position < bytes.count {
             let c = bytes[position]
             if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { isFloat = true }
-            guard (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || isFloat && (c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")) else { break }
+            let isDigit = c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")
+            let isSign = c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
+            let isFloatMark = c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+            guard isDigit || isSign || isFloat && isFloatMark else { break }
             position += 1
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
@@ -175,4 +178,13 @@ public struct JSONParser {
         if let d = Double(text) { return .double(d) }
         throw error("expected a value")
     }
+}
+
+/// Text that is not JSON. Its callers say which file held it and whose input that is.
+public struct JSONError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
 }
