@@ -94,7 +94,8 @@ struct OverrideTargets {
         guard let declared = draft.kind.parameters.first(where: { $0.name == entry.key }),
               let matters = declared.matters, !matters(ResolvedParameters(draft.values)) else { return nil }
         return "stage '\(name)' ignores '\(entry.key)' (\(declared.doc)) with its other parameters, so its key "
-            + "leaves the value out and the run never reads it; drop it, or also set the parameters under which it counts"
+            + "leaves the value out and the run never reads it; "
+            + "drop it, or also set the parameters under which it counts"
     }
 
     private func matchesNothing(_ entry: OverrideEntry, _ drafts: [SeedReplication.Draft]) -> String {
@@ -133,8 +134,10 @@ struct OverrideTargets {
     /// A template sets this key per stage, and the stage's name states it.
     private func refuseTemplated(_ entry: OverrideEntry, _ i: Int) throws {
         guard let template = file.stages[i].template, template.perStage.contains(entry.key) else { return }
-        let reached = entry.isPattern ? "'\(entry.pattern).\(entry.key)' reaches stage '\(names[i])', whose" : "stage '\(names[i])':"
-        throw entry.error("\(reached) '\(entry.key)' is set per stage by template '\(template.name)' (\(template.location)) "
+        let reached = entry.isPattern
+            ? "'\(entry.pattern).\(entry.key)' reaches stage '\(names[i])', whose" : "stage '\(names[i])':"
+        throw entry.error("\(reached) '\(entry.key)' is set per stage by template '\(template.name)' "
+            + "(\(template.location)) "
             + "and its name says which; change the template there, or "
             + (entry.isPattern ? "name the other stages one by one" : "add a stage of your own"))
     }
@@ -144,7 +147,7 @@ struct OverrideTargets {
         try refuseTemplated(entry, i)
         guard let declared = kinds[i].parameters.first(where: { $0.name == entry.key }),
               declared.type == .stage || declared.type == .list(.stage) else { return }
-        throw entry.error("'\(entry.key)' names stages, and every replica of '\(names[i])' reads those of its own seed; "
-            + "set it on '\(names[i])' instead")
+        throw entry.error("'\(entry.key)' names stages, and every replica of '\(names[i])' reads those of its "
+            + "own seed; set it on '\(names[i])' instead")
     }
 }

@@ -71,10 +71,12 @@ struct ParameterResolution {
 
         for group in file.defaults {
             guard let kind = registry.kind(named: group.kind) else {
-                throw PipelineError.spec(group.location, "unknown kind '\(group.kind)' in defaults\(NearestName.hint(group.kind, among: registry.names))")
+                throw PipelineError.spec(group.location, "unknown kind '\(group.kind)' in defaults"
+                    + NearestName.hint(group.kind, among: registry.names))
             }
             for entry in group.params {
-                let value = try typed(entry.value, for: entry.key, of: kind, at: entry.location, context: "defaults of kind \(kind.name)")
+                let value = try typed(entry.value, for: entry.key, of: kind, at: entry.location,
+                                      context: "defaults of kind \(kind.name)")
                 for (i, stage) in file.stages.enumerated() where stage.kind == kind.name {
                     values[i][entry.key] = value
                     locations[i][entry.key] = entry.location
@@ -83,7 +85,8 @@ struct ParameterResolution {
         }
         for (i, stage) in file.stages.enumerated() {
             for entry in stage.params {
-                values[i][entry.key] = try typed(entry.value, for: entry.key, of: kinds[i], at: entry.location, context: "stage '\(stage.name)'")
+                values[i][entry.key] = try typed(entry.value, for: entry.key, of: kinds[i], at: entry.location,
+                                                 context: "stage '\(stage.name)'")
                 locations[i][entry.key] = entry.location
             }
         }

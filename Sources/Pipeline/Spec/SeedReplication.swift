@@ -117,7 +117,8 @@ struct SeedReplication {
                     ? "write \(list) on the stage instead (a stage's seeds replace the profile's)"
                     : "replace the axis by \(list) on the template (a stage's seeds replace the profile's)"
             }
-            throw PipelineError.spec(written.location, "\(what), but \(describe(origin)) set the seed of each run; \(instead)")
+            throw PipelineError.spec(written.location,
+                                     "\(what), but \(describe(origin)) set the seed of each run; \(instead)")
         }
     }
 
@@ -131,7 +132,8 @@ struct SeedReplication {
     private func describe(_ origin: Origin) -> String {
         switch origin {
         case .own(let seeds): return "its own seeds: \(seeds.values) (\(seeds.location))"
-        case .profile(let profile, let seeds): return "the seeds: \(seeds.values) of profile '\(profile)' (\(seeds.location))"
+        case .profile(let profile, let seeds):
+            return "the seeds: \(seeds.values) of profile '\(profile)' (\(seeds.location))"
         case .follows(let leader): return "the seeds of '\(leader)', which it follows"
         }
     }
@@ -145,7 +147,8 @@ struct SeedReplication {
         let set = "the seed of '\(name)' is set by \(describe(origin))\(runs); to run seed \(wanted), "
         switch origin {
         case .own: return set + "change that list"
-        case .profile: return set + "change that list or give stage '\(stage)' its own seeds: [\(wanted)] in \(file.path)"
+        case .profile:
+            return set + "change that list or give stage '\(stage)' its own seeds: [\(wanted)] in \(file.path)"
         case .follows(let leader): return set + "change the seeds of '\(leader)'"
         }
     }
@@ -190,6 +193,7 @@ struct SeedReplication {
                 add(members)
             }
         }
-        return Draft(name: name, source: i, kind: kinds[i], values: values, dependencies: dependencies, groups: groups, location: stage.location)
+        return Draft(name: name, source: i, kind: kinds[i], values: values, dependencies: dependencies, groups: groups,
+                     location: stage.location)
     }
 }
