@@ -12,8 +12,10 @@ final class TemplateTests: XCTestCase {
         return try sandbox.load(profile: profile, params: params)
     }
 
-    private func error(_ yaml: String, profile: String = "paper", file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        try Sandbox.loadError(yaml, kinds: [StudyKind(), EchoKind()], profile: profile, file: file, line: line)
+    private func error(_ yaml: String, profile: String = "paper", params: [String] = [],
+                       kinds: [any StageKind] = [StudyKind(), EchoKind()],
+                       file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        try Sandbox.loadError(yaml, kinds: kinds, profile: profile, params: params, file: file, line: line)
     }
 
     private func key(_ stage: ResolvedStage) -> String {
@@ -153,12 +155,134 @@ final class TemplateTests: XCTestCase {
         XCTAssertEqual(pipeline.stage("grid@lr=0.1")?.parameters["mode"], .string("b"))
     }
 
+    private let seededKinds: [any StageKind] = [
+        StudyKind(), StudyKind(name: "gather", seeded: false), EchoKind(), ScoreKind(),
+    ]
+
+    /// Replicas and template-made stages take `--param`s and profile entries by the names
+    /// `repro stage` knows them by; a later entry for the whole stage wins over one for a replica.
+    func testReplicasTakeParameterOverridesByName() throws {
+        let pipeline = try load(seeded, profile: "three", params: ["train@seed=1.lr=0.05", "*@seed=2.mode=b"],
+                                kinds: seededKinds)
+        XCTAssertEqual(pipeline.stage("train@seed=1")?.parameters["lr"], .float(0.05))
+        XCTAssertEqual(pipeline.stage("train@seed=0")?.parameters["lr"], .float(0.1))
+        let modes = ["train@seed=2", "student@seed=2", "train@seed=1"].map { pipeline.stage($0)?.parameters["mode"] }
+        XCTAssertEqual(modes, [.string("b"), .string("b"), .string("a")])
+        let later = try load(seeded, profile: "three", params: ["train@seed=1.lr=0.05", "train.lr=0.2"],
+                             kinds: seededKinds)
+        XCTAssertEqual(later.stage("train@seed=1")?.parameters["lr"], .float(0.2))
+        let earlier = try load(seeded, profile: "three", params: ["train.lr=0.2", "train@seed=1.lr=0.05"],
+                               kinds: seededKinds)
+        XCTAssertEqual(earlier.stage("train@seed=1")?.parameters["lr"], .float(0.05))
+        XCTAssertEqual(earlier.stage("train@seed=0")?.parameters["lr"], .float(0.2))
+    }
+
+    func testReplicasOfTemplateMadeStagesAndProfileEntries() throws {
+        let yaml = """
+            stages:
+              grid: {kind: study, matrix: {mode: [a, b]}, params: {text: g}}
+            profiles:
+              two: {seeds: [0, 1], "grid@mode=b@seed=0.text": zero}
+            """
+        let pipeline = try load(yaml, profile: "two", params: ["grid@mode=a@seed=1.lr=0.05"])
+        XCTAssertEqual(pipeline.stage("grid@mode=b@seed=0")?.parameters["text"], .string("zero"))
+        XCTAssertEqual(pipeline.stage("grid@mode=b@seed=1")?.parameters["text"], .string("g"))
+        XCTAssertEqual(pipeline.stage("grid@mode=a@seed=1")?.parameters["lr"], .float(0.05))
+        XCTAssertEqual(pipeline.stage("grid@mode=a@seed=0")?.parameters["lr"], .float(0.1))
+    }
+
+    func testBadReplicaOverridesAreRefused() throws {
+        XCTAssertEqual(try error(seeded, profile: "three", params: ["train@seed=7.lr=1"], kinds: seededKinds),
+                       "--param train@seed=7.lr=1: unknown stage 'train@seed=7'; did you mean train@seed=0?")
+        XCTAssertEqual(try error(seeded, params: ["train@seed=0.lr=1"], kinds: seededKinds),
+                       "--param train@seed=0.lr=1: unknown stage 'train@seed=0'")
+        XCTAssertEqual(try error(seeded, profile: "three", params: ["score@seed=1.run=fixed"], kinds: seededKinds),
+                       "--param score@seed=1.run=fixed: 'run' names stages, and every replica of 'score' "
+                       + "reads those of its own seed; set it on 'score' instead")
+        XCTAssertTrue(try error(seeded, profile: "three", params: ["train@seed=1.lr=x"], kinds: seededKinds)
+            .hasPrefix("--param train@seed=1.lr=x: expected a number"))
+    }
+
+    /// Replication sets the seed: a seed written for a replicated stage would be replaced.
+    func testSeedsThatReplicationReplacesAreRefused() throws {
+        XCTAssertEqual(try error(seeded, profile: "three", params: ["train.seed=5"], kinds: seededKinds),
+                       "--param train.seed=5: the seed of 'train' is set by the seeds: [0, 1, 2] of profile 'three' "
+                       + "(pipeline.yaml:10:11), which run it as train@seed=0, train@seed=1, train@seed=2; "
+                       + "to run seed 5, change that list or give stage 'train' its own seeds: [5] in pipeline.yaml")
+        XCTAssertEqual(try error(seeded, params: ["fixed.seed=3"], kinds: seededKinds),
+                       "--param fixed.seed=3: the seed of 'fixed' is set by its own seeds: [7] (pipeline.yaml:3:24); "
+                       + "to run seed 3, change that list")
+        XCTAssertTrue(try error(seeded, profile: "three", params: ["train@seed=1.seed=4"], kinds: seededKinds)
+            .hasPrefix("--param train@seed=1.seed=4: the seed of 'train@seed=1' is set by the seeds: [0, 1, 2]"))
+        XCTAssertTrue(try error(seeded, profile: "three", params: ["*.seed=3"], kinds: seededKinds)
+            .hasPrefix("--param *.seed=3: '*.seed' changes no stage it reaches: the seed of 'fixed' is set by its own"))
+        // Without replication the seed is the parameter's; a glob sets it wherever it is read.
+        let unseeded = try load(seeded, params: ["train.seed=5"], kinds: seededKinds)
+        XCTAssertEqual(unseeded.stage("train")?.parameters["seed"], .int(5))
+        XCTAssertEqual(try load(seeded, params: ["*.seed=3"], kinds: seededKinds).stage("student")?.parameters["seed"],
+                       .int(3))
+        // What the message says to write works.
+        let own = seeded.replacingOccurrences(of: "train: {kind: study,", with: "train: {kind: study, seeds: [5],")
+        XCTAssertEqual(try load(own, profile: "three", kinds: seededKinds).stage("train")?.parameters["seed"], .int(5))
+        // In the file: a stage's own seed parameter or a matrix axis that the seeds replace.
+        let two = "profiles:\n  two: {seeds: [0, 1]}\n"
+        XCTAssertEqual(try error("stages:\n  a: {kind: study, params: {text: t, seed: 3}}\n" + two, profile: "two"),
+                       "pipeline.yaml:2:38: stage 'a' sets 'seed' in its params, but the seeds: [0, 1] of profile "
+                       + "'two' (pipeline.yaml:4:9) set the seed of each run; write seeds: [3] on the stage instead "
+                       + "(a stage's seeds replace the profile's)")
+        XCTAssertEqual(try error("stages:\n  a: {kind: study, matrix: {seed: [3, 4]}, params: {text: t}}\n" + two,
+                                 profile: "two"),
+                       "pipeline.yaml:2:29: 'seed' is a matrix axis of template 'a', but the seeds: [0, 1] of "
+                       + "profile 'two' (pipeline.yaml:4:9) set the seed of each run; replace the axis by "
+                       + "seeds: [3, 4] on the template (a stage's seeds replace the profile's)")
+    }
+
+    /// A template's axes and `${…}` values are what its stages' names state.
+    func testOverridesOfWhatATemplateSetsPerStageAreRefused() throws {
+        let yaml = """
+            stages:
+              grid: {kind: study, matrix: {mode: [a, b]}, params: {text: g}}
+              note: {kind: echo, foreach: [x, y], params: {text: "${item}"}}
+            """
+        XCTAssertEqual(try error(yaml, params: ["grid@mode=a.mode=b"]),
+                       "--param grid@mode=a.mode=b: stage 'grid@mode=a': 'mode' is set per stage by template 'grid' "
+                       + "(pipeline.yaml:2:3) and its name says which; change the template there, "
+                       + "or add a stage of your own")
+        XCTAssertEqual(try error(yaml, params: ["note@x.text=z"]),
+                       "--param note@x.text=z: stage 'note@x': 'text' is set per stage by template 'note' "
+                       + "(pipeline.yaml:3:3) and its name says which; change the template there, "
+                       + "or add a stage of your own")
+        XCTAssertTrue(try error(yaml, params: ["*.mode=b"])
+            .hasPrefix("--param *.mode=b: '*.mode' reaches stage 'grid@mode=a', whose 'mode' is set per stage"))
+        XCTAssertEqual(try load(yaml, params: ["grid@mode=a.text=changed"]).stage("grid@mode=a")?.parameters["text"],
+                       .string("changed"))
+    }
+
+    /// A kind that ignores a parameter under the stage's other settings (`decay_epochs` under
+    /// cosine) never reads a value given for it: refused, unless a glob sets it where it counts.
+    func testOverridesThatTheKindIgnoresAreRefused() throws {
+        let yaml = "stages:\n  a: {kind: study, params: {text: t}}\n  c: {kind: study, params: {text: t, mode: b}}\n"
+            + "profiles:\n  p: {a.detail: 5}\n"
+        let message = "stage 'a' ignores 'detail' (used in mode b only) with its other parameters, so its key "
+            + "leaves the value out and the run never reads it; "
+            + "drop it, or also set the parameters under which it counts"
+        XCTAssertEqual(try error(yaml, params: ["a.detail=5"]), "--param a.detail=5: " + message)
+        XCTAssertEqual(try error(yaml, profile: "p"), "pipeline.yaml:5:7: " + message)
+        XCTAssertEqual(try error(yaml, params: ["a*.detail=5"]),
+                       "--param a*.detail=5: 'a*.detail' changes no stage it reaches: " + message)
+        XCTAssertEqual(try load(yaml, params: ["a.detail=5", "a.mode=b"]).stage("a")?.parameters["detail"], .int(5))
+        let glob = try load(yaml, params: ["*.detail=5"])
+        XCTAssertEqual(glob.stage("c")?.parameters["detail"], .int(5))
+    }
+
     func testKeysHoldOnlyWhatChangesTheResult() throws {
         let yaml = "stages:\n  a: {kind: study, params: {text: t}}\n"
         let base = key(try XCTUnwrap(try load(yaml).stage("a")))
-        // Writing a default out, or changing a parameter the settings ignore, changes nothing.
+        // Writing a default out, or a stage's own value of a parameter its settings ignore, changes nothing
+        // (a `--param` of one is refused: testOverridesThatWouldChangeNothingAreRefused).
         XCTAssertEqual(key(try XCTUnwrap(try load(yaml, params: ["a.mode=a"]).stage("a"))), base)
-        XCTAssertEqual(key(try XCTUnwrap(try load(yaml, params: ["a.detail=5"]).stage("a"))), base)
+        let ignored = "stages:\n  a: {kind: study, params: {text: t, detail: 5}}\n"
+        XCTAssertEqual(key(try XCTUnwrap(try load(ignored).stage("a"))), base)
         // A kind that gains a defaulted parameter keeps every key.
         XCTAssertEqual(key(try XCTUnwrap(try load(yaml, kinds: [StudyKind(extra: true)]).stage("a"))), base)
         // What is used changes the key.

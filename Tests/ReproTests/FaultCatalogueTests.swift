@@ -183,6 +183,36 @@ final class FaultCatalogueTests: XCTestCase {
         try assertUnchanged()
     }
 
+    /// A `--param` that seed replication would replace, or that the kind would never read
+    /// under the stage's other parameters (the student runs a cosine schedule); what the
+    /// messages say to write instead then loads.
+    func testParameterThatWouldChangeNothing() throws {
+        try project.edit("stages:", "profiles:\n  two: {seeds: [0, 1]}\nstages:")
+        try expect(["status", "--profile", "two", "--param", "student.seed=3"], exit: 2,
+                   saying: "--param student.seed=3: the seed of 'student' is set by the seeds: [0, 1] of profile 'two' "
+                       + "(pipeline.yaml:4:9), which run it as student@seed=0, student@seed=1; to run seed 3, "
+                       + "change that list or give stage 'student' its own seeds: [3] in pipeline.yaml")
+        try expect(["status", "--param", "student.decay_epochs=[1, 2]"], exit: 2,
+                   saying: "--param student.decay_epochs=[1, 2]: stage 'student' ignores 'decay_epochs'")
+        try expect(["status", "--param", "student.decay_epochs=[1, 2]", "--param", "student.schedule=step"], exit: 0,
+                   saying: "student")
+        try project.edit("student: {kind: train,", "student: {kind: train, seeds: [3],")
+        try expect(["status", "--profile", "two"], exit: 0, saying: "student")
+        try assertUnchanged()
+    }
+
+    /// Not a fault: a seed replica takes a `--param` by the name `repro stage` knows it by.
+    func testReplicaTakesAParameterByName() throws {
+        try project.edit("stages:", "profiles:\n  two: {seeds: [0, 1]}\nstages:")
+        try expect(["all", "--profile", "two"], exit: 0, saying: "0 failed")
+        let status = try expect(["status", "--profile", "two", "--param", "student@seed=1.lr=0.05"], exit: 0,
+                                saying: "student@seed=1")
+        let lines = status.output.split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("student@seed=1 ") && $0.hasSuffix("stale") }, status.output)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("student@seed=0 ") && $0.hasSuffix("up to date") }, status.output)
+        try assertNothingLost()
+    }
+
     func testCycle() throws {
         try project.edit("deps: [cifar100], params: {label_smoothing", "deps: [cifar100, table1], params: {label_smoothing")
         try expect(["all"], exit: 2, saying: "pipeline.yaml:7:3: the dependencies form a cycle: student → student_eval → table1 → student")

@@ -3,8 +3,10 @@ import Yams
 
 /// Applies, lowest precedence first: the kind's defaults, the file's `defaults:` for the
 /// kind, the stage's own `params:`, the profile chain (`extends` first; within a profile
-/// glob patterns such as `*.epochs` before exact stage names), then `--param`.
-/// Checks kinds, names, types, required parameters and dependencies on the way.
+/// glob patterns such as `*.epochs` before exact stage names), then `--param`; a profile
+/// entry or `--param` may name a replica (`baseline@seed=0`), see `OverrideTargets`.
+/// Checks kinds, names, types, required parameters and dependencies on the way, and
+/// refuses an override that no stage would run with.
 struct ParameterResolution {
     let file: PipelineFile
     let registry: StageKindRegistry
@@ -25,51 +27,13 @@ struct ParameterResolution {
             }
             return kind
         }
-        var values: [[String: ParamValue]] = kinds.map { kind in
-            Dictionary(uniqueKeysWithValues: kind.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } })
-        }
-        // Where each value was last set, so a bad stage reference points at its line.
-        var locations: [[String: SourceLocation]] = file.stages.map { _ in [:] }
-
-        // The file's per-kind defaults, then each stage's own params.
-        for group in file.defaults {
-            guard let kind = registry.kind(named: group.kind) else {
-                throw PipelineError.spec(group.location, "unknown kind '\(group.kind)' in defaults\(NearestName.hint(group.kind, among: registry.names))")
-            }
-            for entry in group.params {
-                let value = try typed(entry.value, for: entry.key, of: kind, at: entry.location, context: "defaults of kind \(kind.name)")
-                for (i, stage) in file.stages.enumerated() where stage.kind == kind.name {
-                    values[i][entry.key] = value
-                    locations[i][entry.key] = entry.location
-                }
-            }
-        }
-        for (i, stage) in file.stages.enumerated() {
-            for entry in stage.params {
-                values[i][entry.key] = try typed(entry.value, for: entry.key, of: kinds[i], at: entry.location, context: "stage '\(stage.name)'")
-                locations[i][entry.key] = entry.location
-            }
-        }
+        var (values, locations) = try fileValues(kinds)
 
         // Profiles, then the command line.
         let chain = try profileChain(profile)
-        for profile in chain {
-            let ordered = profile.overrides.filter { Glob.isPattern($0.pattern) } + profile.overrides.filter { !Glob.isPattern($0.pattern) }
-            for override in ordered {
-                try apply(pattern: override.pattern, key: override.key, at: override.location, kinds: kinds, values: &values, locations: &locations) { kind in
-                    try typed(override.value, for: override.key, of: kind, at: override.location, context: "profile '\(profile.name)'")
-                }
-            }
-        }
-        for text in overrides {
-            let (pattern, key, valueText) = try splitOverride(text)
-            try apply(pattern: pattern, key: key, at: nil, kinds: kinds, values: &values, locations: &locations, origin: "--param \(text)") { kind in
-                guard let declared = kind.parameters.first(where: { $0.name == key }) else { throw unknownParameter(key, of: kind, at: nil, context: "--param \(text)") }
-                switch ParamParsing.value(commandLine: valueText, as: declared.type) {
-                case .success(let value): return value
-                case .failure(let problem): throw PipelineError.badInput("--param \(text): \(problem.message)")
-                }
-            }
+        var targets = OverrideTargets(file: file, kinds: kinds)
+        for entry in try overrideEntries(chain, overrides) {
+            try targets.apply(entry, values: &values, locations: &locations)
         }
 
         for (i, stage) in file.stages.enumerated() {
@@ -78,9 +42,11 @@ struct ParameterResolution {
             }
         }
         let references = try StageReferences(file: file, kinds: kinds, values: &values, locations: locations)
-        let profileSeeds = chain.last(where: { $0.seeds != nil })?.seeds
+        let profileSeeds = chain.last(where: { $0.seeds != nil }).map { (profile: $0.name, seeds: $0.seeds!) }
         let replication = try SeedReplication(file: file, kinds: kinds, references: references, profileSeeds: profileSeeds)
-        let stages = try replication.stages(values: values).map { draft in
+        var drafts = try replication.stages(values: values)
+        try targets.applyToReplicas(&drafts)
+        let stages = try drafts.map { draft in
             let parameters = ResolvedParameters(draft.values)
             if let problem = draft.kind.validate(parameters) {
                 throw PipelineError.spec(draft.location, "stage '\(draft.name)': \(problem)")
@@ -88,10 +54,43 @@ struct ParameterResolution {
             return ResolvedStage(name: draft.name, kind: draft.kind, parameters: parameters, dependencies: draft.dependencies,
                                  groups: draft.groups, location: draft.location)
         }
+        try targets.check(drafts, replication: replication)
         let cluster = ClusterSpec(executor: chain.last(where: { $0.executor != nil })?.executor,
                                   rules: file.resources + chain.flatMap(\.resources))
         try cluster.check(stages: stages, groups: replication.groups, kinds: registry.names)
         return (stages, replication.groups, cluster)
+    }
+
+    /// Each stage's values from the kind's defaults, the file's `defaults:` and its own
+    /// `params:`, and where each was last set, so a bad stage reference points at its line.
+    private func fileValues(_ kinds: [any StageKind]) throws -> ([[String: ParamValue]], [[String: SourceLocation]]) {
+        var values: [[String: ParamValue]] = kinds.map { kind in
+            Dictionary(uniqueKeysWithValues: kind.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } })
+        }
+        var locations: [[String: SourceLocation]] = file.stages.map { _ in [:] }
+
+        for group in file.defaults {
+            guard let kind = registry.kind(named: group.kind) else {
+                throw PipelineError.spec(group.location, "unknown kind '\(group.kind)' in defaults"
+                    + NearestName.hint(group.kind, among: registry.names))
+            }
+            for entry in group.params {
+                let value = try typed(entry.value, for: entry.key, of: kind, at: entry.location,
+                                      context: "defaults of kind \(kind.name)")
+                for (i, stage) in file.stages.enumerated() where stage.kind == kind.name {
+                    values[i][entry.key] = value
+                    locations[i][entry.key] = entry.location
+                }
+            }
+        }
+        for (i, stage) in file.stages.enumerated() {
+            for entry in stage.params {
+                values[i][entry.key] = try typed(entry.value, for: entry.key, of: kinds[i], at: entry.location,
+                                                 context: "stage '\(stage.name)'")
+                locations[i][entry.key] = entry.location
+            }
+        }
+        return (values, locations)
     }
 
     /// The named profile and the ones it extends, base first. `paper` exists even when
@@ -115,33 +114,34 @@ struct ParameterResolution {
         return chain.reversed()
     }
 
-    private func apply(pattern: String, key: String, at location: SourceLocation?, kinds: [any StageKind],
-                       values: inout [[String: ParamValue]], locations: inout [[String: SourceLocation]], origin: String? = nil,
-                       value: (any StageKind) throws -> ParamValue) throws {
-        let fail = { (message: String) -> PipelineError in
-            location.map { PipelineError.spec($0, message) } ?? PipelineError.badInput("\(origin ?? ""): \(message)")
-        }
-        let names = file.stages.map(\.name)
-        if !Glob.isPattern(pattern) {
-            guard let i = names.firstIndex(of: pattern) else {
-                throw fail("unknown stage '\(pattern)'\(NearestName.hint(pattern, among: names))")
+    /// The profile chain's entries, base first (within a profile globs before stage names),
+    /// then the `--param`s in their order.
+    private func overrideEntries(_ chain: [PipelineFile.Profile], _ commandLine: [String]) throws -> [OverrideEntry] {
+        var entries: [OverrideEntry] = []
+        for profile in chain {
+            let context = "profile '\(profile.name)'"
+            let globsFirst = profile.overrides.filter { Glob.isPattern($0.pattern) }
+                + profile.overrides.filter { !Glob.isPattern($0.pattern) }
+            for entry in globsFirst {
+                entries.append(OverrideEntry(pattern: entry.pattern, key: entry.key, location: entry.location,
+                                             origin: context) { kind in
+                    try typed(entry.value, for: entry.key, of: kind, at: entry.location, context: context)
+                })
             }
-            values[i][key] = try value(kinds[i])
-            if let location { locations[i][key] = location }
-            return
         }
-        let matching = names.indices.filter { Glob.matches(pattern, names[$0]) }
-        let withKey = matching.filter { kinds[$0].parameters.contains { $0.name == key } }
-        guard !withKey.isEmpty else {
-            let declared = Set(matching.flatMap { kinds[$0].parameters.map(\.name) }).sorted()
-            throw fail(matching.isEmpty
-                ? "'\(pattern)' matches no stage"
-                : "no stage matching '\(pattern)' has a parameter '\(key)'\(NearestName.hint(key, among: declared))")
+        for text in commandLine {
+            let (pattern, key, valueText) = try splitOverride(text)
+            entries.append(OverrideEntry(pattern: pattern, key: key, location: nil, origin: "--param \(text)") { kind in
+                guard let declared = kind.parameters.first(where: { $0.name == key }) else {
+                    throw unknownParameter(key, of: kind, at: nil, context: "--param \(text)")
+                }
+                switch ParamParsing.value(commandLine: valueText, as: declared.type) {
+                case .success(let value): return value
+                case .failure(let problem): throw PipelineError.badInput("--param \(text): \(problem.message)")
+                }
+            })
         }
-        for i in withKey {
-            values[i][key] = try value(kinds[i])
-            if let location { locations[i][key] = location }
-        }
+        return entries
     }
 
     private func typed(_ node: Node, for key: String, of kind: any StageKind, at location: SourceLocation, context: String) throws -> ParamValue {

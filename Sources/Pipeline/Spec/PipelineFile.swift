@@ -39,6 +39,16 @@ struct PipelineFile {
         let params: [Entry]
         /// The stage's own seed list (overrides the profile's); nil: the profile decides.
         var seeds: Seeds? = nil
+        /// The template that made it; nil for a stage written out.
+        var template: TemplateOrigin? = nil
+    }
+
+    /// A template (`matrix:`, `foreach:`) and the parameters it sets per stage: its axes
+    /// and the values with `${…}` in them, which the stage's name states.
+    struct TemplateOrigin {
+        let name: String
+        let location: SourceLocation
+        let perStage: Set<String>
     }
 
     /// A seed list and where it was written.

@@ -9,8 +9,10 @@ struct SeedReplication {
     /// One concrete stage, ready to be checked by its kind.
     struct Draft {
         let name: String
+        /// The stage of the file it runs (its index there).
+        let source: Int
         let kind: any StageKind
-        let values: [String: ParamValue]
+        var values: [String: ParamValue]
         let dependencies: [String]
         /// The groups among its references, with their members.
         let groups: [String: [String]]
@@ -26,15 +28,27 @@ struct SeedReplication {
     private let replicaSeeds: [[Int]?]
     /// Per stage of the file: the one seed it runs without replication, if set.
     private let singleSeed: [Int?]
+    /// Per stage of the file: where its seeds come from, if it has any.
+    private let origins: [Origin?]
+
+    /// Where a stage's seeds are written: on the stage, in the profile, or on a stage it follows.
+    enum Origin {
+        case own(PipelineFile.Seeds)
+        case profile(String, PipelineFile.Seeds)
+        case follows(String)
+    }
 
     static func name(_ stage: String, seed: Int) -> String { "\(stage)@seed=\(seed)" }
 
-    init(file: PipelineFile, kinds: [any StageKind], references: StageReferences, profileSeeds: PipelineFile.Seeds?) throws {
+    /// `profileSeeds`: the profile that sets `seeds:` (the last of its chain that does) and its list.
+    init(file: PipelineFile, kinds: [any StageKind], references: StageReferences,
+         profileSeeds: (profile: String, seeds: PipelineFile.Seeds)?) throws {
         self.file = file
         self.kinds = kinds
         self.references = references
         let index = Dictionary(uniqueKeysWithValues: file.stages.enumerated().map { ($1.name, $0) })
         var own: [[Int]?] = []
+        var origins: [Origin?] = []
         for (i, stage) in file.stages.enumerated() {
             let seeded = kinds[i].parameters.contains { $0.name == "seed" }
             if let seeds = stage.seeds {
@@ -42,8 +56,10 @@ struct SeedReplication {
                     throw PipelineError.spec(seeds.location, "stage '\(stage.name)' sets seeds, but kind \(kinds[i].name) has no 'seed' parameter")
                 }
                 own.append(seeds.values)
+                origins.append(.own(seeds))
             } else {
-                own.append(seeded ? profileSeeds?.values : nil)
+                own.append(seeded ? profileSeeds?.seeds.values : nil)
+                origins.append(seeded ? profileSeeds.map { Origin.profile($0.profile, $0.seeds) } : nil)
             }
         }
         singleSeed = own.map { $0?.count == 1 ? $0![0] : nil }
@@ -63,17 +79,78 @@ struct SeedReplication {
                 }
                 if seeds[i] != first.1 {
                     seeds[i] = first.1
+                    origins[i] = .follows(first.0)
                     changed = true
                 }
             }
             if !changed { break }
         }
         replicaSeeds = seeds
+        self.origins = origins
         var groups: [String: [String]] = [:]
         for (i, stage) in file.stages.enumerated() {
             if let list = seeds[i] { groups[stage.name] = list.map { SeedReplication.name(stage.name, seed: $0) } }
         }
         self.groups = groups
+        try refuseSeedParameters()
+    }
+
+    /// A stage's own `seed:` (in `params:` or as a matrix axis) that its seeds would replace.
+    private func refuseSeedParameters() throws {
+        for (i, stage) in file.stages.enumerated() {
+            guard let written = stage.params.first(where: { $0.key == "seed" }), let origin = seedOrigin(i) else {
+                continue
+            }
+            var what = "stage '\(stage.name)' sets 'seed' in its params"
+            var values = [written.value]
+            if let template = stage.template, template.perStage.contains("seed") {
+                what = "'seed' is a matrix axis of template '\(template.name)'"
+                values = file.stages.filter { $0.template?.name == template.name }
+                    .compactMap { cell in cell.params.first { $0.key == "seed" }?.value }
+            }
+            let list = "seeds: [\(values.map { $0.scalar?.string ?? "?" }.joined(separator: ", "))]"
+            let instead: String
+            if case .follows(let leader) = origin {
+                instead = "drop it: the seeds of '\(leader)' decide"
+            } else {
+                instead = stage.template == nil
+                    ? "write \(list) on the stage instead (a stage's seeds replace the profile's)"
+                    : "replace the axis by \(list) on the template (a stage's seeds replace the profile's)"
+            }
+            throw PipelineError.spec(written.location,
+                                     "\(what), but \(describe(origin)) set the seed of each run; \(instead)")
+        }
+    }
+
+    /// Where stage `i`'s seed comes from when replication sets it; nil when its `seed` parameter runs.
+    private func seedOrigin(_ i: Int) -> Origin? {
+        guard kinds[i].parameters.contains(where: { $0.name == "seed" }), replicaSeeds[i] != nil || singleSeed[i] != nil
+        else { return nil }
+        return origins[i]
+    }
+
+    private func describe(_ origin: Origin) -> String {
+        switch origin {
+        case .own(let seeds): return "its own seeds: \(seeds.values) (\(seeds.location))"
+        case .profile(let profile, let seeds):
+            return "the seeds: \(seeds.values) of profile '\(profile)' (\(seeds.location))"
+        case .follows(let leader): return "the seeds of '\(leader)', which it follows"
+        }
+    }
+
+    /// Why `name` (stage `i` of the file or a replica of it) would not run `wanted` as its
+    /// seed, and what to write instead; nil when replication leaves its seed alone.
+    func seedOverride(_ i: Int, name: String, wanted: ParamValue) -> String? {
+        guard let origin = seedOrigin(i) else { return nil }
+        let stage = file.stages[i].name
+        let runs = groups[stage].map { ", which run it as \($0.joined(separator: ", "))" } ?? ""
+        let set = "the seed of '\(name)' is set by \(describe(origin))\(runs); to run seed \(wanted), "
+        switch origin {
+        case .own: return set + "change that list"
+        case .profile:
+            return set + "change that list or give stage '\(stage)' its own seeds: [\(wanted)] in \(file.path)"
+        case .follows(let leader): return set + "change the seeds of '\(leader)'"
+        }
     }
 
     /// Every concrete stage, in file order, replicas in seed order.
@@ -116,6 +193,7 @@ struct SeedReplication {
                 add(members)
             }
         }
-        return Draft(name: name, kind: kinds[i], values: values, dependencies: dependencies, groups: groups, location: stage.location)
+        return Draft(name: name, source: i, kind: kinds[i], values: values, dependencies: dependencies, groups: groups,
+                     location: stage.location)
     }
 }

@@ -65,6 +65,7 @@ enum StageTemplate {
                 axis.values.map { prefix + [(axis.name, axis.location, $0.label, $0.value)] }
             }
         }
+        let perStage = Set(axes.map(\.name) + own.filter { mentionsVariable($0.value) }.map(\.key))
         return try combinations.map { combination in
             let variables = Dictionary(uniqueKeysWithValues: combination.map { ($0.axis, $0.label) })
             let name = try stageName(entry, fields, variables, reader,
@@ -72,8 +73,10 @@ enum StageTemplate {
             let axisParams = combination.map { PipelineFile.Entry(key: $0.axis, value: $0.value, location: $0.location) }
             let substituted = try substitute(fields, variables, reader, except: ["matrix", "name", "params"])
             let params = try substitute(own, variables, reader, except: []) + axisParams
-            return try reader.stage(PipelineFile.Entry(key: name, value: entry.value, location: entry.location),
-                                    fields: substituted, params: params)
+            var stage = try reader.stage(PipelineFile.Entry(key: name, value: entry.value, location: entry.location),
+                                         fields: substituted, params: params)
+            stage.template = PipelineFile.TemplateOrigin(name: entry.key, location: entry.location, perStage: perStage)
+            return stage
         }
     }
 
@@ -97,11 +100,29 @@ enum StageTemplate {
         default:
             throw PipelineError.spec(spec.location, "expected foreach: [item, …] or foreach: {kind: NAME}, found \(reader.describe(spec.value))")
         }
+        let params = try fields.first { $0.key == "params" }.map {
+            try reader.entries($0.value, what: "the params of stage '\(entry.key)'")
+        } ?? []
+        let origin = PipelineFile.TemplateOrigin(name: entry.key, location: entry.location,
+                                                 perStage: Set(params.filter { mentionsVariable($0.value) }.map(\.key)))
         return try items.map { item in
             let variables = ["item": item]
             let name = try stageName(entry, fields, variables, reader, default: "\(entry.key)@\(item)")
             let substituted = try substitute(fields, variables, reader, except: ["foreach", "name"])
-            return try reader.stage(PipelineFile.Entry(key: name, value: entry.value, location: entry.location), fields: substituted)
+            var stage = try reader.stage(PipelineFile.Entry(key: name, value: entry.value, location: entry.location),
+                                         fields: substituted)
+            stage.template = origin
+            return stage
+        }
+    }
+
+    /// True when a string in `node` holds `${…}`: the template sets the value per stage.
+    private static func mentionsVariable(_ node: Node) -> Bool {
+        switch node {
+        case .scalar(let s): return s.string.contains("${")
+        case .sequence(let list): return list.contains(where: mentionsVariable)
+        case .mapping(let map): return map.contains { mentionsVariable($0.value) }
+        case .alias: return false
         }
     }
 
