@@ -6,22 +6,45 @@ BUILD_FLAGS := -c release -Xswiftc -enable-testing
 PROFILE ?= paper
 JOBS    ?= 1
 REPRO   := .build/release/repro
-DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev libzstd-dev zlib1g-dev
-PYTHON_PACKAGES := h5py hdf5plugin
 
-.PHONY: setup build all test smoke-check bench bench-peer bench-peer-teacher bench-pipeline clean
+# What the build and the tests need; `make setup` installs whatever of it is missing and
+# .ci/run calls `make setup`, so these lists are the only ones. Debian 12, as root (or
+# through sudo). The libraries the build links:
+LIBRARY_PACKAGES := libopenblas-dev libhdf5-dev libzstd-dev zlib1g-dev
+# What the tests run, installed without recommends (texlive's lmodern and dvisvgm are unused):
+# pdflatex compiles the generated LaTeX tables; python3 serves the HTTP fetch tests, checks
+# the JSON parser and, with h5py and hdf5plugin, that repro's HDF5 files open in h5py and
+# the reverse.
+TEST_PACKAGES    := texlive-latex-recommended
+PYTHON_PACKAGES  := h5py hdf5plugin
+# The Slurm executor tests start a one-node cluster on loopback themselves (Debian's
+# slurmctld, slurmd, slurm-client and munge, installed by the script when missing). Its
+# daemons run as root, so as another user those tests are skipped (with CI=true they fail).
+SLURM_CLUSTER    := Tests/Support/slurm-cluster.sh
 
-# Installs what is missing (Debian packages, the Python packages the interop tests use), then builds.
-setup:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "installing $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
-	@python3 -c 'import h5py, hdf5plugin' 2>/dev/null || \
-		python3 -m pip install --quiet $(PYTHON_PACKAGES) || \
-		python3 -m pip install --quiet --break-system-packages $(PYTHON_PACKAGES)
+ROOT    := $(filter 0,$(shell id -u))
+APT_GET := $(strip $(if $(ROOT),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get)
+# Evaluated only by `packages` (recursive `=`): the packages of a list not installed yet, and
+# python3 and its pip when h5py and hdf5plugin cannot be imported and they are missing too.
+missing_debian = $(shell for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)
+missing_python = $(shell python3 -c 'import h5py, hdf5plugin' 2>/dev/null && exit; \
+	command -v python3 >/dev/null || echo python3; python3 -m pip --version >/dev/null 2>&1 || echo python3-pip)
+# apt-get install $(2) of the packages $(1); nothing when $(1) is empty.
+apt_install = $(if $(strip $(1)),$(APT_GET) update -qq && $(APT_GET) install -y -qq $(strip $(2) $(1)) >/dev/null)
+
+.PHONY: setup packages build all test smoke-check bench bench-peer bench-peer-teacher bench-pipeline clean
+
+# Installs what is missing, then builds. `make -n setup` shows what it would install.
+setup: packages
 	$(MAKE) build
+
+packages:
+	$(call apt_install,$(call missing_debian,$(LIBRARY_PACKAGES)))
+	$(call apt_install,$(call missing_debian,$(TEST_PACKAGES)) $(missing_python),--no-install-recommends)
+	python3 -c 'import h5py, hdf5plugin' 2>/dev/null \
+	  || python3 -m pip install --quiet $(PYTHON_PACKAGES) 2>/dev/null \
+	  || python3 -m pip install --quiet --break-system-packages $(PYTHON_PACKAGES)
+	$(if $(ROOT),$(SLURM_CLUSTER) install,@echo "not root: the Slurm executor tests will be skipped")
 
 build:
 	$(SWIFT) build $(BUILD_FLAGS)

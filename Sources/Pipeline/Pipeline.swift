@@ -15,10 +15,12 @@
 //              cancellation, the cmd kind.
 //   Executors/ how a job gets computed (Executor, StageJob): in this process
 //              (LocalExecutor) or as a Slurm job (SlurmExecutor).
-//   Slurm/     the Slurm executor's parts: batch scripts, sbatch/squeue/sacct
-//              (SlurmClient, SlurmMonitor), the ledger of submitted jobs, how a job ended
-//              (JobEnding), the job side (`repro run-key`: KeyedStageRun), and the
-//              cluster plan of `--dry-run` (ClusterPlan).
+//   Slurm/     the Slurm executor's parts: a stage key as Slurm jobs (SlurmStageJob: submit
+//              or reattach, wait, continue after a time limit, retry infrastructure
+//              failures), batch scripts, sbatch/squeue/scancel (SlurmClient) polled by one
+//              monitor (SlurmMonitor), the ledger of submitted jobs, how a job ended
+//              (JobEnding), the jobs in `status` (SlurmJobsReport), the job side (`repro
+//              run-key`: KeyedStageRun), and the cluster plan of `--dry-run` (ClusterPlan).
 //   Commands/  the read-only views and checks behind `status`, `dag`, `--dry-run`, `verify`
 //              and `gc` (StatusReport, DagRenderer, Plan, Verifier, GarbageCollector).
 //

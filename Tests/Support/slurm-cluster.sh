@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # slurm-cluster.sh — a one-node Slurm cluster on localhost, for the Slurm executor tests
-# (Tests/ReproTests/SlurmCluster.swift starts and stops it; .ci/run calls "install").
+# (Tests/TestSupport/SlurmCluster.swift starts and stops it; `make setup` calls "install").
 # Adapted from the research recipe slurm-single-node.sh.
 #
 # Debian 12 (bookworm), run as root, no systemd and no cgroups needed (works in a container
