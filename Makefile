@@ -32,7 +32,7 @@ missing_python = $(shell python3 -c 'import h5py, hdf5plugin' 2>/dev/null && exi
 # apt-get install $(2) of the packages $(1); nothing when $(1) is empty.
 apt_install = $(if $(strip $(1)),$(APT_GET) update -qq && $(APT_GET) install -y -qq $(strip $(2) $(1)) >/dev/null)
 
-.PHONY: setup packages build all test smoke-check bench bench-peer bench-peer-teacher bench-pipeline clean
+.PHONY: setup packages build all test format lint smoke-check bench bench-peer bench-peer-teacher bench-pipeline clean
 
 # Installs what is missing, then builds. `make -n setup` shows what it would install.
 setup: packages
@@ -54,8 +54,20 @@ all: build
 	$(REPRO) all --profile $(PROFILE) -j $(JOBS)
 
 # The whole test suite, optimized: the engine and training tests train real models.
-test:
+# The format check runs first (seconds).
+test: lint
 	$(SWIFT) test $(BUILD_FLAGS)
+
+# The toolchain's formatter with .swift-format: `make format` rewrites the tree, `make lint`
+# checks it, and that no Swift line is over 120 columns (the formatter cannot split strings).
+SWIFT_TREE := Sources Tests Package.swift
+format:
+	$(SWIFT) format --in-place --recursive --parallel $(SWIFT_TREE)
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_TREE)
+	@! LC_ALL=C.UTF-8 grep -rnP --include='*.swift' '^.{121,}' $(SWIFT_TREE) \
+	  || { echo "lines over 120 columns (above): wrap them"; exit 1; }
 
 # Hash stability (what CI checks after the tests): the smoke profile reproduces the
 # committed lock and tables byte for byte, then `repro verify` recomputes every stage.

@@ -5,18 +5,7 @@ import XCTest
 
 /// Files written by repro open in h5py with hdf5plugin, and the reverse. Needs python3 with
 /// h5py and hdf5plugin (`.ci/run` and `make setup` install them); the test fails, never skips.
-final class InteropTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("interop-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class InteropTests: ScratchTestCase {
     @discardableResult
     func python(_ script: String) throws -> String {
         let run = try TestProcess.program("python3", ["-c", script])

@@ -1,19 +1,9 @@
 import Foundation
 import HDF5
+import TestSupport
 import XCTest
 
-final class RoundTripTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hdf5-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class RoundTripTests: ScratchTestCase {
     func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
     /// Values that are not all alike, so a transposed or truncated read shows.

@@ -1,19 +1,9 @@
 import Foundation
 import HDF5
+import TestSupport
 import XCTest
 
-final class ZstdTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("zstd-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class ZstdTests: ScratchTestCase {
     /// 1 MB of float32 with a lot of repetition.
     let compressible: [Float] = (0..<262_144).map { Float(($0 / 64) % 16) }
 

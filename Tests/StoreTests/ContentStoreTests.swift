@@ -1,20 +1,15 @@
 import Foundation
 import Pipeline
 import Support
+import TestSupport
 import XCTest
 
-final class ContentStoreTests: XCTestCase {
-    var directory: URL!
+final class ContentStoreTests: ScratchTestCase {
     var store: ContentStore!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try super.setUpWithError()
         store = ContentStore(root: directory.appendingPathComponent("cache"))
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     func testPutGetVerify() throws {

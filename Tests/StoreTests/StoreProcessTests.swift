@@ -8,18 +8,12 @@ import XCTest
 /// They drive the hidden `repro store-put` plumbing command, which pauses between writing
 /// its temporary copy and publishing it until the test sends a line: no sleeps, no races
 /// with the clock.
-final class StoreProcessTests: XCTestCase {
-    var directory: URL!
+final class StoreProcessTests: ScratchTestCase {
     var store: ContentStore!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-proc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try super.setUpWithError()
         store = ContentStore(root: directory.appendingPathComponent("cache"))
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     func startWriter(_ file: URL, lock: URL) throws -> StoreWriter {
