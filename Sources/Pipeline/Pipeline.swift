@@ -12,6 +12,7 @@
 //              (StageEvaluation → StageExecution), what a kind sees (StageContext), why a
 //              stage runs (StaleReason), progress and cancellation, the cmd kind.
 //   Commands/  the read-only views and checks behind `status`, `dag`, `--dry-run`, `verify`
-//              and `gc` (StatusReport, DagRenderer, Plan, Verifier, GarbageCollector).
+//              and `gc` (StatusReport, DagRenderer, Plan, Verifier and the OutputComparer
+//              seam it asks about differing files, GarbageCollector).
 //
 // Durable files (atomic writes, locks, digests) are one module lower, in Support.
