@@ -16,7 +16,7 @@ final class PaperFileStageTests: XCTestCase {
     }
 
     private func project(_ name: String) throws -> PaperProject {
-        try PaperProject.create(at: scratch.url.appendingPathComponent(name), epochs: 1)
+        try PaperProject.create(at: scratch.url.appendingPathComponent(name), epochs: 2)
     }
 
     /// The state `repro status` gives a stage ("up to date", "stale").
@@ -66,11 +66,20 @@ final class PaperFileStageTests: XCTestCase {
 
     func testATableMissingFromThePaperFileIsNamedAtItsStage() throws {
         let project = try project("missing")
-        try project.edit("  - id: table1\n", "  - id: table_one\n", in: project.paperFile)
+        try project.edit("table: table1,", "table: table6,")
         let run = try project.run(["all"])
         XCTAssertEqual(run.status, 2, run.output)
         XCTAssertTrue(run.output.contains("pipeline.yaml:9:"), run.output)
-        XCTAssertTrue(run.output.contains("stage 'table1': unknown table 'table1'; known: table_one, table2, table3, table4, table5 "
+        XCTAssertTrue(run.output.contains("stage 'table1': unknown table 'table6'; known: table1, table2, table3, table4, table5 "
                                           + "(paper file artifacts/paper/paper_tables.yaml)"), run.output)
+        // Table I gone from the file: Table II's claims take their base from it.
+        try project.edit("table: table6,", "table: table1,")
+        try project.edit("  - id: table1\n", "  - id: table_one\n", in: project.paperFile)
+        let text = try String(contentsOf: project.paperFile, encoding: .utf8)
+        let line = try XCTUnwrap(text.components(separatedBy: "\n").firstIndex { $0.contains("{cell: [Adam, top1]") }) + 1
+        let gone = try project.run(["status"])
+        XCTAssertEqual(gone.status, 2, gone.output)
+        XCTAssertTrue(gone.output.contains("artifacts/paper/paper_tables.yaml:\(line):"), gone.output)
+        XCTAssertTrue(gone.output.contains("paper_base names table 'table1', which is not listed before this one"), gone.output)
     }
 }
