@@ -11,8 +11,10 @@ public struct Claim: Sendable, Equatable {
     public let baseColumn: String
     public let paperDifference: Double
 
-    public init(table: String, text: String, row: String, column: String, baseRow: String, baseColumn: String,
-                paperDifference: Double) {
+    public init(
+        table: String, text: String, row: String, column: String, baseRow: String, baseColumn: String,
+        paperDifference: Double
+    ) {
         self.table = table
         self.text = text
         self.row = row

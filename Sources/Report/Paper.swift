@@ -25,7 +25,8 @@ public struct Paper: Sendable {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw PaperFileError(file: name, line: 1, column: 1, message: "cannot read the paper file: \(error.localizedDescription)")
+            throw PaperFileError(
+                file: name, line: 1, column: 1, message: "cannot read the paper file: \(error.localizedDescription)")
         }
         return try parse(text, file: name)
     }

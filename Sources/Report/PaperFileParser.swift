@@ -11,8 +11,10 @@ struct PaperFileParser {
         self.reader = reader
     }
 
-    static let tableKeys = ["id", "numeral", "title", "row_header", "columns", "layout", "metric", "rows", "quoted_rows",
-                            "notes", "bold", "claims", "claims_note"]
+    static let tableKeys = [
+        "id", "numeral", "title", "row_header", "columns", "layout", "metric", "rows", "quoted_rows",
+        "notes", "bold", "claims", "claims_note",
+    ]
     static let textKeys = ["title", "row_header", "columns", "rows"]
 
     mutating func paper(_ text: String) throws -> Paper {
@@ -20,15 +22,20 @@ struct PaperFileParser {
         let top = try reader.entries(root, "the paper file", allowed: ["paper", "tables", "text_results"])
         for node in try reader.sequence(try reader.required(top, "tables", in: root, "the paper file"), "tables") {
             let table = try self.table(node)
-            if tables.contains(where: { $0.id == table.id }) { throw reader.error(node, "table '\(table.id)' appears twice") }
+            if tables.contains(where: { $0.id == table.id }) {
+                throw reader.error(node, "table '\(table.id)' appears twice")
+            }
             tables.append(table)
         }
-        let text = try self.table(try reader.required(top, "text_results", in: root, "the paper file"), id: "text", numeral: "")
+        let text = try self.table(
+            try reader.required(top, "text_results", in: root, "the paper file"), id: "text", numeral: "")
         return Paper(tables: tables, text: text)
     }
 
     /// A table of `tables:`, or (with `id` given) the text-only results.
-    private func table(_ node: Node, id fixedID: String? = nil, numeral fixedNumeral: String? = nil) throws -> PaperTable {
+    private func table(
+        _ node: Node, id fixedID: String? = nil, numeral fixedNumeral: String? = nil
+    ) throws -> PaperTable {
         let what = fixedID == nil ? "a table" : "text_results"
         let entries = try reader.entries(node, what, allowed: fixedID == nil ? Self.tableKeys : Self.textKeys)
         func text(_ key: String) throws -> String {
@@ -40,13 +47,17 @@ struct PaperFileParser {
         let (rows, values) = try self.rows(try reader.required(entries, "rows", in: node, name), columns, name)
         let cells = CellNames(rows: rows, columns: columns.map(\.key), table: name, reader: reader)
         let notes = try reader.optional(entries, "notes").map { try self.notes($0, cells) } ?? [:]
-        let bold = try reader.optional(entries, "bold").map { try Set(reader.sequence($0, "bold of \(name)").map { try cells.key($0) }) } ?? []
+        let bold =
+            try reader.optional(entries, "bold").map {
+                try Set(reader.sequence($0, "bold of \(name)").map { try cells.key($0) })
+            } ?? []
         let quoted = try reader.optional(entries, "quoted_rows").map { try self.quotedRows($0, cells) } ?? [:]
         let layout = try self.layout(entries, node, name)
-        let shape = PaperTable(id: id, numeral: try fixedNumeral ?? text("numeral"), title: try text("title"),
-                               rowHeader: try text("row_header"), rows: rows, columns: columns, values: values, notes: notes,
-                               bold: bold, layout: layout, quotedRows: quoted, claims: [],
-                               claimsNote: try reader.optional(entries, "claims_note").map { try reader.string($0, "claims_note") })
+        let shape = PaperTable(
+            id: id, numeral: try fixedNumeral ?? text("numeral"), title: try text("title"),
+            rowHeader: try text("row_header"), rows: rows, columns: columns, values: values, notes: notes,
+            bold: bold, layout: layout, quotedRows: quoted, claims: [],
+            claimsNote: try reader.optional(entries, "claims_note").map { try reader.string($0, "claims_note") })
         guard let claimsNode = reader.optional(entries, "claims") else { return shape }
         let claims = try reader.sequence(claimsNode, "claims of \(name)").map { try claim($0, of: shape, cells) }
         return shape.with(claims: claims)
@@ -56,9 +67,11 @@ struct PaperFileParser {
         let columns = try reader.sequence(node, "columns of \(table)").map { item in
             let entries = try reader.entries(item, "a column of \(table)", allowed: ["key", "header", "volatile"])
             func field(_ key: String) throws -> String {
-                try reader.string(try reader.required(entries, key, in: item, "a column of \(table)"), "'\(key)' of a column")
+                try reader.string(
+                    try reader.required(entries, key, in: item, "a column of \(table)"), "'\(key)' of a column")
             }
-            let volatile = try reader.optional(entries, "volatile").map { try reader.bool($0, "'volatile' of a column") } ?? false
+            let volatile =
+                try reader.optional(entries, "volatile").map { try reader.bool($0, "'volatile' of a column") } ?? false
             return PaperTable.Column(key: try field("key"), header: try field("header"), isVolatile: volatile)
         }
         if columns.isEmpty { throw reader.error(node, "\(table) lists no column") }
@@ -74,7 +87,9 @@ struct PaperFileParser {
             let cells = try reader.entries(row.value, "row '\(row.key)' of \(table)", allowed: columns.map(\.key))
             return try columns.map { column -> Double? in
                 guard let cell = reader.optional(cells, column.key) else {
-                    throw reader.error(row.mark, "row '\(row.key)' of \(table) has no '\(column.key)' (null for a cell the paper leaves empty)")
+                    throw reader.error(
+                        row.mark,
+                        "row '\(row.key)' of \(table) has no '\(column.key)' (null for a cell the paper leaves empty)")
                 }
                 return try reader.number(cell, "'\(column.key)' of row '\(row.key)' in \(table)")
             }
@@ -86,7 +101,8 @@ struct PaperFileParser {
         var notes: [String: String] = [:]
         for item in try reader.sequence(node, "notes of \(cells.table)") {
             let entries = try reader.entries(item, "a note of \(cells.table)", allowed: ["row", "column", "text"])
-            notes[try cells.key(item, extra: ["text"])] = try reader.string(try reader.required(entries, "text", in: item, "a note"), "a note's text")
+            notes[try cells.key(item, extra: ["text"])] = try reader.string(
+                try reader.required(entries, "text", in: item, "a note"), "a note's text")
         }
         return notes
     }
@@ -94,7 +110,9 @@ struct PaperFileParser {
     private func quotedRows(_ node: Node, _ cells: CellNames) throws -> [String: String] {
         var quoted: [String: String] = [:]
         for entry in try reader.entries(node, "quoted_rows of \(cells.table)") {
-            guard cells.rows.contains(entry.key) else { throw reader.error(entry.mark, "\(cells.table) has no row '\(entry.key)'") }
+            guard cells.rows.contains(entry.key) else {
+                throw reader.error(entry.mark, "\(cells.table) has no row '\(entry.key)'")
+            }
             quoted[entry.key] = try reader.string(entry.value, "quoted row '\(entry.key)'")
         }
         return quoted
@@ -102,15 +120,23 @@ struct PaperFileParser {
 
     private func layout(_ entries: [PaperFileReader.Entry], _ node: Node, _ table: String) throws -> PaperTable.Layout {
         let metric = try reader.optional(entries, "metric").map { try reader.string($0, "'metric' of \(table)") }
-        switch try reader.optional(entries, "layout").map({ try reader.string($0, "'layout' of \(table)") }) ?? "per_row" {
+        switch try reader.optional(entries, "layout").map({ try reader.string($0, "'layout' of \(table)") })
+            ?? "per_row"
+        {
         case "per_row":
-            if metric != nil { throw reader.error(node, "\(table): 'metric' belongs to layout per_cell (per_row takes each column's key)") }
+            if metric != nil {
+                throw reader.error(
+                    node, "\(table): 'metric' belongs to layout per_cell (per_row takes each column's key)")
+            }
             return .perRow
         case "per_cell":
-            guard let metric else { throw reader.error(node, "\(table): layout per_cell needs 'metric' (the one metric of every cell)") }
+            guard let metric else {
+                throw reader.error(node, "\(table): layout per_cell needs 'metric' (the one metric of every cell)")
+            }
             return .perCell(metric: metric)
         case let other:
-            throw reader.error(reader.optional(entries, "layout"), "\(table): unknown layout '\(other)'; known: per_row, per_cell")
+            throw reader.error(
+                reader.optional(entries, "layout"), "\(table): unknown layout '\(other)'; known: per_row, per_cell")
         }
     }
 }

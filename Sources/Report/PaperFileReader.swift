@@ -34,14 +34,18 @@ struct PaperFileReader {
 
     /// The entries of a mapping in file order; a key outside `allowed` is an error.
     func entries(_ node: Node, _ what: String, allowed: [String]? = nil) throws -> [Entry] {
-        guard case .mapping(let mapping) = node else { throw error(node, "expected a mapping for \(what), found \(describe(node))") }
+        guard case .mapping(let mapping) = node else {
+            throw error(node, "expected a mapping for \(what), found \(describe(node))")
+        }
         var seen: Set<String> = []
         return try mapping.map { key, value in
             guard case .scalar(let scalar) = key else { throw error(key, "expected a name as key in \(what)") }
             if let allowed, !allowed.contains(scalar.string) {
                 throw error(key, "unknown key '\(scalar.string)' in \(what); known: \(allowed.joined(separator: ", "))")
             }
-            guard seen.insert(scalar.string).inserted else { throw error(key, "'\(scalar.string)' appears twice in \(what)") }
+            guard seen.insert(scalar.string).inserted else {
+                throw error(key, "'\(scalar.string)' appears twice in \(what)")
+            }
             return Entry(key: scalar.string, value: value, mark: key.mark)
         }
     }
@@ -58,7 +62,9 @@ struct PaperFileReader {
     }
 
     func sequence(_ node: Node, _ what: String) throws -> [Node] {
-        guard case .sequence(let items) = node else { throw error(node, "expected a list for \(what), found \(describe(node))") }
+        guard case .sequence(let items) = node else {
+            throw error(node, "expected a list for \(what), found \(describe(node))")
+        }
         return Array(items)
     }
 
@@ -71,7 +77,9 @@ struct PaperFileReader {
 
     /// A number as the paper prints it, or nil for `null` (a cell the paper leaves empty).
     func number(_ node: Node, _ what: String) throws -> Double? {
-        guard case .scalar(let scalar) = node else { throw error(node, "expected a number or null for \(what), found \(describe(node))") }
+        guard case .scalar(let scalar) = node else {
+            throw error(node, "expected a number or null for \(what), found \(describe(node))")
+        }
         if node.null != nil { return nil }
         guard scalar.style == .plain, let value = Double(scalar.string), value.isFinite else {
             throw error(node, "expected a number or null for \(what), found '\(scalar.string)'")
@@ -80,7 +88,9 @@ struct PaperFileReader {
     }
 
     func bool(_ node: Node, _ what: String) throws -> Bool {
-        guard let value = node.bool else { throw error(node, "expected true or false for \(what), found \(describe(node))") }
+        guard let value = node.bool else {
+            throw error(node, "expected true or false for \(what), found \(describe(node))")
+        }
         return value
     }
 
@@ -95,7 +105,8 @@ struct PaperFileReader {
 
     private func translate(_ yaml: YamlError) -> PaperFileError {
         switch yaml {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             return error(mark, "YAML syntax error: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return error(context.mark, "duplicate key '\(duplicates.joined(separator: ", "))'")

@@ -2,15 +2,15 @@
 /// `values[row][column]` is nil where the paper left the cell empty; `notes` holds the
 /// paper's footnote for such a cell, keyed "row|column". Read from the paper file (`Paper`).
 public struct PaperTable: Sendable {
-    public let id: String            // "table1" … "table5": the file names
-    public let numeral: String       // "I" … "V"
+    public let id: String  // "table1" … "table5": the file names
+    public let numeral: String  // "I" … "V"
     public let title: String
     public let rowHeader: String
     public let rows: [String]
     public let columns: [Column]
     public let values: [[Double?]]
     public let notes: [String: String]
-    public let bold: Set<String>     // "row|column" of the cells the paper set in bold
+    public let bold: Set<String>  // "row|column" of the cells the paper set in bold
     public let layout: Layout
     /// Why a row the paper quotes from elsewhere has no number of ours, keyed by row label.
     public let quotedRows: [String: String]
@@ -20,7 +20,7 @@ public struct PaperTable: Sendable {
     public let claimsNote: String?
 
     public struct Column: Sendable {
-        public let key: String       // the metric our stages report for this column
+        public let key: String  // the metric our stages report for this column
         public let header: String
         /// A wall-clock column: our figures vary run to run, so they never enter a hashed table.
         public let isVolatile: Bool
@@ -66,12 +66,16 @@ public struct PaperTable: Sendable {
     /// The position of a row label and column key; a name the table lacks is a programming
     /// error (the paper file's reader checks every name it takes).
     func index(row: String, column: String) -> (row: Int, column: Int) {
-        guard let cell = position(row: row, column: column) else { preconditionFailure("table \(id) has no cell \(row)|\(column)") }
+        guard let cell = position(row: row, column: column) else {
+            preconditionFailure("table \(id) has no cell \(row)|\(column)")
+        }
         return cell
     }
 
     func position(row: String, column: String) -> (row: Int, column: Int)? {
-        guard let r = rows.firstIndex(of: row), let c = columns.firstIndex(where: { $0.key == column }) else { return nil }
+        guard let r = rows.firstIndex(of: row), let c = columns.firstIndex(where: { $0.key == column }) else {
+            return nil
+        }
         return (r, c)
     }
 }

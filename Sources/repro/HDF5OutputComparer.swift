@@ -6,6 +6,8 @@ import Pipeline
 /// the first differing object, attribute or element, from the HDF5 module's comparison.
 struct HDF5OutputComparer: OutputComparer {
     func accepts(_ file: URL) -> Bool { H5Comparison.isHDF5(file) }
-    func firstDifference(_ expected: URL, _ actual: URL) -> String? { H5Comparison.firstDifference(expected, actual) }
+    func firstDifference(_ expected: URL, _ actual: URL) -> String? {
+        H5Comparison.firstDifference(expected, actual)
+    }
     var equalContents: String { "every dataset and attribute is equal (the layout differs)" }
 }

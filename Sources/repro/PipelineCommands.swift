@@ -15,8 +15,9 @@ struct PipelineOptions: ParsableArguments {
 
     /// The pipeline, with the paper file its table and report stages read checked too.
     func load() throws -> PipelineDefinition {
-        let definition = try PipelineDefinition.load(file: URL(fileURLWithPath: pipeline), registry: PipelineSetup.registry,
-                                                     profile: profile, overrides: param, displayPath: pipeline)
+        let definition = try PipelineDefinition.load(
+            file: URL(fileURLWithPath: pipeline), registry: PipelineSetup.registry, profile: profile, overrides: param,
+            displayPath: pipeline)
         try PaperInput.check(definition)
         return definition
     }

@@ -19,7 +19,8 @@ enum TablesExport {
                 // A volatile output may be absent (never produced here); a lock from git names
                 // entries this cache may not hold yet (a fresh clone): skip them.
                 guard let output = record.outputs[name], !output.isUnknown,
-                      let source = try? artifacts.store.get(output.sha256) else { continue }
+                    let source = try? artifacts.store.get(output.sha256)
+                else { continue }
                 let target = directory.appendingPathComponent(name)
                 let bytes = try Data(contentsOf: source)
                 if FileManager.default.contents(atPath: target.path) == bytes { continue }

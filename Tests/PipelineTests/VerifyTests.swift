@@ -12,7 +12,9 @@ final class VerifyTests: XCTestCase {
         var options = RunOptions()
         options.showProgress = false
         options.environment = environment
-        return try Verifier(pipeline: pipeline, artifacts: sandbox.artifacts, options: options, comparers: comparers).run()
+        let verifier = Verifier(pipeline: pipeline, artifacts: sandbox.artifacts, options: options,
+                                comparers: comparers)
+        return try verifier.run()
     }
 
     func testDeterministicPipelineVerifiesAndLeavesNoScratch() throws {
@@ -73,8 +75,8 @@ final class VerifyTests: XCTestCase {
         try sandbox.run()
         let report = try verify(sandbox, comparers: OutputComparers([HDF5Comparer()]))
         XCTAssertEqual(report.mismatches.count, 1)
-        XCTAssertFalse(report.mismatches[0].message.contains("dataset") || report.mismatches[0].message.contains("HDF5"),
-                       report.mismatches[0].message)
+        let message = report.mismatches[0].message
+        XCTAssertFalse(message.contains("dataset") || message.contains("HDF5"), message)
     }
 
     func testVerifyNeedsACompleteLock() throws {
@@ -90,7 +92,9 @@ final class VerifyTests: XCTestCase {
 /// and the test, which cannot import the executable's types, registers the same one here.
 private struct HDF5Comparer: OutputComparer {
     func accepts(_ file: URL) -> Bool { H5Comparison.isHDF5(file) }
-    func firstDifference(_ expected: URL, _ actual: URL) -> String? { H5Comparison.firstDifference(expected, actual) }
+    func firstDifference(_ expected: URL, _ actual: URL) -> String? {
+        H5Comparison.firstDifference(expected, actual)
+    }
     var equalContents: String { "every dataset and attribute is equal" }
 }
 

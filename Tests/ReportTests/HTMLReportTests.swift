@@ -82,7 +82,8 @@ final class HTMLReportTests: XCTestCase {
         let chart = IntervalChart(TableResult(paper: RepoPaper.table("table4"), ours: ours, profile: "t"))
         // [40,80], 20: poly has neither a paper value nor ours; [40,80], 5: cosine likewise
         XCTAssertEqual(chart.panels.map(\.entries.count), [3, 3, 2, 2])
-        let table2 = IntervalChart(TableResult(paper: RepoPaper.table("table2"), ours: oneSeed((0..<5).map { _ in [70, 90, nil] }), profile: "t"))
+        let table2 = IntervalChart(TableResult(paper: RepoPaper.table("table2"),
+                                               ours: oneSeed((0..<5).map { _ in [70, 90, nil] }), profile: "t"))
         XCTAssertEqual(table2.panels.map(\.title), ["Top-1", "Top-5"])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Report
 import XCTest
+
+@testable import Report
 
 /// The paper file: its committed content as the model holds it, and the errors a damaged
 /// copy gives, each at the file and line of the fault.
@@ -52,7 +53,8 @@ final class PaperFileTests: XCTestCase {
     }
 
     func testClaimsFollowTheNumbersInTheFile() throws {
-        let paper = try Paper.parse(edited("\"+ cosine decay\": {top1: 75.99,", "\"+ cosine decay\": {top1: 76.25,"), file: "x.yaml")
+        let paper = try Paper.parse(
+            edited("\"+ cosine decay\": {top1: 75.99,", "\"+ cosine decay\": {top1: 76.25,"), file: "x.yaml")
         XCTAssertEqual(paper.table("table3")?.claims.map(\.paperDifference), [1.33, 2.13, 0.72, 1.24])
         XCTAssertEqual(paper.table("table3")?.claims.first?.text, "+ cosine decay improves on Baseline by +1.33 points")
     }
@@ -61,7 +63,8 @@ final class PaperFileTests: XCTestCase {
         let text = edited("\"Adam\": {top1: 72.74,", "\"Adam\": {top1: 72.7x4,")
         let error = parseError(text)
         XCTAssertEqual(error?.line, line(of: "72.7x4", in: text))
-        XCTAssertEqual(error?.message, "expected a number or null for 'top1' of row 'Adam' in table table2, found '72.7x4'")
+        XCTAssertEqual(
+            error?.message, "expected a number or null for 'top1' of row 'Adam' in table table2, found '72.7x4'")
         XCTAssertTrue(error?.description.hasPrefix("\(RepoPaper.name):\(line(of: "72.7x4", in: text)):") ?? false)
         // A quoted number is text, not a number the paper printed.
         XCTAssertEqual(parseError(edited("\"Adam\": {top1: 72.74,", "\"Adam\": {top1: \"72.74\","))?.line, error?.line)
@@ -71,32 +74,38 @@ final class PaperFileTests: XCTestCase {
         let text = edited("\"ResNet56\": {top1: 74.92, top5: 95.66}", "\"ResNet56\": {top1: 74.92}")
         let error = parseError(text)
         XCTAssertEqual(error?.line, line(of: "\"ResNet56\": {top1: 74.92}", in: text))
-        XCTAssertEqual(error?.message, "row 'ResNet56' of table table1 has no 'top5' (null for a cell the paper leaves empty)")
+        XCTAssertEqual(
+            error?.message, "row 'ResNet56' of table table1 has no 'top5' (null for a cell the paper leaves empty)")
     }
 
     func testUnknownKeysAndNamesAreErrors() {
         let key = edited("row_header: Schedule", "row_heading: Schedule")
         XCTAssertEqual(parseError(key)?.line, line(of: "row_heading", in: key))
-        XCTAssertTrue(parseError(key)?.message.hasPrefix("unknown key 'row_heading' in a table; known: id, numeral") ?? false)
+        XCTAssertTrue(
+            parseError(key)?.message.hasPrefix("unknown key 'row_heading' in a table; known: id, numeral") ?? false)
         let row = edited("{row: step decay, column: p306090_w5, text:", "{row: stepdecay, column: p306090_w5, text:")
         XCTAssertEqual(parseError(row)?.line, line(of: "{row: stepdecay", in: row))
-        XCTAssertTrue(parseError(row)?.message.hasPrefix("table table4 has no row 'stepdecay'; rows: step decay, ") ?? false)
+        XCTAssertTrue(
+            parseError(row)?.message.hasPrefix("table table4 has no row 'stepdecay'; rows: step decay, ") ?? false)
     }
 
     func testAClaimNeedsBothNumbers() {
         let text = edited("      - {cell: [Nadam, top1], over:", "      - {cell: [Nadam, top5], over:")
         let error = parseError(text)
         XCTAssertEqual(error?.line, line(of: "[Nadam, top5]", in: text))
-        XCTAssertTrue(error?.message.contains("needs both numbers; the paper leaves Nadam|top5") ?? false, error?.message ?? "")
+        XCTAssertTrue(
+            error?.message.contains("needs both numbers; the paper leaves Nadam|top5") ?? false, error?.message ?? "")
     }
 
     func testALayoutPerCellNeedsItsMetric() {
         let text = edited("    metric: top1\n", "")
-        XCTAssertEqual(parseError(text)?.message, "table table4: layout per_cell needs 'metric' (the one metric of every cell)")
+        XCTAssertEqual(
+            parseError(text)?.message, "table table4: layout per_cell needs 'metric' (the one metric of every cell)")
     }
 
     func testYAMLSyntaxErrorsAndDuplicateTablesHaveALine() {
-        let syntax = edited("\"Vert. Spatial Mixup\": {top1: 79.50, top5: 95.64}", "\"Vert. Spatial Mixup\": {top1: 79.50, top5: 95.64")
+        let syntax = edited(
+            "\"Vert. Spatial Mixup\": {top1: 79.50, top5: 95.64}", "\"Vert. Spatial Mixup\": {top1: 79.50, top5: 95.64")
         let error = parseError(syntax)
         XCTAssertTrue(error?.message.hasPrefix("YAML syntax error: ") ?? false, error?.message ?? "")
         XCTAssertGreaterThanOrEqual(error?.line ?? 0, line(of: "\"Vert. Spatial Mixup\": {top1", in: syntax))

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Report
 
 /// The committed paper file (artifacts/paper/paper_tables.yaml), as the table and report

@@ -26,13 +26,15 @@ final class TableRenderTests: XCTestCase {
         XCTAssertTrue(text.contains("| Claim (top-1) | paper | ours | verdict |\n| --- | ---: | ---: | --- |"), text)
         XCTAssertTrue(text.contains("| + cosine decay improves on Baseline by +1.07 points | +1.07 | +2.00 ± 1.41 | supported |"), text)
         XCTAssertTrue(text.contains("| + mixup improves on + label smoothing by +0.72 points | +0.72 | — | not measured |"), text)
-        let table1 = MarkdownTable.render(TableResult(paper: RepoPaper.table("table1"), ours: oneSeed([[nil, nil], [74.0, 95.0]]), profile: "t"))
+        let table1 = MarkdownTable.render(TableResult(paper: RepoPaper.table("table1"),
+                                                      ours: oneSeed([[nil, nil], [74.0, 95.0]]), profile: "t"))
         XCTAssertFalse(table1.contains("| Claim"), table1)
         XCTAssertTrue(table1.contains("No claims: ResNet50 [1] is an ImageNet number"), table1)
     }
 
     func testEveryMultiSeedTableHasNoOneSeedNote() {
-        let seeds = RepoPaper.table("table3").values.map { $0.map { $0.map { Estimate(values: [$0 - 0.25, $0 + 0.25]) } } }
+        let seeds = RepoPaper.table("table3").values
+            .map { $0.map { $0.map { Estimate(values: [$0 - 0.25, $0 + 0.25]) } } }
         let text = MarkdownTable.render(TableResult(paper: RepoPaper.table("table3"), ours: seeds, profile: "t"))
         XCTAssertFalse(text.contains("one seed"), text)
         XCTAssertTrue(text.contains("| Baseline | 74.92 ± 0.35 (n=2) | 74.92 | 0.00 ± 0.50 | ✓ |"), text)
@@ -56,7 +58,8 @@ final class TableRenderTests: XCTestCase {
         XCTAssertTrue(text.contains("31.639"), text)
         XCTAssertTrue(text.contains("see table2_timing.md"), text)
         XCTAssertTrue(text.contains("(paper base 74.92, Table I's ResNet56) | -2.18 | 0.00 ± 0.71 | inconclusive |"), text)
-        let timing = TimingTable.markdown(RepoPaper.table("table2"), ours: (0..<5).map { _ in [nil, nil, 12.5] }, profile: "test")
+        let timing = TimingTable.markdown(RepoPaper.table("table2"), ours: (0..<5).map { _ in [nil, nil, 12.5] },
+                                          profile: "test")
         XCTAssertTrue(timing.contains("| NAG (Baseline) | 12.500 | 31.639 |"), timing)
     }
 

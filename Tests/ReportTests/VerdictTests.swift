@@ -56,7 +56,8 @@ final class VerdictTests: XCTestCase {
         ])
         XCTAssertEqual([table4[0].column, table4[0].baseColumn], ["p4080_w20", "p4080_w5"])
 
-        XCTAssertEqual(RepoPaper.table("table5").claims.map(\.paperDifference), [0.40, 0.40, 0.37, 1.08, 1.24, 1.21, 1.92])
+        XCTAssertEqual(RepoPaper.table("table5").claims.map(\.paperDifference),
+                       [0.40, 0.40, 0.37, 1.08, 1.24, 1.21, 1.92])
         XCTAssertEqual(RepoPaper.table("table5").claims[3].text,
                        "Vert. Spatial Mixup w/ Distill. improves on Interp. Mixup w/ Distill. by +1.08 points")
     }

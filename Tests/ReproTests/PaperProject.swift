@@ -16,8 +16,9 @@ struct PaperProject {
     var lockFile: URL { root.appendingPathComponent("artifacts/paper.lock") }
     /// The paper's numbers and claims, copied from the repository as the table stage reads them.
     var paperFile: URL { root.appendingPathComponent("artifacts/paper/paper_tables.yaml") }
-    static let repositoryPaperFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("artifacts/paper/paper_tables.yaml")
+    static let repositoryPaperFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("artifacts/paper/paper_tables.yaml")
 
     /// Writes the archive and the pipeline file into `root`; `extra` is appended to `stages:`.
     @discardableResult
@@ -25,7 +26,8 @@ struct PaperProject {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let project = PaperProject(root: root)
         try data.writeArchive(to: project.archive)
-        try FileManager.default.createDirectory(at: project.paperFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let paperDirectory = project.paperFile.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: paperDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: repositoryPaperFile, to: project.paperFile)
         let sha = try ArchiveDigests.of(file: project.archive).sha256
         try """
@@ -52,7 +54,8 @@ struct PaperProject {
     }
 
     /// Replaces `old` in pipeline.yaml (or in `target`, another file of the project).
-    func edit(_ old: String, _ new: String, in target: URL? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+    func edit(_ old: String, _ new: String, in target: URL? = nil, file: StaticString = #filePath,
+              line: UInt = #line) throws {
         let url = target ?? pipelineFile
         let text = try String(contentsOf: url, encoding: .utf8)
         XCTAssertTrue(text.contains(old), "\(url.lastPathComponent) contains \(old)", file: file, line: line)

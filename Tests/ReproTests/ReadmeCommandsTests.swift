@@ -45,7 +45,8 @@ final class ReadmeCommandsTests: XCTestCase {
         // A fresh start for each: the command has to fetch, verify and run everything. The
         // paper file in artifacts/paper/ is an input, not state: it stays.
         let artifacts = project.root.appendingPathComponent("artifacts")
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: artifacts.path)) ?? [] where entry != "paper" {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: artifacts.path)) ?? []
+        for entry in entries where entry != "paper" {
             try? FileManager.default.removeItem(at: artifacts.appendingPathComponent(entry))
         }
         let result = try ReproProcess.shell(real, in: project.root, environment: ["PATH": path])

@@ -35,7 +35,8 @@ public struct Verifier {
     public let options: RunOptions
     public let comparers: OutputComparers
 
-    public init(pipeline: PipelineDefinition, artifacts: Artifacts, options: RunOptions, comparers: OutputComparers = .none) {
+    public init(pipeline: PipelineDefinition, artifacts: Artifacts, options: RunOptions,
+                comparers: OutputComparers = .none) {
         self.pipeline = pipeline
         self.artifacts = artifacts
         self.options = options

@@ -26,6 +26,15 @@ enum PaperInput {
         try Paper.load(URL(fileURLWithPath: path, relativeTo: directory), name: path)
     }
 
+    /// The paper a running stage of `kind` reads, checked against its parameters.
+    static func load(for kind: some PaperReadingKind, _ context: StageContext) throws -> Paper {
+        let paper = try load(kind.paperFile(context.parameters), in: context.pipelineDirectory)
+        if let problem = kind.check(context.parameters, against: paper) {
+            throw PipelineError.badInput("stage \(context.stage): \(problem)")
+        }
+        return paper
+    }
+
     /// Checks every stage that reads a paper file against it, each file read once: a bad
     /// file, or a stage naming a table the file lacks, fails the load (exit 2).
     static func check(_ pipeline: PipelineDefinition) throws {
@@ -35,7 +44,9 @@ enum PaperInput {
             let path = kind.paperFile(stage.parameters)
             // A missing file is the stage's input missing, as for any kind's input files:
             // `status` says so and a run fails on it. A file that is there must be right.
-            guard papers[path] != nil || FileManager.default.fileExists(atPath: pipeline.directory.appendingPathComponent(path).path)
+            guard
+                papers[path] != nil
+                    || FileManager.default.fileExists(atPath: pipeline.directory.appendingPathComponent(path).path)
             else { continue }
             let paper = try papers[path] ?? load(path, in: pipeline.directory)
             papers[path] = paper

@@ -24,7 +24,8 @@ struct ReportKind: TypedStageKind, PaperReadingKind {
             .stages("tables", \.tables, doc: "table stages, in order", required: true),
             .stages("curves", \.curves, doc: "evaluate stages whose learning curves are drawn (the first seed of each)", required: true),
             .stages("text_rows", \.textRows,
-                    doc: "evaluate stages for the paper's text-only results, in the order of the paper file's text_results (teacher, ResNet110, three Section III-A runs); \"-\" for none"),
+                    doc: "evaluate stages for the paper's text-only results, in the order of the paper file's "
+                        + "text_results (teacher, ResNet110, three Section III-A runs); \"-\" for none"),
             .field("profile", \.profile, doc: "the profile named in the title"),
             .field("paper", \.paper, doc: PaperInput.parameterDoc),
         ]
@@ -35,15 +36,15 @@ struct ReportKind: TypedStageKind, PaperReadingKind {
     func check(_ parameters: ResolvedParameters, against paper: Paper) -> String? {
         let p = Parameters(parameters), expected = paper.text.rows
         guard p.textRows.isEmpty || p.textRows.count == expected.count else {
-            return "text_rows needs \(expected.count) entries (\(expected.joined(separator: "; "))), got \(p.textRows.count)"
+            let names = expected.joined(separator: "; ")
+            return "text_rows needs \(expected.count) entries (\(names)), got \(p.textRows.count)"
         }
         return nil
     }
 
     func run(_ context: StageContext) throws -> StageResult {
         let p = Parameters(context.parameters)
-        let paper = try PaperInput.load(p.paper, in: context.pipelineDirectory)
-        if let problem = check(context.parameters, against: paper) { throw PipelineError.badInput("stage \(context.stage): \(problem)") }
+        let paper = try PaperInput.load(for: self, context)
         var tables = try p.tables.map { try tableResult($0, paper: paper, context: context, profile: p.profile) }
         if !p.textRows.isEmpty {
             let ours = try p.textRows.map { stage -> [Estimate?] in
@@ -75,7 +76,8 @@ struct ReportKind: TypedStageKind, PaperReadingKind {
         ]
         let html = HTMLReport(profile: p.profile, tables: tables, charts: charts, notes: notes).render()
         let fragments = tables.map(\.paper.id).filter { paper.table($0) != nil }
-        let latex = LatexTable.document(inputs: fragments, title: "Tables of the reproduction (profile \(p.profile))")
+        let title = "Tables of the reproduction (profile \(p.profile))"
+        let latex = LatexTable.document(inputs: fragments, title: title)
         var outputs: [String: StageResult.Output] = [:]
         for (role, text) in [(ReportOutput.html, html), (.latex, latex)] {
             let url = context.outputDirectory.appendingPathComponent(role.rawValue)
@@ -90,7 +92,8 @@ struct ReportKind: TypedStageKind, PaperReadingKind {
 
 extension ReportKind {
     /// A table stage's numbers (`TableOutput.numbers`), with the paper table they fill.
-    private func tableResult(_ stage: String, paper: Paper, context: StageContext, profile: String) throws -> TableResult {
+    private func tableResult(_ stage: String, paper: Paper, context: StageContext,
+                             profile: String) throws -> TableResult {
         let files = context.dependencies[stage]?.files ?? [:]
         guard let table = paper.tables.first(where: { files[TableOutput.Names(table: $0.id)[.numbers]] != nil }),
               let file = files[TableOutput.Names(table: table.id)[.numbers]] else {

@@ -22,12 +22,14 @@ struct TableCells {
             return read
         }
         for (r, label) in table.rows.enumerated() {
-            var line: [Estimate?] = [], timingLine: [Double?] = []
+            var line: [Estimate?] = []
+            var timingLine: [Double?] = []
             for (c, column) in table.columns.enumerated() {
                 let stage = stages[r * table.stagesPerRow + (table.stagesPerRow == 1 ? 0 : c)]
                 let results = try replicas(stage)
                 let value = TableKind.metrics[table.metric(column: c)]
-                line.append(column.isVolatile || results.isEmpty ? nil : value.map { Estimate(values: results.map($0)) })
+                line.append(
+                    column.isVolatile || results.isEmpty ? nil : value.map { Estimate(values: results.map($0)) })
                 timingLine.append(column.isVolatile ? TableCells.seconds(stage, context) : nil)
                 if stage == "-" { rowNotes[label] = table.quotedRows[label] ?? "not reproduced" }
             }

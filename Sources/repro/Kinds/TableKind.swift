@@ -24,7 +24,9 @@ struct TableKind: TypedStageKind, PaperReadingKind {
 
         static let fields: [ParameterField<Parameters>] = [
             .field("table", \.table, doc: "table1 … table5: a table id of the paper file", required: true),
-            .stages("rows", \.rows, doc: "evaluate stages, one per paper row (layout per_cell, Table IV: per cell, row by row; a glob names several); \"-\" for none; a stage run once per seed gives an estimate over its seeds", required: true),
+            .stages("rows", \.rows, doc: "evaluate stages, one per paper row (layout per_cell, Table IV: per cell, "
+                        + "row by row; a glob names several); \"-\" for none; a stage run once per seed gives an "
+                        + "estimate over its seeds", required: true),
             .field("profile", \.profile, doc: "the profile named in the caption"),
             .field("paper", \.paper, doc: PaperInput.parameterDoc),
         ]
@@ -40,16 +42,17 @@ struct TableKind: TypedStageKind, PaperReadingKind {
         let unknown = table.columns.indices.filter { !table.columns[$0].isVolatile }.map { table.metric(column: $0) }
             .filter { TableKind.metrics[$0] == nil }
         if let metric = unknown.first {
-            return "\(table.id) fills cells with '\(metric)', which evaluate stages do not report (\(TableKind.metrics.keys.sorted().joined(separator: ", ")))"
+            let known = TableKind.metrics.keys.sorted().joined(separator: ", ")
+            return "\(table.id) fills cells with '\(metric)', which evaluate stages do not report (\(known))"
         }
         let expected = table.rows.count * table.stagesPerRow
-        return p.rows.count == expected ? nil : "\(table.id) needs \(expected) entries in 'rows', got \(p.rows.count)"
+        guard p.rows.count != expected else { return nil }
+        return "\(table.id) needs \(expected) entries in 'rows', got \(p.rows.count)"
     }
 
     func run(_ context: StageContext) throws -> StageResult {
         let p = Parameters(context.parameters)
-        let paper = try PaperInput.load(p.paper, in: context.pipelineDirectory)
-        if let problem = check(context.parameters, against: paper) { throw PipelineError.badInput("stage \(context.stage): \(problem)") }
+        let paper = try PaperInput.load(for: self, context)
         let table = paper.table(p.table)!
         let cells = try TableCells(table: table, rows: p.rows, context: context)
         let result = TableResult(paper: table, ours: cells.ours, rowNotes: cells.rowNotes, profile: p.profile)
