@@ -58,8 +58,9 @@ let package = Package(
         .target(name: "Parity", dependencies: ["Support", "Tensor", "NN", "HDF5"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "HDF5", "Dataset"],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
-        .target(name: "Pipeline", dependencies: ["Support", "HDF5", "Yams"]),
-        .target(name: "Report", dependencies: ["Pipeline"]),
+        .target(name: "Pipeline", dependencies: ["Support", "Yams"]),
+        // Report reads the paper file itself (Report/Paper.swift says why); it knows no Pipeline.
+        .target(name: "Report", dependencies: ["Yams"]),
         .executableTarget(name: "repro", dependencies: [
             "Support", "Tensor", "NN", "Parity", "HDF5", "Dataset", "Training", "Pipeline", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

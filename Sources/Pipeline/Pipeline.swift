@@ -22,7 +22,8 @@
 //              (JobEnding), the jobs in `status` (SlurmJobsReport), the job side (`repro
 //              run-key`: KeyedStageRun), and the cluster plan of `--dry-run` (ClusterPlan).
 //   Commands/  the read-only views and checks behind `status`, `dag`, `--dry-run`, `verify`
-//              and `gc` (StatusReport, DagRenderer, Plan, Verifier, GarbageCollector).
+//              and `gc` (StatusReport, DagRenderer, Plan, Verifier and the OutputComparer
+//              seam it asks about differing files, GarbageCollector).
 //
 // Durable files (atomic writes, locks, digests) and the JSON layer (JSONValue, its parser,
 // its Codable bridge and styles) are one module lower, in Support.

@@ -11,8 +11,10 @@ public struct Claim: Sendable, Equatable {
     public let baseColumn: String
     public let paperDifference: Double
 
-    public init(table: String, text: String, row: String, column: String, baseRow: String, baseColumn: String,
-                paperDifference: Double) {
+    public init(
+        table: String, text: String, row: String, column: String, baseRow: String, baseColumn: String,
+        paperDifference: Double
+    ) {
         self.table = table
         self.text = text
         self.row = row
@@ -20,5 +22,17 @@ public struct Claim: Sendable, Equatable {
         self.baseRow = baseRow
         self.baseColumn = baseColumn
         self.paperDifference = paperDifference
+    }
+
+    /// The paper prints two decimals: its difference has two as well.
+    static func difference(_ value: Double, over base: Double) -> Double {
+        ((value - base) * 100).rounded() / 100
+    }
+
+    /// "A improves on B by +1.07 points", "A falls short of B by 0.27 points", "A matches B".
+    static func sentence(_ subject: String, _ base: String, _ difference: Double) -> String {
+        if difference > 0 { return "\(subject) improves on \(base) by \(NumberFormat.signed(difference)) points" }
+        if difference < 0 { return "\(subject) falls short of \(base) by \(NumberFormat.fixed(-difference)) points" }
+        return "\(subject) matches \(base)"
     }
 }

@@ -29,9 +29,9 @@ public struct ClaimResult: Sendable, Equatable {
 }
 
 extension TableResult {
-    /// A verdict for each of the paper's claims about this table (`PaperClaims`), in order.
+    /// A verdict for each of the paper's claims about this table (`PaperTable.claims`), in order.
     public var claimResults: [ClaimResult] {
-        PaperClaims.claims(for: paper.id).map { claim in
+        paper.claims.map { claim in
             let ours = estimate(row: claim.row, column: claim.column)
                 .flatMap { row in estimate(row: claim.baseRow, column: claim.baseColumn).map { row.interval.minus($0.interval) } }
             return ClaimResult(claim: claim, ours: ours, verdict: ClaimVerdict(ours: ours, paperDifference: claim.paperDifference))

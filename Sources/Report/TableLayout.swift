@@ -36,7 +36,7 @@ struct TableLayout {
     let rows: [Row]
     let footnotes: [(mark: String, text: String)]
     let claims: [ClaimLine]
-    /// Under the claims: how to read them, and the paper's caveats (`PaperClaims.note`).
+    /// Under the claims: how to read them, and the paper's caveats (`PaperTable.claimsNote`).
     let claimNotes: [String]
 
     static let filledMark = "†"
@@ -110,6 +110,6 @@ struct TableLayout {
             ClaimLine(text: claim.claim.text, paper: NumberFormat.signed(claim.claim.paperDifference),
                       ours: claim.ours.map(NumberFormat.difference) ?? TableLayout.missing, verdict: claim.verdict.rawValue)
         }
-        claimNotes = (claims.isEmpty ? [] : [TableLayout.claimReading]) + [PaperClaims.note(for: paper.id)].compactMap { $0 }
+        claimNotes = (claims.isEmpty ? [] : [TableLayout.claimReading]) + [paper.claimsNote].compactMap { $0 }
     }
 }

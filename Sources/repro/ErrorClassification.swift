@@ -2,6 +2,7 @@ import Dataset
 import NN
 import Parity
 import Pipeline
+import Report
 import Tensor
 import Training
 
@@ -13,3 +14,4 @@ extension TrainingError: ClassifiedError {}
 extension NNError: ClassifiedError {}
 extension ParityError: ClassifiedError {}
 extension ArenaError: ClassifiedError {}
+extension PaperFileError: ClassifiedError {}

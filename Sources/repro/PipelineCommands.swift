@@ -13,9 +13,13 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .long, help: "Override a parameter: STAGE.KEY=VALUE, STAGE may be a glob such as '*' (repeatable).")
     var param: [String] = []
 
+    /// The pipeline, with the paper file its table and report stages read checked too.
     func load() throws -> PipelineDefinition {
-        try PipelineDefinition.load(file: URL(fileURLWithPath: pipeline), registry: PipelineSetup.registry,
-                                    profile: profile, overrides: param, displayPath: pipeline)
+        let definition = try PipelineDefinition.load(
+            file: URL(fileURLWithPath: pipeline), registry: PipelineSetup.registry, profile: profile, overrides: param,
+            displayPath: pipeline)
+        try PaperInput.check(definition)
+        return definition
     }
 }
 
@@ -127,7 +131,8 @@ struct VerifyCommand: ParsableCommand {
         runOptions.jobs = max(1, j)
         runOptions.keepGoing = true
         runOptions.environment = PipelineSetup.environment
-        let report = try Verifier(pipeline: pipeline, artifacts: Artifacts(pipeline: pipeline), options: runOptions).run()
+        let report = try Verifier(pipeline: pipeline, artifacts: Artifacts(pipeline: pipeline), options: runOptions,
+                                  comparers: PipelineSetup.comparers).run()
         print(report.text)
         guard report.passed else { throw Failure.failed("verify: the outputs differ from \(options.profile).lock") }
     }

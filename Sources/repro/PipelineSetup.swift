@@ -3,11 +3,14 @@ import Pipeline
 import Tensor
 
 /// What the executable plugs into the generic pipeline runner: its stage kinds (one line
-/// per kind) and the numeric environment recorded in every lock.
+/// per kind), how `verify` compares outputs of the formats it writes, and the numeric
+/// environment recorded in every lock.
 enum PipelineSetup {
     static let registry = StageKindRegistry([
         CmdKind(), DatasetKind(), TrainKind(), EvaluateKind(), TableKind(), ReportKind(),
     ])
+
+    static let comparers = OutputComparers([HDF5OutputComparer()])
 
     static var environment: [String: String] {
         let current = NumericEnvironment.current

@@ -3,15 +3,18 @@ import HDF5
 import Pipeline
 import XCTest
 
-/// `repro verify` reruns everything into a scratch cache and names the first output (and
-/// HDF5 dataset) that differs from the lock.
+/// `repro verify` reruns everything into a scratch cache and names the first output (and,
+/// through a registered comparer, the HDF5 dataset) that differs from the lock.
 final class VerifyTests: XCTestCase {
-    private func verify(_ sandbox: Sandbox, environment: [String: String] = ["test": "1"]) throws -> Verifier.Report {
+    private func verify(_ sandbox: Sandbox, environment: [String: String] = ["test": "1"],
+                        comparers: OutputComparers = .none) throws -> Verifier.Report {
         let pipeline = try sandbox.load()
         var options = RunOptions()
         options.showProgress = false
         options.environment = environment
-        return try Verifier(pipeline: pipeline, artifacts: sandbox.artifacts, options: options).run()
+        let verifier = Verifier(pipeline: pipeline, artifacts: sandbox.artifacts, options: options,
+                                comparers: comparers)
+        return try verifier.run()
     }
 
     func testDeterministicPipelineVerifiesAndLeavesNoScratch() throws {
@@ -54,10 +57,26 @@ final class VerifyTests: XCTestCase {
         try sandbox.write("hidden-input.txt", "3")
         try sandbox.run()
         try sandbox.write("hidden-input.txt", "4")  // an input the stage never declared
-        let report = try verify(sandbox)
+        let report = try verify(sandbox, comparers: OutputComparers([HDF5Comparer()]))
         XCTAssertEqual(report.mismatches.count, 1)
         XCTAssertTrue(report.mismatches[0].message.contains("; dataset /params/w: first difference at flat index 2: 3.0 vs 4.0"),
                       report.mismatches[0].message)
+        // Without a comparer for the format, verify names the output and its hashes only.
+        let plain = try verify(sandbox)
+        XCTAssertTrue(plain.mismatches[0].message.hasPrefix("output model: sha256 "), plain.mismatches[0].message)
+        XCTAssertFalse(plain.mismatches[0].message.contains("dataset"), plain.mismatches[0].message)
+    }
+
+    func testAComparerIsAskedOnlyAboutFilesItAccepts() throws {
+        let sandbox = try Sandbox(yaml: """
+            stages:
+              clock: {kind: cmd, params: {run: 'date +%s%N > $OUT/now', outputs: [now]}}
+            """)
+        try sandbox.run()
+        let report = try verify(sandbox, comparers: OutputComparers([HDF5Comparer()]))
+        XCTAssertEqual(report.mismatches.count, 1)
+        let message = report.mismatches[0].message
+        XCTAssertFalse(message.contains("dataset") || message.contains("HDF5"), message)
     }
 
     func testVerifyNeedsACompleteLock() throws {
@@ -67,6 +86,16 @@ final class VerifyTests: XCTestCase {
             XCTAssertTrue("\(error)".hasSuffix("has no entry for count, report; run `repro all --profile paper` first"), "\(error)")
         }
     }
+}
+
+/// Pipeline knows no HDF5: the executable registers this comparison (repro/HDF5OutputComparer.swift),
+/// and the test, which cannot import the executable's types, registers the same one here.
+private struct HDF5Comparer: OutputComparer {
+    func accepts(_ file: URL) -> Bool { H5Comparison.isHDF5(file) }
+    func firstDifference(_ expected: URL, _ actual: URL) -> String? {
+        H5Comparison.firstDifference(expected, actual)
+    }
+    var equalContents: String { "every dataset and attribute is equal" }
 }
 
 /// Writes an HDF5 file whose third weight comes from a file it does not declare.

@@ -26,7 +26,7 @@ final class HTMLReportTests: XCTestCase {
     }
 
     func testReportHoldsEveryTableAndChart() {
-        let tables = PaperTables.all.map { paper in
+        let tables = RepoPaper.paper.tables.map { paper in
             TableResult(paper: paper, ours: oneSeed(paper.values.map { $0.map { $0.map { $0 - 1 } } }), profile: "smoke")
         }
         let html = HTMLReport(profile: "smoke", tables: tables, charts: [chart], notes: ["numeric environment: test"]).render()
@@ -79,10 +79,11 @@ final class HTMLReportTests: XCTestCase {
 
     func testIntervalChartLeavesOutVolatileColumnsAndEmptyCells() {
         let ours = oneSeed([[75.0, nil, 76.5, 77.0], [nil, 75.2, 75.3, nil], [76.0, 77.0, nil, 76.5]])
-        let chart = IntervalChart(TableResult(paper: PaperTables.table4, ours: ours, profile: "t"))
+        let chart = IntervalChart(TableResult(paper: RepoPaper.table("table4"), ours: ours, profile: "t"))
         // [40,80], 20: poly has neither a paper value nor ours; [40,80], 5: cosine likewise
         XCTAssertEqual(chart.panels.map(\.entries.count), [3, 3, 2, 2])
-        let table2 = IntervalChart(TableResult(paper: PaperTables.table2, ours: oneSeed((0..<5).map { _ in [70, 90, nil] }), profile: "t"))
+        let table2 = IntervalChart(TableResult(paper: RepoPaper.table("table2"),
+                                               ours: oneSeed((0..<5).map { _ in [70, 90, nil] }), profile: "t"))
         XCTAssertEqual(table2.panels.map(\.title), ["Top-1", "Top-5"])
     }
 }

@@ -52,7 +52,7 @@ final class LatexTableTests: XCTestCase {
             process.waitUntilExit()
             return (process.terminationStatus, log)
         }
-        let tables = PaperTables.all + [PaperTables.text]
+        let tables = RepoPaper.paper.tables + [RepoPaper.paper.text]
         for paper in tables {
             let ours = paper.values.enumerated().map { row, values in
                 values.indices.map { column -> Estimate? in
@@ -66,7 +66,7 @@ final class LatexTableTests: XCTestCase {
             let (status, log) = try compile(main)
             XCTAssertEqual(status, 0, "\(paper.id).tex does not compile:\n\(log.suffix(2000))")
             // The text-only results have long labels and are shown in the HTML report only.
-            if paper.id != PaperTables.text.id {
+            if paper.id != RepoPaper.paper.text.id {
                 XCTAssertFalse(log.contains("Overfull \\hbox"), "\(paper.id).tex is wider than the text:\n\(log.suffix(3000))")
             }
         }

@@ -27,24 +27,24 @@ final class VerdictTests: XCTestCase {
     }
 
     func testClaimsFollowThePapersNumbers() {
-        XCTAssertEqual(PaperClaims.claims(for: "table1"), [])
-        XCTAssertNotNil(PaperClaims.note(for: "table1"))
-        XCTAssertEqual(PaperClaims.claims(for: "table2").count, 4)
-        XCTAssertEqual(PaperClaims.claims(for: "table3").count, 4)
-        XCTAssertEqual(PaperClaims.claims(for: "table4").count, 7, "3 warm-up pairs, 2 cosine-step, 2 poly-step")
-        XCTAssertEqual(PaperClaims.claims(for: "table5").count, 7)
+        XCTAssertEqual(RepoPaper.table("table1").claims, [])
+        XCTAssertNotNil(RepoPaper.table("table1").claimsNote)
+        XCTAssertEqual(RepoPaper.table("table2").claims.count, 4)
+        XCTAssertEqual(RepoPaper.table("table3").claims.count, 4)
+        XCTAssertEqual(RepoPaper.table("table4").claims.count, 7, "3 warm-up pairs, 2 cosine-step, 2 poly-step")
+        XCTAssertEqual(RepoPaper.table("table5").claims.count, 7)
 
-        let cosine = PaperClaims.claims(for: "table3")[0]
+        let cosine = RepoPaper.table("table3").claims[0]
         XCTAssertEqual(cosine.text, "+ cosine decay improves on Baseline by +1.07 points")
         XCTAssertEqual(cosine.paperDifference, 1.07)
         XCTAssertEqual([cosine.row, cosine.baseRow, cosine.column, cosine.baseColumn], ["+ cosine decay", "Baseline", "top1", "top1"])
-        XCTAssertEqual(PaperClaims.claims(for: "table3").map(\.paperDifference), [1.07, 2.39, 0.72, 1.24])
+        XCTAssertEqual(RepoPaper.table("table3").claims.map(\.paperDifference), [1.07, 2.39, 0.72, 1.24])
 
-        let adam = PaperClaims.claims(for: "table2")[0]
+        let adam = RepoPaper.table("table2").claims[0]
         XCTAssertEqual(adam.text, "Adam falls short of NAG (Baseline) by 2.18 points (paper base 74.92, Table I's ResNet56)")
-        XCTAssertEqual(PaperClaims.claims(for: "table2").map(\.paperDifference), [-2.18, -1.37, -3.38, -3.43])
+        XCTAssertEqual(RepoPaper.table("table2").claims.map(\.paperDifference), [-2.18, -1.37, -3.38, -3.43])
 
-        let table4 = PaperClaims.claims(for: "table4")
+        let table4 = RepoPaper.table("table4").claims
         XCTAssertEqual(table4.map(\.text), [
             "step decay, decay at [40,80]: 20 warm-up epochs improves on 5 by +0.59 points",
             "poly decay, decay at [30,60,90]: 20 warm-up epochs falls short of 5 by 0.27 points",
@@ -56,13 +56,14 @@ final class VerdictTests: XCTestCase {
         ])
         XCTAssertEqual([table4[0].column, table4[0].baseColumn], ["p4080_w20", "p4080_w5"])
 
-        XCTAssertEqual(PaperClaims.claims(for: "table5").map(\.paperDifference), [0.40, 0.40, 0.37, 1.08, 1.24, 1.21, 1.92])
-        XCTAssertEqual(PaperClaims.claims(for: "table5")[3].text,
+        XCTAssertEqual(RepoPaper.table("table5").claims.map(\.paperDifference),
+                       [0.40, 0.40, 0.37, 1.08, 1.24, 1.21, 1.92])
+        XCTAssertEqual(RepoPaper.table("table5").claims[3].text,
                        "Vert. Spatial Mixup w/ Distill. improves on Interp. Mixup w/ Distill. by +1.08 points")
     }
 
     func testEveryClaimNamesCellsOfItsTable() {
-        for paper in PaperTables.all {
+        for paper in RepoPaper.paper.tables {
             let none: [[Estimate?]] = paper.values.map { $0.map { _ in nil } }
             let empty = TableResult(paper: paper, ours: none, profile: "t")
             XCTAssertTrue(empty.claimResults.allSatisfy { $0.verdict == .notMeasured && $0.claim.table == paper.id }, paper.id)
@@ -70,7 +71,7 @@ final class VerdictTests: XCTestCase {
     }
 
     /// Table III and Table V with hand-picked seeds; every verdict worked out by hand below.
-    static let table3 = TableResult(paper: PaperTables.table3, ours: [
+    static let table3 = TableResult(paper: RepoPaper.table("table3"), ours: [
         [Estimate(values: [74.0, 75.0]), Estimate(95.0)],         // 74.5 ± 1.0 vs 74.92 ✓; 95.0 ± 0.5 vs 95.66 ↓
         [Estimate(values: [76.0, 77.0]), nil],                    // 76.5 ± 1.0 vs 75.99 ✓; not measured
         [Estimate(values: [79.0, 79.2, 79.4]), Estimate(94.7)],   // 79.2 ± 0.5 (floor) vs 78.38 ↑; 94.7 vs 94.70 ✓
@@ -78,7 +79,7 @@ final class VerdictTests: XCTestCase {
         [Estimate(80.0), Estimate(96.5)],                         // 80.0 ± 0.5 vs 80.34 ✓; 96.5 vs 95.75 ↑
     ], profile: "test")
 
-    static let table5 = TableResult(paper: PaperTables.table5, ours: [
+    static let table5 = TableResult(paper: RepoPaper.table("table5"), ours: [
         [Estimate(80.0), nil],                                    // vs 79.10 ↑
         [Estimate(79.0), nil],                                    // vs 79.50: 79.0 + 0.5 reaches it ✓
         [Estimate(80.2), nil],                                    // vs 79.50 ↑

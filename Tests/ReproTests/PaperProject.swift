@@ -15,6 +15,11 @@ struct PaperProject {
     var pipelineFile: URL { root.appendingPathComponent("pipeline.yaml") }
     var archive: URL { root.appendingPathComponent("tiny.tar.gz") }
     var lockFile: URL { root.appendingPathComponent("artifacts/paper.lock") }
+    /// The paper's numbers and claims, copied from the repository as the table stage reads them.
+    var paperFile: URL { root.appendingPathComponent("artifacts/paper/paper_tables.yaml") }
+    static let repositoryPaperFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("artifacts/paper/paper_tables.yaml")
 
     /// Writes the archive and the pipeline file into `root`; `extra` is appended to `stages:`.
     @discardableResult
@@ -22,6 +27,9 @@ struct PaperProject {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let project = PaperProject(root: root)
         try data.writeArchive(to: project.archive)
+        let paperDirectory = project.paperFile.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: paperDirectory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repositoryPaperFile, to: project.paperFile)
         let sha = try ArchiveDigests.of(file: project.archive).sha256
         try """
         defaults:
@@ -46,10 +54,12 @@ struct PaperProject {
         try TestProcess.repro(arguments, in: root, environment: environment)
     }
 
-    /// Replaces the first occurrence of `old` in pipeline.yaml.
-    func edit(_ old: String, _ new: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let text = try String(contentsOf: pipelineFile, encoding: .utf8)
-        XCTAssertTrue(text.contains(old), "pipeline.yaml contains \(old)", file: file, line: line)
-        try text.replacingOccurrences(of: old, with: new).write(to: pipelineFile, atomically: true, encoding: .utf8)
+    /// Replaces `old` in pipeline.yaml (or in `target`, another file of the project).
+    func edit(_ old: String, _ new: String, in target: URL? = nil, file: StaticString = #filePath,
+              line: UInt = #line) throws {
+        let url = target ?? pipelineFile
+        let text = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertTrue(text.contains(old), "\(url.lastPathComponent) contains \(old)", file: file, line: line)
+        try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
     }
 }

@@ -43,8 +43,13 @@ final class ReadmeCommandsTests: XCTestCase {
     /// Runs `command` as printed (the placeholder replaced) under /bin/sh in the project.
     private func runAsPrinted(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let real = command.replacingOccurrences(of: Self.placeholder, with: project.archive.path)
-        // A fresh start for each: the command has to fetch, verify and run everything.
-        try? FileManager.default.removeItem(at: project.root.appendingPathComponent("artifacts"))
+        // A fresh start for each: the command has to fetch, verify and run everything. The
+        // paper file in artifacts/paper/ is an input, not state: it stays.
+        let artifacts = project.root.appendingPathComponent("artifacts")
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: artifacts.path)) ?? []
+        for entry in entries where entry != "paper" {
+            try? FileManager.default.removeItem(at: artifacts.appendingPathComponent(entry))
+        }
         let result = try TestProcess.shell(real, in: project.root, environment: ["PATH": path])
         XCTAssertTrue(result.exited && result.status == 0, "\(command): \(result.description)\n\(result.output)", file: file, line: line)
         XCTAssertNotNil(try project.lock().stages["table1"], "\(command) ran every stage", file: file, line: line)

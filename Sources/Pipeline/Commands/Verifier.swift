@@ -2,7 +2,8 @@ import Foundation
 
 /// `repro verify`: recomputes every stage of the profile into a scratch cache and
 /// compares each non-volatile output's SHA-256 with the lock, the `nix build --check` of
-/// this pipeline. For an HDF5 output that differs it names the first differing dataset.
+/// this pipeline. For an output that differs, a registered comparer of its format names
+/// what differs inside it (the executable's HDF5 comparer: the first differing dataset).
 public struct Verifier {
     public struct Mismatch: Sendable {
         public let stage: String
@@ -32,11 +33,14 @@ public struct Verifier {
     public let pipeline: PipelineDefinition
     public let artifacts: Artifacts
     public let options: RunOptions
+    public let comparers: OutputComparers
 
-    public init(pipeline: PipelineDefinition, artifacts: Artifacts, options: RunOptions) {
+    public init(pipeline: PipelineDefinition, artifacts: Artifacts, options: RunOptions,
+                comparers: OutputComparers = .none) {
         self.pipeline = pipeline
         self.artifacts = artifacts
         self.options = options
+        self.comparers = comparers
     }
 
     public func run() throws -> Report {
@@ -71,13 +75,7 @@ public struct Verifier {
         for name in expected.keys.sorted() where expected[name]!.sha256 != actual[name]!.sha256 {
             var message = "output \(name): sha256 \(actual[name]!.sha256) (now) vs \(expected[name]!.sha256) (lock)"
             let old = artifacts.store.path(expected[name]!.sha256), new = scratch.store.path(actual[name]!.sha256)
-            if HDF5Comparison.isHDF5(new) {
-                if FileManager.default.fileExists(atPath: old.path) {
-                    message += "; " + (HDF5Comparison.firstDifference(old, new) ?? "every dataset and attribute is equal (the layout differs)")
-                } else {
-                    message += "; the locked file is not in the cache, so its datasets cannot be compared"
-                }
-            }
+            if let inside = comparers.explain(expected: old, actual: new) { message += "; " + inside }
             return message + "; scratch outputs kept in \(scratch.root.path)"
         }
         return nil

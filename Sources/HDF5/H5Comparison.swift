@@ -1,10 +1,11 @@
 import Foundation
-import HDF5
 
 /// The first difference between two HDF5 files, walking groups in name order: a missing
-/// or extra object, an attribute, a dataset's shape or its first differing element.
-enum HDF5Comparison {
-    static func isHDF5(_ url: URL) -> Bool {
+/// or extra object, an attribute, a dataset's shape or its first differing element
+/// (`repro verify` names it for an HDF5 output that differs from the lock).
+public enum H5Comparison {
+    /// True when `url` starts with the HDF5 signature.
+    public static func isHDF5(_ url: URL) -> Bool {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
         defer { try? handle.close() }
         return handle.readData(ofLength: 8) == Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
@@ -12,7 +13,7 @@ enum HDF5Comparison {
 
     /// A sentence naming the first differing object, or nil when every dataset and
     /// attribute matches (the bytes may still differ, e.g. in layout).
-    static func firstDifference(_ expected: URL, _ actual: URL) -> String? {
+    public static func firstDifference(_ expected: URL, _ actual: URL) -> String? {
         do {
             return try H5File.read(expected) { a in
                 try H5File.read(actual) { b in try compare(a, b) }
