@@ -33,10 +33,12 @@ public struct ArchiveFetcher {
     /// A few plain lines for a log: which source is tried, which failed and why, the result.
     public var log: ((String) -> Void)?
 
-    public init(sources: [String], expected: ExpectedDigests, baseDirectory: URL, temporaryDirectory: URL,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
-                overrideVariable: String? = CIFAR100.archiveVariable,
-                progress: ((FetchProgress) -> Void)? = nil, log: ((String) -> Void)? = nil) {
+    public init(
+        sources: [String], expected: ExpectedDigests, baseDirectory: URL, temporaryDirectory: URL,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        overrideVariable: String? = CIFAR100.archiveVariable,
+        progress: ((FetchProgress) -> Void)? = nil, log: ((String) -> Void)? = nil
+    ) {
         self.sources = sources
         self.expected = expected
         self.baseDirectory = baseDirectory
@@ -69,8 +71,10 @@ public struct ArchiveFetcher {
                 let started = DispatchTime.now().uptimeNanoseconds
                 let archive = try fetch(source)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                log?(String(format: "fetched %@ (%lld bytes, %.1f s); md5 %@, sha256 %@",
-                            "\(source)", archive.size, seconds, archive.digests.md5, archive.digests.sha256))
+                log?(
+                    String(
+                        format: "fetched %@ (%lld bytes, %.1f s); md5 %@, sha256 %@",
+                        "\(source)", archive.size, seconds, archive.digests.md5, archive.digests.sha256))
                 return archive
             } catch let error as DatasetError {
                 log?("failed: \(error)")

@@ -72,7 +72,9 @@ final class ArchiveSink {
     private func report(finished: Bool) {
         guard let progress else { return }
         let seconds = max(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, 1e-6)
-        progress(FetchProgress(source: source, bytes: byteCount, total: total,
-                               bytesPerSecond: Double(byteCount) / seconds, finished: finished))
+        progress(
+            FetchProgress(
+                source: source, bytes: byteCount, total: total,
+                bytesPerSecond: Double(byteCount) / seconds, finished: finished))
     }
 }

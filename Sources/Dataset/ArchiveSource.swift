@@ -23,9 +23,11 @@ public enum ArchiveSource: Equatable, Sendable, CustomStringConvertible {
             // `file:data/x.tar.gz` (no slashes) is relative, like a plain path.
             self = .file(ArchiveSource.resolve(url.path, relativeTo: base))
         } else if let colon = trimmed.firstIndex(of: ":"), trimmed[..<colon].count > 1,
-                  trimmed[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }),
-                  !trimmed[..<colon].contains("/") {
-            throw DatasetError.badSource(text, reason: "unsupported scheme '\(trimmed[..<colon])' (use http, https, file or a path)")
+            trimmed[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }),
+            !trimmed[..<colon].contains("/")
+        {
+            throw DatasetError.badSource(
+                text, reason: "unsupported scheme '\(trimmed[..<colon])' (use http, https, file or a path)")
         } else {
             self = .file(ArchiveSource.resolve((trimmed as NSString).expandingTildeInPath, relativeTo: base))
         }
@@ -44,7 +46,8 @@ public enum ArchiveSource: Equatable, Sendable, CustomStringConvertible {
     }
 
     private static func resolve(_ path: String, relativeTo base: URL) -> URL {
-        path.hasPrefix("/") ? URL(fileURLWithPath: path).standardizedFileURL
+        path.hasPrefix("/")
+            ? URL(fileURLWithPath: path).standardizedFileURL
             : base.appendingPathComponent(path).standardizedFileURL
     }
 }

@@ -26,11 +26,15 @@ public struct AugmentationConfig: Equatable, Sendable {
     public var mean: [Float]
     public var std: [Float]
 
-    public init(flip: Bool = true, brightness: Float = 0.4, contrast: Float = 0.4, saturation: Float = 0.4,
-                hue: Float = 0, mxnetSaturationBug: Bool = false, truncateToIntegers: Bool = false,
-                lightingStd: Float = 0.1, pad: Int = 4,
-                mean: [Float] = AugmentationConfig.paperMean, std: [Float] = AugmentationConfig.paperStd) {
-        check(mean.count == 3 && std.count == 3 && pad >= 0, "augmentation: mean \(mean) and std \(std) need 3 channels each, pad \(pad) ≥ 0")
+    public init(
+        flip: Bool = true, brightness: Float = 0.4, contrast: Float = 0.4, saturation: Float = 0.4,
+        hue: Float = 0, mxnetSaturationBug: Bool = false, truncateToIntegers: Bool = false,
+        lightingStd: Float = 0.1, pad: Int = 4,
+        mean: [Float] = AugmentationConfig.paperMean, std: [Float] = AugmentationConfig.paperStd
+    ) {
+        check(
+            mean.count == 3 && std.count == 3 && pad >= 0,
+            "augmentation: mean \(mean) and std \(std) need 3 channels each, pad \(pad) ≥ 0")
         self.flip = flip
         self.brightness = brightness
         self.contrast = contrast
@@ -52,8 +56,9 @@ public struct AugmentationConfig: Equatable, Sendable {
     public static let training = AugmentationConfig()
 
     /// Test time: to float and normalize only.
-    public static let evaluation = AugmentationConfig(flip: false, brightness: 0, contrast: 0, saturation: 0,
-                                                      hue: 0, lightingStd: 0, pad: 0)
+    public static let evaluation = AugmentationConfig(
+        flip: false, brightness: 0, contrast: 0, saturation: 0,
+        hue: 0, lightingStd: 0, pad: 0)
 
     var jitters: Bool { brightness > 0 || contrast > 0 || saturation > 0 || hue > 0 }
 }

@@ -89,8 +89,10 @@ public struct Augmenter: Sendable {
 
     /// Augments image `index` (of `epoch`) from `source` (3×32×32 bytes) into `output`
     /// (3×32×32 floats), using `scratch` (`scratchCount` floats).
-    public func augment(_ source: UnsafePointer<UInt8>, epoch: Int, index: Int,
-                        into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    public func augment(
+        _ source: UnsafePointer<UInt8>, epoch: Int, index: Int,
+        into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) {
         apply(draws(epoch: epoch, index: index), to: source, into: output, scratch: scratch)
     }
 
@@ -99,16 +101,19 @@ public struct Augmenter: Sendable {
         var output = [Float](repeating: 0, count: CIFAR100.imageBytes)
         var scratch = [Float](repeating: 0, count: Augmenter.scratchCount)
         split.images.withUnsafeBufferPointer { images in
-            augment(images.baseAddress! + index * CIFAR100.imageBytes, epoch: epoch, index: index,
-                    into: &output, scratch: &scratch)
+            augment(
+                images.baseAddress! + index * CIFAR100.imageBytes, epoch: epoch, index: index,
+                into: &output, scratch: &scratch)
         }
         return output
     }
 
     /// The pipeline for given draws: flip while converting to float, jitter, lighting,
     /// then pad + crop fused with the normalization (padding is 0 before normalizing).
-    public func apply(_ draws: AugmentationDraws, to source: UnsafePointer<UInt8>,
-                      into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    public func apply(
+        _ draws: AugmentationDraws, to source: UnsafePointer<UInt8>,
+        into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) {
         let side = Augmenter.side, plane = side * side
         for c in 0..<3 {
             for row in 0..<side {
@@ -127,7 +132,8 @@ public struct Augmenter: Sendable {
             switch ColorJitter.Operation(rawValue: Int(draws.jitterOperations[k]))! {
             case .brightness: ColorJitter.brightness(image, factor: factor, truncate: truncate)
             case .contrast: ColorJitter.contrast(image, factor: factor, truncate: truncate)
-            case .saturation: ColorJitter.saturation(image, factor: factor, mxnetBug: config.mxnetSaturationBug, truncate: truncate)
+            case .saturation:
+                ColorJitter.saturation(image, factor: factor, mxnetBug: config.mxnetSaturationBug, truncate: truncate)
             case .hue: ColorJitter.hue(image, shift: factor, truncate: truncate)
             }
         }
@@ -148,7 +154,8 @@ public struct Augmenter: Sendable {
                 let from = scratch + c * plane + sourceRow * side
                 for column in 0..<side {
                     let sourceColumn = column + draws.cropColumn - pad
-                    to[column] = sourceColumn >= 0 && sourceColumn < side ? (from[sourceColumn] / 255 - mean) / std : padding
+                    to[column] =
+                        sourceColumn >= 0 && sourceColumn < side ? (from[sourceColumn] / 255 - mean) / std : padding
                 }
             }
         }

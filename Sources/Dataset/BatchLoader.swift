@@ -24,10 +24,14 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
     /// prefetch must not overlap the next epoch's fills.
     let worker = DispatchQueue(label: "repro.batch-loader")
 
-    public init(split: CIFARSplit, classes: Int, batchSize: Int, seed: UInt64,
-                augmentation: AugmentationConfig, mixing: MixingConfig = .none, labelSmoothing: Float = 0,
-                shuffle: Bool, dropLast: Bool, threads: Int = 1) {
-        check(batchSize > 0 && classes > 0 && threads > 0, "BatchLoader: batch size \(batchSize), classes \(classes) and threads \(threads) must be positive")
+    public init(
+        split: CIFARSplit, classes: Int, batchSize: Int, seed: UInt64,
+        augmentation: AugmentationConfig, mixing: MixingConfig = .none, labelSmoothing: Float = 0,
+        shuffle: Bool, dropLast: Bool, threads: Int = 1
+    ) {
+        check(
+            batchSize > 0 && classes > 0 && threads > 0,
+            "BatchLoader: batch size \(batchSize), classes \(classes) and threads \(threads) must be positive")
         self.split = split
         self.classes = classes
         self.batchSize = batchSize
@@ -43,18 +47,24 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
     deinit { scratch.deallocate() }
 
     /// The training loader: shuffled, last incomplete batch dropped, full augmentation.
-    public static func training(split: CIFARSplit, classes: Int, batchSize: Int, seed: UInt64,
-                                augmentation: AugmentationConfig = .training, mixing: MixingConfig = .none,
-                                labelSmoothing: Float = 0, threads: Int = 1) -> BatchLoader {
-        BatchLoader(split: split, classes: classes, batchSize: batchSize, seed: seed, augmentation: augmentation,
-                    mixing: mixing, labelSmoothing: labelSmoothing, shuffle: true, dropLast: true, threads: threads)
+    public static func training(
+        split: CIFARSplit, classes: Int, batchSize: Int, seed: UInt64,
+        augmentation: AugmentationConfig = .training, mixing: MixingConfig = .none,
+        labelSmoothing: Float = 0, threads: Int = 1
+    ) -> BatchLoader {
+        BatchLoader(
+            split: split, classes: classes, batchSize: batchSize, seed: seed, augmentation: augmentation,
+            mixing: mixing, labelSmoothing: labelSmoothing, shuffle: true, dropLast: true, threads: threads)
     }
 
     /// The evaluation loader: every image in order, no augmentation beyond normalization.
-    public static func evaluation(split: CIFARSplit, classes: Int, batchSize: Int,
-                                  augmentation: AugmentationConfig = .evaluation, threads: Int = 1) -> BatchLoader {
-        BatchLoader(split: split, classes: classes, batchSize: batchSize, seed: 0, augmentation: augmentation,
-                    shuffle: false, dropLast: false, threads: threads)
+    public static func evaluation(
+        split: CIFARSplit, classes: Int, batchSize: Int,
+        augmentation: AugmentationConfig = .evaluation, threads: Int = 1
+    ) -> BatchLoader {
+        BatchLoader(
+            split: split, classes: classes, batchSize: batchSize, seed: 0, augmentation: augmentation,
+            shuffle: false, dropLast: false, threads: threads)
     }
 
     public var batchesPerEpoch: Int {
@@ -100,12 +110,17 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
                     let work = { (w: Int) in
                         for row in w * count / workers..<(w + 1) * count / workers {
                             let image = Int(indices[row])
-                            self.augmenter.augment(source.baseAddress! + image * imageFloats, epoch: epoch, index: image,
-                                                   into: output + row * imageFloats,
-                                                   scratch: self.scratch + w * Augmenter.scratchCount)
+                            self.augmenter.augment(
+                                source.baseAddress! + image * imageFloats, epoch: epoch, index: image,
+                                into: output + row * imageFloats,
+                                scratch: self.scratch + w * Augmenter.scratchCount)
                         }
                     }
-                    if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+                    if workers == 1 {
+                        work(0)
+                    } else {
+                        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+                    }
                 }
             }
             batch.labelWeight = mixer.mix(output, count: count, epoch: epoch, batchIndex: index)
@@ -113,8 +128,9 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
         let weight = batch.labelWeight
         batch.targets.withUnsafeMutableBufferPointer { targets in
             batch.labels.withUnsafeBufferPointer { labels in
-                SoftTargets.fill(targets.baseAddress!, labels: labels.baseAddress!, count: count, classes: classes,
-                                 smoothing: labelSmoothing, weight: weight)
+                SoftTargets.fill(
+                    targets.baseAddress!, labels: labels.baseAddress!, count: count, classes: classes,
+                    smoothing: labelSmoothing, weight: weight)
             }
         }
     }

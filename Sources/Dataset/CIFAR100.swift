@@ -15,13 +15,14 @@ public enum CIFAR100 {
     public static let md5 = "03b5dce01913d631647c71ecec9e9cb8"
     public static let sha256 = "58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec"
     public static let archiveBytes = 168_513_733
-    public static let contents = ExpectedContents(trainCount: 50_000, testCount: 10_000, fineClasses: 100, coarseClasses: 20)
+    public static let contents = ExpectedContents(
+        trainCount: 50_000, testCount: 10_000, fineClasses: 100, coarseClasses: 20)
 
     // Record layout: coarse label, fine label, then 32x32 R, G and B planes (row-major).
     public static let side = 32
     public static let channels = 3
     public static let imageBytes = channels * side * side  // 3,072
-    public static let recordBytes = 2 + imageBytes          // 3,074
+    public static let recordBytes = 2 + imageBytes  // 3,074
 
     /// Member names inside the archive.
     public static let directory = "cifar-100-binary"
@@ -38,18 +39,22 @@ public enum CIFAR100 {
     /// (see `CIFARConverter`). On any error nothing is left behind: neither the archive nor the
     /// output. On success the caller owns both files (`result.archive.file` and `output`) and
     /// moves them into the content store.
-    public static func prepare(sources: [String], expected: ExpectedDigests, contents: ExpectedContents? = nil,
-                               baseDirectory: URL, temporaryDirectory: URL, output: URL,
-                               environment: [String: String] = ProcessInfo.processInfo.environment,
-                               progress: ((FetchProgress) -> Void)? = nil,
-                               log: ((String) -> Void)? = nil) throws -> PreparedDataset {
-        let fetcher = ArchiveFetcher(sources: sources, expected: expected, baseDirectory: baseDirectory,
-                                     temporaryDirectory: temporaryDirectory, environment: environment,
-                                     progress: progress, log: log)
+    public static func prepare(
+        sources: [String], expected: ExpectedDigests, contents: ExpectedContents? = nil,
+        baseDirectory: URL, temporaryDirectory: URL, output: URL,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        progress: ((FetchProgress) -> Void)? = nil,
+        log: ((String) -> Void)? = nil
+    ) throws -> PreparedDataset {
+        let fetcher = ArchiveFetcher(
+            sources: sources, expected: expected, baseDirectory: baseDirectory,
+            temporaryDirectory: temporaryDirectory, environment: environment,
+            progress: progress, log: log)
         let archive = try fetcher.fetch()
         do {
-            let summary = try CIFARConverter.convert(archive: archive.file, name: archive.source, digests: archive.digests,
-                                                     contents: contents, output: output)
+            let summary = try CIFARConverter.convert(
+                archive: archive.file, name: archive.source, digests: archive.digests,
+                contents: contents, output: output)
             log?("converted \(summary)")
             return PreparedDataset(archive: archive, summary: summary, output: output)
         } catch {

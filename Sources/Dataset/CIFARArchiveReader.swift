@@ -6,10 +6,13 @@ import Foundation
 /// or counts different from `contents`.
 public enum CIFARArchiveReader {
     /// - Parameter name: how the archive is named in error messages (its source).
-    public static func read(_ file: URL, name: String? = nil, contents: ExpectedContents? = nil) throws -> CIFARDataset {
+    public static func read(_ file: URL, name: String? = nil, contents: ExpectedContents? = nil) throws -> CIFARDataset
+    {
         let gzip = try GzipReader(file: file, name: name)
         let tar = TarReader(gzip)
-        let wanted: Set = [CIFAR100.trainMember, CIFAR100.testMember, CIFAR100.fineNamesMember, CIFAR100.coarseNamesMember]
+        let wanted: Set = [
+            CIFAR100.trainMember, CIFAR100.testMember, CIFAR100.fineNamesMember, CIFAR100.coarseNamesMember,
+        ]
         var bodies: [String: [UInt8]] = [:]
         var found: [String] = []
         while let entry = try tar.next() {
@@ -24,20 +27,26 @@ public enum CIFARArchiveReader {
             }
             return bytes
         }
-        let fineNames = try labelNames(try body(CIFAR100.fineNamesMember), member: CIFAR100.fineNamesMember,
-                                       expected: contents?.fineClasses)
-        let coarseNames = try labelNames(try body(CIFAR100.coarseNamesMember), member: CIFAR100.coarseNamesMember,
-                                         expected: contents?.coarseClasses)
-        let train = try records(try body(CIFAR100.trainMember), member: CIFAR100.trainMember, expected: contents?.trainCount,
-                                fineClasses: fineNames.count, coarseClasses: coarseNames.count)
+        let fineNames = try labelNames(
+            try body(CIFAR100.fineNamesMember), member: CIFAR100.fineNamesMember,
+            expected: contents?.fineClasses)
+        let coarseNames = try labelNames(
+            try body(CIFAR100.coarseNamesMember), member: CIFAR100.coarseNamesMember,
+            expected: contents?.coarseClasses)
+        let train = try records(
+            try body(CIFAR100.trainMember), member: CIFAR100.trainMember, expected: contents?.trainCount,
+            fineClasses: fineNames.count, coarseClasses: coarseNames.count)
         bodies[CIFAR100.trainMember] = nil  // free the raw bytes early (154 MB for the real archive)
-        let test = try records(try body(CIFAR100.testMember), member: CIFAR100.testMember, expected: contents?.testCount,
-                               fineClasses: fineNames.count, coarseClasses: coarseNames.count)
+        let test = try records(
+            try body(CIFAR100.testMember), member: CIFAR100.testMember, expected: contents?.testCount,
+            fineClasses: fineNames.count, coarseClasses: coarseNames.count)
         return CIFARDataset(train: train, test: test, fineLabelNames: fineNames, coarseLabelNames: coarseNames)
     }
 
     /// Splits concatenated records (coarse label, fine label, 3,072 image bytes) into a split.
-    static func records(_ bytes: [UInt8], member: String, expected: Int?, fineClasses: Int, coarseClasses: Int) throws -> CIFARSplit {
+    static func records(
+        _ bytes: [UInt8], member: String, expected: Int?, fineClasses: Int, coarseClasses: Int
+    ) throws -> CIFARSplit {
         let recordBytes = CIFAR100.recordBytes, imageBytes = CIFAR100.imageBytes
         guard bytes.count % recordBytes == 0 else {
             throw DatasetError.recordSize(member: member, bytes: bytes.count, recordSize: recordBytes)
@@ -50,10 +59,12 @@ public enum CIFARArchiveReader {
         for i in 0..<count {
             let c = Int(bytes[i * recordBytes]), f = Int(bytes[i * recordBytes + 1])
             guard c < coarseClasses else {
-                throw DatasetError.labelOutOfRange(member: member, record: i, kind: "coarse", value: c, classes: coarseClasses)
+                throw DatasetError.labelOutOfRange(
+                    member: member, record: i, kind: "coarse", value: c, classes: coarseClasses)
             }
             guard f < fineClasses else {
-                throw DatasetError.labelOutOfRange(member: member, record: i, kind: "fine", value: f, classes: fineClasses)
+                throw DatasetError.labelOutOfRange(
+                    member: member, record: i, kind: "fine", value: f, classes: fineClasses)
             }
             coarse[i] = Int32(c)
             fine[i] = Int32(f)

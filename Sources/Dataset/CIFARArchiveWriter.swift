@@ -26,7 +26,8 @@ public enum CIFARArchiveWriter {
                     let record = buffer.baseAddress! + i * recordBytes
                     record[0] = UInt8(split.coarseLabels[i])
                     record[1] = UInt8(split.fineLabels[i])
-                    UnsafeMutableRawPointer(record + 2).copyMemory(from: images.baseAddress! + i * imageBytes, byteCount: imageBytes)
+                    UnsafeMutableRawPointer(record + 2).copyMemory(
+                        from: images.baseAddress! + i * imageBytes, byteCount: imageBytes)
                 }
             }
             initialized = split.count * recordBytes

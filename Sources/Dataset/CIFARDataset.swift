@@ -9,8 +9,9 @@ public struct CIFARSplit: Sendable {
     public var coarseLabels: [Int32]
 
     public init(images: [UInt8], fineLabels: [Int32], coarseLabels: [Int32]) {
-        check(images.count == fineLabels.count * CIFAR100.imageBytes && coarseLabels.count == fineLabels.count,
-              "CIFARSplit: \(images.count) image bytes, \(fineLabels.count) fine and \(coarseLabels.count) coarse labels")
+        check(
+            images.count == fineLabels.count * CIFAR100.imageBytes && coarseLabels.count == fineLabels.count,
+            "CIFARSplit: \(images.count) image bytes, \(fineLabels.count) fine and \(coarseLabels.count) coarse labels")
         self.images = images
         self.fineLabels = fineLabels
         self.coarseLabels = coarseLabels

@@ -28,8 +28,10 @@ public enum ColorJitter {
     }
 
     /// x_c ← a·x_c + (1 − a)·g per pixel, g = luma (or 0.114·B with MXNet's bug).
-    public static func saturation(_ image: UnsafeMutableBufferPointer<Float>, factor a: Float, mxnetBug: Bool = false,
-                                  truncate: Bool = false) {
+    public static func saturation(
+        _ image: UnsafeMutableBufferPointer<Float>, factor a: Float, mxnetBug: Bool = false,
+        truncate: Bool = false
+    ) {
         let n = image.count / 3
         for p in 0..<n {
             let r = image[p], g = image[n + p], b = image[2 * n + p]

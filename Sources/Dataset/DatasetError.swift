@@ -48,7 +48,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     public var isBadInput: Bool {
         switch self {
         case .badSource, .badDigest, .checksumMismatch, .corruptGzip, .truncated, .corruptTar,
-             .missingMember, .unsafeMember, .recordSize, .recordCount, .labelOutOfRange, .labelNames, .notConverted:
+            .missingMember, .unsafeMember, .recordSize, .recordCount, .labelOutOfRange, .labelNames, .notConverted:
             return true
         case .httpStatus, .network, .missingFile, .io:
             return false
@@ -76,7 +76,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
                 lines.append("This machine seems to have no network access, or the hosts are unreachable.")
             }
             if remote {
-                lines.append("""
+                lines.append(
+                    """
                     To use an archive downloaded by hand (elsewhere, or with a browser), point repro at it:
                       repro all --param \(CIFAR100.stageName).url=/path/to/cifar-100-binary.tar.gz
                     or set the environment variable \(CIFAR100.archiveVariable)=/path/to/cifar-100-binary.tar.gz \
@@ -98,7 +99,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
             let listing = found.isEmpty ? "no members" : found.prefix(8).joined(separator: ", ")
             return "\(archive): missing member \(member) (found: \(listing))"
         case .unsafeMember(let archive, let member):
-            return "\(archive): member '\(member)' would land outside the archive's directory (an absolute path or '..'); refused"
+            return
+                "\(archive): member '\(member)' would land outside the archive's directory (an absolute path or "
+                + "'..'); refused"
         case .recordSize(let member, let bytes, let recordSize):
             return "\(member): \(bytes) bytes is not a whole number of \(recordSize)-byte records"
         case .recordCount(let member, let expected, let actual):

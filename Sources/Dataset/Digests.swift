@@ -63,7 +63,8 @@ public struct ExpectedDigests: Equatable, Sendable {
             throw DatasetError.checksumMismatch(source: source, algorithm: "MD5", expected: md5, actual: actual.md5)
         }
         if let sha256, sha256 != actual.sha256 {
-            throw DatasetError.checksumMismatch(source: source, algorithm: "SHA-256", expected: sha256, actual: actual.sha256)
+            throw DatasetError.checksumMismatch(
+                source: source, algorithm: "SHA-256", expected: sha256, actual: actual.sha256)
         }
     }
 

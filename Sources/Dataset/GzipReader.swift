@@ -46,8 +46,13 @@ final class GzipReader {
             if stream.pointee.avail_in == 0 { try refill() }
             if stream.pointee.avail_in == 0 {
                 guard atMemberEnd else {
-                    throw DatasetError.truncated(archive: name, detail: compressedBytes == 0 ? "the file is empty"
-                        : "the gzip stream stops after \(compressedBytes) bytes (\(unpackedBytes) unpacked) without its end marker")
+                    throw DatasetError.truncated(
+                        archive: name,
+                        detail: compressedBytes == 0
+                            ? "the file is empty"
+                            : "the gzip stream stops after \(compressedBytes) bytes (\(unpackedBytes) unpacked) "
+                                + "without its end marker"
+                    )
                 }
                 finished = true
                 break
@@ -77,9 +82,11 @@ final class GzipReader {
             case Z_DATA_ERROR:
                 let message = stream.pointee.msg.map { String(cString: $0) } ?? "invalid data"
                 let hint = message == "incorrect header check" ? " (not a gzip file?)" : ""
-                throw DatasetError.corruptGzip(archive: name, detail: "\(message)\(hint), after \(unpackedBytes) unpacked bytes")
+                throw DatasetError.corruptGzip(
+                    archive: name, detail: "\(message)\(hint), after \(unpackedBytes) unpacked bytes")
             default:
-                throw DatasetError.corruptGzip(archive: name, detail: "zlib status \(status) after \(unpackedBytes) unpacked bytes")
+                throw DatasetError.corruptGzip(
+                    archive: name, detail: "zlib status \(status) after \(unpackedBytes) unpacked bytes")
             }
         }
         return produced

@@ -23,8 +23,9 @@ final class GzipWriter {
         header.initialize(to: gz_header())
         header.pointee.os = 3
         outputBuffer = .allocate(capacity: outputSize)
-        let status = deflateInit2_(stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
-                                   zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        let status = deflateInit2_(
+            stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+            zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK, deflateSetHeader(stream, header) == Z_OK else {
             throw DatasetError.io("zlib cannot start compressing (status \(status))")
         }

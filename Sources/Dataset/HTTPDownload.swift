@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One blocking http(s) download into an `ArchiveSink`, through URLSession.
@@ -24,8 +25,10 @@ final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable 
 
     /// Downloads `url` into a new temporary file in `directory`; the caller owns the sink.
     /// - Parameter timeout: seconds without any data before giving up.
-    static func run(_ url: URL, into directory: URL, timeout: TimeInterval,
-                    progress: ((FetchProgress) -> Void)?) throws -> ArchiveSink {
+    static func run(
+        _ url: URL, into directory: URL, timeout: TimeInterval,
+        progress: ((FetchProgress) -> Void)?
+    ) throws -> ArchiveSink {
         let download = HTTPDownload(url: url, directory: directory, progress: progress)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
@@ -49,8 +52,10 @@ final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         return sink
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 200
         guard status == 200 else {
             failure = .httpStatus(url: url.absoluteString, status: status)
@@ -59,8 +64,9 @@ final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         }
         do {
             let length = response.expectedContentLength
-            sink = try ArchiveSink(directory: directory, source: url.absoluteString,
-                                   total: length > 0 ? length : nil, progress: progress)
+            sink = try ArchiveSink(
+                directory: directory, source: url.absoluteString,
+                total: length > 0 ? length : nil, progress: progress)
             completionHandler(.allow)
         } catch {
             failure = error as? DatasetError ?? .io("\(error)")
@@ -77,10 +83,13 @@ final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         if failure == nil, let error {
             failure = .network(url: url.absoluteString, message: error.localizedDescription)
         }
-        if failure == nil, let sink, let expected = (task.response?.expectedContentLength).flatMap({ $0 > 0 ? $0 : nil }),
-           sink.byteCount != expected {
-            failure = .truncated(archive: url.absoluteString,
-                                 detail: "the server announced \(expected) bytes but sent \(sink.byteCount)")
+        if failure == nil, let sink,
+            let expected = (task.response?.expectedContentLength).flatMap({ $0 > 0 ? $0 : nil }),
+            sink.byteCount != expected
+        {
+            failure = .truncated(
+                archive: url.absoluteString,
+                detail: "the server announced \(expected) bytes but sent \(sink.byteCount)")
         }
         done.signal()
     }

@@ -13,6 +13,8 @@ extension CIFARDataset {
         func coarse(_ split: CIFARSplit) -> CIFARSplit {
             CIFARSplit(images: split.images, fineLabels: split.coarseLabels, coarseLabels: split.coarseLabels)
         }
-        return CIFARDataset(train: coarse(train), test: coarse(test), fineLabelNames: coarseLabelNames, coarseLabelNames: coarseLabelNames)
+        return CIFARDataset(
+            train: coarse(train), test: coarse(test), fineLabelNames: coarseLabelNames,
+            coarseLabelNames: coarseLabelNames)
     }
 }

@@ -26,10 +26,13 @@ public struct MixingConfig: Equatable, Sendable {
     public var offLastEpochs: Int
     public var totalEpochs: Int
 
-    public init(kind: Kind = .none, alpha: Double = 0.2, exactFraction: Bool = false,
-                offFirstEpochs: Int = 0, offLastEpochs: Int = 0, totalEpochs: Int = 0) {
-        check(alpha > 0 && offFirstEpochs >= 0 && offLastEpochs >= 0,
-              "mixing: alpha \(alpha) must be positive, off epochs \(offFirstEpochs) and \(offLastEpochs) not negative")
+    public init(
+        kind: Kind = .none, alpha: Double = 0.2, exactFraction: Bool = false,
+        offFirstEpochs: Int = 0, offLastEpochs: Int = 0, totalEpochs: Int = 0
+    ) {
+        check(
+            alpha > 0 && offFirstEpochs >= 0 && offLastEpochs >= 0,
+            "mixing: alpha \(alpha) must be positive, off epochs \(offFirstEpochs) and \(offLastEpochs) not negative")
         self.kind = kind
         self.alpha = alpha
         self.exactFraction = exactFraction

@@ -7,8 +7,10 @@ public enum SoftTargets {
     /// - Parameters:
     ///   - targets: count × classes floats, overwritten.
     ///   - weight: the weight of each row's own label (1 without mixing).
-    public static func fill(_ targets: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
-                            classes: Int, smoothing: Float, weight: Float) {
+    public static func fill(
+        _ targets: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
+        classes: Int, smoothing: Float, weight: Float
+    ) {
         let off = smoothing / Float(classes), on = 1 - smoothing + off
         for i in 0..<count {
             let row = targets + i * classes

@@ -16,9 +16,12 @@ public struct SyntheticCIFAR: Sendable {
     public var coarseClasses: Int
     public var seed: UInt64
 
-    public init(trainCount: Int = 500, testCount: Int = 100, fineClasses: Int = 10, coarseClasses: Int = 5, seed: UInt64 = 0) {
-        check(fineClasses >= 1 && fineClasses <= 256 && coarseClasses >= 1 && coarseClasses <= fineClasses,
-              "SyntheticCIFAR: \(fineClasses) fine and \(coarseClasses) coarse classes (need 1 ≤ coarse ≤ fine ≤ 256)")
+    public init(
+        trainCount: Int = 500, testCount: Int = 100, fineClasses: Int = 10, coarseClasses: Int = 5, seed: UInt64 = 0
+    ) {
+        check(
+            fineClasses >= 1 && fineClasses <= 256 && coarseClasses >= 1 && coarseClasses <= fineClasses,
+            "SyntheticCIFAR: \(fineClasses) fine and \(coarseClasses) coarse classes (need 1 ≤ coarse ≤ fine ≤ 256)")
         self.trainCount = trainCount
         self.testCount = testCount
         self.fineClasses = fineClasses
@@ -33,10 +36,11 @@ public struct SyntheticCIFAR: Sendable {
 
     public func dataset() -> CIFARDataset {
         let classes = (0..<fineClasses).map { ClassLook(seed: seed, index: $0) }
-        return CIFARDataset(train: split("train", count: trainCount, classes: classes),
-                            test: split("test", count: testCount, classes: classes),
-                            fineLabelNames: (0..<fineClasses).map { String(format: "class_%03d", $0) },
-                            coarseLabelNames: (0..<coarseClasses).map { String(format: "group_%02d", $0) })
+        return CIFARDataset(
+            train: split("train", count: trainCount, classes: classes),
+            test: split("test", count: testCount, classes: classes),
+            fineLabelNames: (0..<fineClasses).map { String(format: "class_%03d", $0) },
+            coarseLabelNames: (0..<coarseClasses).map { String(format: "group_%02d", $0) })
     }
 
     /// Writes the dataset as a CIFAR-100 binary .tar.gz (level 1: fast; the bytes depend

@@ -16,9 +16,9 @@ struct TarEntry {
 /// by the next call to `next()`.
 final class TarReader {
     private let source: GzipReader
-    private var offset: Int64 = 0      // bytes consumed from the unpacked stream
-    private var pending: Int = 0       // body bytes of the current entry not read yet
-    private var padding: Int = 0       // zero bytes after the body up to the next 512 boundary
+    private var offset: Int64 = 0  // bytes consumed from the unpacked stream
+    private var pending: Int = 0  // body bytes of the current entry not read yet
+    private var padding: Int = 0  // zero bytes after the body up to the next 512 boundary
     private var block = [UInt8](repeating: 0, count: 512)
 
     init(_ source: GzipReader) {
@@ -39,7 +39,8 @@ final class TarReader {
             offset += Int64(count)
             if count == 0 { return nil }  // no end-of-archive blocks: accepted, as GNU tar does
             guard count == 512 else {
-                throw DatasetError.truncated(archive: archive, detail: "the tar stream stops inside a header at byte \(headerOffset)")
+                throw DatasetError.truncated(
+                    archive: archive, detail: "the tar stream stops inside a header at byte \(headerOffset)")
             }
             if block.allSatisfy({ $0 == 0 }) { return nil }  // end-of-archive marker
             try checkChecksum(at: headerOffset)
@@ -88,7 +89,8 @@ final class TarReader {
         offset += Int64(body.count)
         pending = 0
         guard body.count == size else {
-            throw DatasetError.truncated(archive: archive, detail: "a member of \(size) bytes stops after \(body.count) bytes")
+            throw DatasetError.truncated(
+                archive: archive, detail: "a member of \(size) bytes stops after \(body.count) bytes")
         }
         return body
     }
@@ -97,11 +99,14 @@ final class TarReader {
         var left = count
         while left > 0 {
             let piece = min(left, block.count)
-            let read = try block.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<piece])) }
+            let read = try block.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<piece]))
+            }
             offset += Int64(read)
             left -= read
             if read < piece {
-                throw DatasetError.truncated(archive: archive, detail: "the tar stream stops inside a member, at byte \(offset)")
+                throw DatasetError.truncated(
+                    archive: archive, detail: "the tar stream stops inside a member, at byte \(offset)")
             }
         }
     }
@@ -115,8 +120,10 @@ final class TarReader {
             signed += Int(Int8(bitPattern: value))
         }
         guard stored == unsigned || stored == signed else {
-            throw DatasetError.corruptTar(archive: archive, offset: headerOffset,
-                                          detail: "header checksum \(stored) does not match its bytes (\(unsigned)); not a tar archive, or damaged")
+            throw DatasetError.corruptTar(
+                archive: archive, offset: headerOffset,
+                detail:
+                    "header checksum \(stored) does not match its bytes (\(unsigned)); not a tar archive, or damaged")
         }
     }
 
@@ -131,8 +138,9 @@ final class TarReader {
         let digits = bytes.drop { $0 == 32 }.prefix { $0 != 0 && $0 != 32 }
         guard let value = Int(String(decoding: digits, as: UTF8.self), radix: 8), value >= 0 else {
             if digits.isEmpty { return 0 }
-            throw DatasetError.corruptTar(archive: archive, offset: headerOffset,
-                                          detail: "the \(field) field '\(String(decoding: bytes, as: UTF8.self))' is not an octal number")
+            throw DatasetError.corruptTar(
+                archive: archive, offset: headerOffset,
+                detail: "the \(field) field '\(String(decoding: bytes, as: UTF8.self))' is not an octal number")
         }
         return value
     }

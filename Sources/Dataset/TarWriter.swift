@@ -28,12 +28,12 @@ public enum TarWriter {
             for (i, byte) in text.utf8.enumerated() { block[offset + i] = byte }
         }
         block.replaceSubrange(0..<name.count, with: name)
-        put("0000644", at: 100)                        // mode
-        put("0000000", at: 108)                        // uid
-        put("0000000", at: 116)                        // gid
-        put(String(format: "%011o", size), at: 124)    // size (octal, up to 8 GiB)
-        put("00000000000", at: 136)                    // mtime
-        put("        ", at: 148)                       // checksum: spaces while summing
+        put("0000644", at: 100)  // mode
+        put("0000000", at: 108)  // uid
+        put("0000000", at: 116)  // gid
+        put(String(format: "%011o", size), at: 124)  // size (octal, up to 8 GiB)
+        put("00000000000", at: 136)  // mtime
+        put("        ", at: 148)  // checksum: spaces while summing
         block[156] = type.asciiValue!
         put("ustar", at: 257)
         put("00", at: 263)

@@ -29,7 +29,9 @@ public enum H5Comparison {
         if let missing = namesA.first(where: { !namesB.contains($0) }) { return "\(path(a, missing)) is missing" }
         if let extra = namesB.first(where: { !namesA.contains($0) }) { return "\(path(b, extra)) is new" }
         for name in namesA {
-            if a.isGroup(name) != b.isGroup(name) { return "\(path(a, name)) is a group in one file and a dataset in the other" }
+            if a.isGroup(name) != b.isGroup(name) {
+                return "\(path(a, name)) is a group in one file and a dataset in the other"
+            }
             if a.isGroup(name) {
                 if let difference = try compare(try a.openGroup(name), try b.openGroup(name)) { return difference }
                 continue
@@ -58,8 +60,10 @@ public enum H5Comparison {
         for name in namesA {
             if let sa = try? a.stringAttribute(name), let sb = try? b.stringAttribute(name) {
                 if sa != sb { return "attribute \(name) of \(a.path): \"\(sa)\" vs \"\(sb)\"" }
-            } else if let va = try? a.attribute(name, as: Double.self), let vb = try? b.attribute(name, as: Double.self),
-                      va.map(\.bitPattern) != vb.map(\.bitPattern) {
+            } else if let va = try? a.attribute(name, as: Double.self),
+                let vb = try? b.attribute(name, as: Double.self),
+                va.map(\.bitPattern) != vb.map(\.bitPattern)
+            {
                 return "attribute \(name) of \(a.path): \(va) vs \(vb)"
             }
         }

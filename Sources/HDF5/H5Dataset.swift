@@ -36,7 +36,9 @@ public final class H5Dataset: H5Object {
             if !values.isEmpty {
                 _ = try values.withUnsafeMutableBytes { raw in
                     try H5Library.check(
-                        H5Dread(id, T.h5Type, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault, raw.baseAddress),
+                        H5Dread(
+                            id, T.h5Type, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault,
+                            raw.baseAddress),
                         "read dataset \(path) as \(T.self)")
                 }
             }
@@ -48,14 +50,16 @@ public final class H5Dataset: H5Object {
         try H5Library.locked {
             let fileType = H5Dget_type(id)
             defer { H5Tclose(fileType) }
-            let count = try H5Dataspace.elementCount(shape, elementSize: max(Int(clamping: H5Tget_size(fileType)), 1), of: "dataset \(path)")
+            let count = try H5Dataspace.elementCount(
+                shape, elementSize: max(Int(clamping: H5Tget_size(fileType)), 1), of: "dataset \(path)")
             guard H5Tget_class(fileType) == H5T_STRING else { throw H5Error("dataset \(path) does not hold strings") }
             if H5Tis_variable_str(fileType) > 0 {
                 let type = try H5Dataset.variableStringType()
                 defer { H5Tclose(type) }
                 var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
                 try H5Library.check(
-                    H5Dread(id, type, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault, &pointers),
+                    H5Dread(
+                        id, type, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault, &pointers),
                     "read strings \(path)")
                 defer { pointers.forEach { if let p = $0 { H5free_memory(p) } } }
                 return pointers.map { $0.map { String(cString: $0) } ?? "" }
@@ -63,7 +67,8 @@ public final class H5Dataset: H5Object {
             let size = H5Tget_size(fileType)
             var bytes = [UInt8](repeating: 0, count: size * count)
             try H5Library.check(
-                H5Dread(id, fileType, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault, &bytes),
+                H5Dread(
+                    id, fileType, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault, &bytes),
                 "read strings \(path)")
             return (0..<count).map { i in
                 String(decoding: bytes[i * size..<(i + 1) * size].prefix { $0 != 0 }, as: UTF8.self)

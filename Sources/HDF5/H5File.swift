@@ -26,7 +26,8 @@ public final class H5File {
             H5Pset_obj_track_times(fcpl, false)
             let fapl = try accessList()
             defer { H5Pclose(fapl) }
-            let id = try H5Library.check(H5Fcreate(url.path, H5Constants.accessTruncate, fcpl, fapl), "create \(url.path)")
+            let id = try H5Library.check(
+                H5Fcreate(url.path, H5Constants.accessTruncate, fcpl, fapl), "create \(url.path)")
             return try H5File(id: id, url: url)
         }
     }
@@ -40,7 +41,8 @@ public final class H5File {
             let fapl = try accessList()
             defer { H5Pclose(fapl) }
             let mode = writable ? H5Constants.accessReadWrite : H5Constants.accessReadOnly
-            let id = try H5Library.check(H5Fopen(url.path, mode, fapl), "open \(url.path) (not an HDF5 file, or damaged)")
+            let id = try H5Library.check(
+                H5Fopen(url.path, mode, fapl), "open \(url.path) (not an HDF5 file, or damaged)")
             return try H5File(id: id, url: url)
         }
     }

@@ -32,11 +32,13 @@ public class H5Group: H5Object {
             final class Box { var names: [String] = [] }
             let box = Box()
             var index: hsize_t = 0
-            H5Literate(id, H5_INDEX_NAME, H5_ITER_INC, &index, { _, name, _, data in
-                guard let name, let data else { return 0 }
-                Unmanaged<Box>.fromOpaque(data).takeUnretainedValue().names.append(String(cString: name))
-                return 0
-            }, Unmanaged.passUnretained(box).toOpaque())
+            H5Literate(
+                id, H5_INDEX_NAME, H5_ITER_INC, &index,
+                { _, name, _, data in
+                    guard let name, let data else { return 0 }
+                    Unmanaged<Box>.fromOpaque(data).takeUnretainedValue().names.append(String(cString: name))
+                    return 0
+                }, Unmanaged.passUnretained(box).toOpaque())
             return box.names
         }
     }
@@ -66,7 +68,8 @@ public class H5Group: H5Object {
     public func openGroup(_ name: String) throws -> H5Group {
         try H5Library.locked {
             guard contains(name) else { throw H5Error("no group \(childPath(name))") }
-            let group = try H5Library.check(H5Gopen2(id, name, H5Constants.propertyDefault), "open group \(childPath(name))")
+            let group = try H5Library.check(
+                H5Gopen2(id, name, H5Constants.propertyDefault), "open group \(childPath(name))")
             return H5Group(id: group, path: childPath(name))
         }
     }
@@ -81,7 +84,8 @@ public class H5Group: H5Object {
     public func openDataset(_ name: String) throws -> H5Dataset {
         try H5Library.locked {
             guard contains(name) else { throw H5Error("missing dataset \(childPath(name))") }
-            let dataset = try H5Library.check(H5Dopen2(id, name, H5Constants.propertyDefault), "open dataset \(childPath(name))")
+            let dataset = try H5Library.check(
+                H5Dopen2(id, name, H5Constants.propertyDefault), "open dataset \(childPath(name))")
             return H5Dataset(id: dataset, path: childPath(name))
         }
     }
@@ -89,15 +93,18 @@ public class H5Group: H5Object {
     /// Writes a new dataset. Rank 0 (`shape == []`) and empty datasets are contiguous;
     /// everything else is chunked (`H5Dataset.chunkShape`) and filtered as `compression` says.
     @discardableResult
-    public func write<T: H5Element>(_ name: String, _ values: [T], shape: [Int],
-                                    compression: H5Compression = .standard) throws -> H5Dataset {
+    public func write<T: H5Element>(
+        _ name: String, _ values: [T], shape: [Int],
+        compression: H5Compression = .standard
+    ) throws -> H5Dataset {
         guard shape.reduce(1, *) == values.count else {
             throw H5Error("dataset \(childPath(name)): shape \(shape) does not hold \(values.count) values")
         }
         return try H5Library.locked {
             let space = try H5Dataspace.create(shape)
             defer { H5Sclose(space) }
-            let plist = try H5Dataset.creationList(shape: shape, elementSize: MemoryLayout<T>.size, compression: compression)
+            let plist = try H5Dataset.creationList(
+                shape: shape, elementSize: MemoryLayout<T>.size, compression: compression)
             defer { H5Pclose(plist) }
             let dataset = try H5Library.check(
                 H5Dcreate2(id, name, T.h5Type, space, H5Constants.propertyDefault, plist, H5Constants.propertyDefault),
@@ -106,7 +113,9 @@ public class H5Group: H5Object {
             if !values.isEmpty {
                 _ = try values.withUnsafeBytes { raw in
                     try H5Library.check(
-                        H5Dwrite(dataset, T.h5Type, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault, raw.baseAddress),
+                        H5Dwrite(
+                            dataset, T.h5Type, H5Constants.selectAll, H5Constants.selectAll,
+                            H5Constants.propertyDefault, raw.baseAddress),
                         "write dataset \(childPath(name))")
                 }
             }
@@ -116,7 +125,9 @@ public class H5Group: H5Object {
 
     /// Convenience: a one-dimensional dataset.
     @discardableResult
-    public func write<T: H5Element>(_ name: String, _ values: [T], compression: H5Compression = .standard) throws -> H5Dataset {
+    public func write<T: H5Element>(
+        _ name: String, _ values: [T], compression: H5Compression = .standard
+    ) throws -> H5Dataset {
         try write(name, values, shape: [values.count], compression: compression)
     }
 
@@ -141,7 +152,9 @@ public class H5Group: H5Object {
             defer { cStrings.forEach { free($0) } }
             var pointers = cStrings.map { UnsafePointer($0) }
             try H5Library.check(
-                H5Dwrite(dataset, type, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault, &pointers),
+                H5Dwrite(
+                    dataset, type, H5Constants.selectAll, H5Constants.selectAll, H5Constants.propertyDefault,
+                    &pointers),
                 "write dataset \(childPath(name))")
         }
     }

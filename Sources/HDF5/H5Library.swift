@@ -59,14 +59,14 @@ enum H5Library {
 
 /// Constants that libhdf5 defines as macros Swift cannot import.
 enum H5Constants {
-    static let propertyDefault = hid_t(0)          // H5P_DEFAULT
-    static let selectAll = hid_t(0)                // H5S_ALL
-    static let accessReadOnly: UInt32 = 0x0000     // H5F_ACC_RDONLY
-    static let accessReadWrite: UInt32 = 0x0001    // H5F_ACC_RDWR
-    static let accessTruncate: UInt32 = 0x0002     // H5F_ACC_TRUNC
-    static let filterOptional: UInt32 = 0x0001     // H5Z_FLAG_OPTIONAL
-    static let filterReverse: UInt32 = 0x0100      // H5Z_FLAG_REVERSE
-    static let variableLength = -1                 // H5T_VARIABLE, (size_t)(-1)
+    static let propertyDefault = hid_t(0)  // H5P_DEFAULT
+    static let selectAll = hid_t(0)  // H5S_ALL
+    static let accessReadOnly: UInt32 = 0x0000  // H5F_ACC_RDONLY
+    static let accessReadWrite: UInt32 = 0x0001  // H5F_ACC_RDWR
+    static let accessTruncate: UInt32 = 0x0002  // H5F_ACC_TRUNC
+    static let filterOptional: UInt32 = 0x0001  // H5Z_FLAG_OPTIONAL
+    static let filterReverse: UInt32 = 0x0100  // H5Z_FLAG_REVERSE
+    static let variableLength = -1  // H5T_VARIABLE, (size_t)(-1)
     static var fileCreate: hid_t { H5P_CLS_FILE_CREATE_ID_g }
     static var fileAccess: hid_t { H5P_CLS_FILE_ACCESS_ID_g }
     static var datasetCreate: hid_t { H5P_CLS_DATASET_CREATE_ID_g }

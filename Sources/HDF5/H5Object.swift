@@ -74,10 +74,13 @@ public class H5Object {
         H5Library.locked {
             let count = attributeCount()
             return (0..<count).compactMap { index -> String? in
-                let length = H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), nil, 0, H5Constants.propertyDefault)
+                let length = H5Aget_name_by_idx(
+                    id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), nil, 0, H5Constants.propertyDefault)
                 guard length >= 0 else { return nil }
                 var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-                H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), &buffer, buffer.count, H5Constants.propertyDefault)
+                H5Aget_name_by_idx(
+                    id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), &buffer, buffer.count,
+                    H5Constants.propertyDefault)
                 return String(cString: buffer)
             }
         }
@@ -105,7 +108,9 @@ public class H5Object {
                 let space = H5Aget_space(attr)
                 defer { H5Sclose(space) }
                 let points = H5Sget_simple_extent_npoints(space)
-                guard points == 1 else { throw H5Error("attribute \(name) on \(path) holds \(points) strings, not one") }
+                guard points == 1 else {
+                    throw H5Error("attribute \(name) on \(path) holds \(points) strings, not one")
+                }
                 if H5Tis_variable_str(type) > 0 {
                     let memType = H5Tcopy(H5T_C_S1_g)
                     defer { H5Tclose(memType) }
@@ -116,7 +121,8 @@ public class H5Object {
                     defer { if let pointer { H5free_memory(pointer) } }
                     return pointer.map { String(cString: $0) } ?? ""
                 }
-                let size = try H5Dataspace.elementCount([H5Tget_size(type)], elementSize: 1, of: "attribute \(name) on \(path)")
+                let size = try H5Dataspace.elementCount(
+                    [H5Tget_size(type)], elementSize: 1, of: "attribute \(name) on \(path)")
                 var bytes = [UInt8](repeating: 0, count: size + 1)
                 try H5Library.check(H5Aread(attr, type, &bytes), "read attribute \(name)")
                 return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
@@ -131,10 +137,12 @@ public class H5Object {
                 let space = H5Aget_space(attr)
                 defer { H5Sclose(space) }
                 let points = Int(H5Sget_simple_extent_npoints(space))
-                let count = try H5Dataspace.elementCount([points], elementSize: MemoryLayout<T>.stride, of: "attribute \(name) on \(path)")
+                let count = try H5Dataspace.elementCount(
+                    [points], elementSize: MemoryLayout<T>.stride, of: "attribute \(name) on \(path)")
                 var values = [T](repeating: 0, count: count)
                 _ = try values.withUnsafeMutableBytes { raw in
-                    try H5Library.check(H5Aread(attr, T.h5Type, raw.baseAddress), "read attribute \(name) on \(path) as \(T.self)")
+                    try H5Library.check(
+                        H5Aread(attr, T.h5Type, raw.baseAddress), "read attribute \(name) on \(path) as \(T.self)")
                 }
                 return values
             }
@@ -143,19 +151,24 @@ public class H5Object {
 
     public func intAttribute(_ name: String) throws -> Int {
         let values: [Int64] = try attribute(name)
-        guard values.count == 1 else { throw H5Error("attribute \(name) on \(path) holds \(values.count) values, not one") }
+        guard values.count == 1 else {
+            throw H5Error("attribute \(name) on \(path) holds \(values.count) values, not one")
+        }
         return Int(values[0])
     }
 
     public func doubleAttribute(_ name: String) throws -> Double {
         let values: [Double] = try attribute(name)
-        guard values.count == 1 else { throw H5Error("attribute \(name) on \(path) holds \(values.count) values, not one") }
+        guard values.count == 1 else {
+            throw H5Error("attribute \(name) on \(path) holds \(values.count) values, not one")
+        }
         return values[0]
     }
 
     private func withAttribute<R>(_ name: String, _ body: (hid_t) throws -> R) throws -> R {
         guard H5Aexists(id, name) > 0 else { throw H5Error("\(path) has no attribute \(name)") }
-        let attr = try H5Library.check(H5Aopen(id, name, H5Constants.propertyDefault), "open attribute \(name) on \(path)")
+        let attr = try H5Library.check(
+            H5Aopen(id, name, H5Constants.propertyDefault), "open attribute \(name) on \(path)")
         defer { H5Aclose(attr) }
         return try body(attr)
     }
@@ -191,7 +204,10 @@ enum H5Dataspace {
             count = product
         }
         guard UInt64(count) <= ProcessInfo.processInfo.physicalMemory else {
-            throw H5Error("\(what) declares the shape \(dims) (\(count) bytes), more than this machine's memory: the file is damaged")
+            throw H5Error(
+                "\(what) declares the shape \(dims) (\(count) bytes), more than this machine's memory: the file is "
+                    + "damaged"
+            )
         }
         return count / max(elementSize, 1)
     }

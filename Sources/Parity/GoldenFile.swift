@@ -24,7 +24,8 @@ final class GoldenFile {
             if root.hasAttribute("companion_files") {
                 let list = try root.stringAttribute("companion_files")
                 guard let names = try? JSONValue.decode([String].self, from: Data(list.utf8)) else {
-                    throw ParityError.badAttribute(file: name, name: "companion_files", detail: "not a JSON list of names")
+                    throw ParityError.badAttribute(
+                        file: name, name: "companion_files", detail: "not a JSON list of names")
                 }
                 for companion in names {
                     let companionURL = url.deletingLastPathComponent().appendingPathComponent(companion)
@@ -75,8 +76,10 @@ final class GoldenFile {
     }
 
     /// An attribute of the group (or the root) read by `read`; `value` when it is missing, if given.
-    private func attribute<T>(_ attribute: String, in group: H5Group?, default value: T?,
-                              _ read: (H5Group) throws -> T) throws -> T {
+    private func attribute<T>(
+        _ attribute: String, in group: H5Group?, default value: T?,
+        _ read: (H5Group) throws -> T
+    ) throws -> T {
         let owner = group ?? root
         guard owner.hasAttribute(attribute) else {
             if let value { return value }

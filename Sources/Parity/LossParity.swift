@@ -12,12 +12,14 @@ enum LossParity {
             let group = try file.group(name)
             let logits = try file.floats(name + "/logits")
             guard logits.shape.count == 2 else {
-                throw ParityError.unknownLayout(file: file.name, detail: "\(name)/logits has shape \(logits.shape), not (N, K)")
+                throw ParityError.unknownLayout(
+                    file: file.name, detail: "\(name)/logits has shape \(logits.shape), not (N, K)")
             }
             let classes = logits.shape[1]
             let labels = try file.labels(name + "/labels")
             guard labels.count == logits.shape[0], labels.allSatisfy({ $0 >= 0 && $0 < classes }) else {
-                throw ParityError.unknownLayout(file: file.name, detail: "\(name)/labels do not fit \(logits.shape) logits")
+                throw ParityError.unknownLayout(
+                    file: file.name, detail: "\(name)/labels do not fit \(logits.shape) logits")
             }
             let eta = Float(try file.double("eta", in: group, default: 0))
             var hard = Targets.oneHot(labels, classes: classes, smoothing: eta)
@@ -28,18 +30,25 @@ enum LossParity {
             }
             let output: LossOutput
             if file.has(name + "/teacher_logits") {
-                let distillation = Distillation(temperature: Float(try file.double("temperature", in: group)),
-                                                hardWeight: Float(try file.double("hard_weight", in: group)))
-                let soft = distillation.softTargets(teacherLogits: try file.floats(name + "/teacher_logits").values,
-                                                    classes: classes)
-                let result = distillation.loss(logits: logits.values, softTargets: soft, hardTargets: hard, classes: classes)
-                try report.add(name + "/soft_target", soft, try file.doubles(name + "/f64/soft_target"), tolerance: tolerance)
-                try report.add(name + "/per_sample_soft", result.perSampleSoft, try file.doubles(name + "/f64/per_sample_soft"),
-                           tolerance: tolerance)
-                try report.add(name + "/per_sample_hard", result.perSampleHard, try file.doubles(name + "/f64/per_sample_hard"),
-                           tolerance: tolerance)
+                let distillation = Distillation(
+                    temperature: Float(try file.double("temperature", in: group)),
+                    hardWeight: Float(try file.double("hard_weight", in: group)))
+                let soft = distillation.softTargets(
+                    teacherLogits: try file.floats(name + "/teacher_logits").values,
+                    classes: classes)
+                let result = distillation.loss(
+                    logits: logits.values, softTargets: soft, hardTargets: hard, classes: classes)
+                try report.add(
+                    name + "/soft_target", soft, try file.doubles(name + "/f64/soft_target"), tolerance: tolerance)
+                try report.add(
+                    name + "/per_sample_soft", result.perSampleSoft, try file.doubles(name + "/f64/per_sample_soft"),
+                    tolerance: tolerance)
+                try report.add(
+                    name + "/per_sample_hard", result.perSampleHard, try file.doubles(name + "/f64/per_sample_hard"),
+                    tolerance: tolerance)
                 if file.has(name + "/hard_target") {
-                    try report.add(name + "/hard_target", hard, try file.doubles(name + "/hard_target"), tolerance: tolerance)
+                    try report.add(
+                        name + "/hard_target", hard, try file.doubles(name + "/hard_target"), tolerance: tolerance)
                 }
                 output = result.total
             } else {
@@ -48,9 +57,13 @@ enum LossParity {
                     try report.add(name + "/target", hard, try file.doubles(name + "/target"), tolerance: tolerance)
                 }
             }
-            try report.add(name + "/per_sample", output.perSample, try file.doubles(name + "/f64/per_sample"), tolerance: tolerance)
+            try report.add(
+                name + "/per_sample", output.perSample, try file.doubles(name + "/f64/per_sample"), tolerance: tolerance
+            )
             try report.add(name + "/loss", [output.loss], try file.doubles(name + "/f64/loss"), tolerance: tolerance)
-            try report.add(name + "/grads/logits", output.dLogits, try file.doubles(name + "/f64/grads/logits"), tolerance: tolerance)
+            try report.add(
+                name + "/grads/logits", output.dLogits, try file.doubles(name + "/f64/grads/logits"),
+                tolerance: tolerance)
         }
         return report
     }

@@ -14,18 +14,22 @@ enum ModelParity {
         try report.add("logits", step.logits, try file.doubles("f64/logits"), tolerance: Parity.layerTolerance)
         try report.add("loss", [step.lossValue], try file.doubles("f64/loss"), tolerance: Parity.layerTolerance)
         for view in model.parameters.views {
-            try report.add("grads/" + view.name, try model.gradients.values(named: view.name),
-                       try file.doubles("f64/grads/" + view.name), tolerance: Parity.gradientTolerance)
+            try report.add(
+                "grads/" + view.name, try model.gradients.values(named: view.name),
+                try file.doubles("f64/grads/" + view.name), tolerance: Parity.gradientTolerance)
         }
-        try report.add("grads/input.x", step.inputGradient, try file.doubles("f64/grads/input.x"),
-                   tolerance: Parity.gradientTolerance)
+        try report.add(
+            "grads/input.x", step.inputGradient, try file.doubles("f64/grads/input.x"),
+            tolerance: Parity.gradientTolerance)
         // running statistics after the forward: GluonCV's biased rule (ours by default) …
         for view in model.buffers.views {
-            let path = view.name.hasSuffix("running_var")
+            let path =
+                view.name.hasSuffix("running_var")
                 ? "f64/bn_running_after_mxnet/" + view.name : "f64/bn_running_after/" + view.name
             guard file.has(path) else { continue }
-            try report.add(path, try model.buffers.values(named: view.name), try file.doubles(path),
-                       tolerance: Parity.layerTolerance)
+            try report.add(
+                path, try model.buffers.values(named: view.name), try file.doubles(path),
+                tolerance: Parity.layerTolerance)
         }
         // … and PyTorch's unbiased rule, from the same starting statistics
         try step.loadRunningStatistics()
@@ -36,8 +40,9 @@ enum ModelParity {
         for view in model.buffers.views where view.name.hasSuffix("running_var") {
             let path = "f64/bn_running_after/" + view.name
             guard file.has(path) else { continue }
-            try report.add(path, try model.buffers.values(named: view.name), try file.doubles(path),
-                       tolerance: Parity.layerTolerance)
+            try report.add(
+                path, try model.buffers.values(named: view.name), try file.doubles(path),
+                tolerance: Parity.layerTolerance)
         }
         return report
     }
@@ -53,16 +58,20 @@ enum ModelParity {
         let model = step.model
         var report = ParityReport(
             file: file.name,
-            kind: "SGD step (lr \(lr), momentum \(momentum), nesterov \(nesterov), wd \(decay)) after \(step.description)")
+            kind:
+                "SGD step (lr \(lr), momentum \(momentum), nesterov \(nesterov), wd \(decay)) after \(step.description)"
+        )
         let before = model.parameters.storage.array
-        let sgd = SGD(parameters: model.parameters, momentum: Float(momentum), nesterov: nesterov,
-                      weightDecay: WeightDecay(rate: Float(decay), kinds: model.parameterKinds))
+        let sgd = SGD(
+            parameters: model.parameters, momentum: Float(momentum), nesterov: nesterov,
+            weightDecay: WeightDecay(rate: Float(decay), kinds: model.parameterKinds))
         sgd.step(parameters: model.parameters, gradients: model.gradients, learningRate: Float(lr))
         for view in model.parameters.views {
             let after = try model.parameters.values(named: view.name)
             let old = before[view.offset..<view.offset + view.count]
             let reference = zip(try file.doubles("f64/params_after_step/" + view.name), old).map { $0 - Double($1) }
-            try report.add("step/" + view.name, zip(after, old).map { $0 - $1 }, reference, tolerance: Parity.gradientTolerance)
+            try report.add(
+                "step/" + view.name, zip(after, old).map { $0 - $1 }, reference, tolerance: Parity.gradientTolerance)
         }
         return report
     }
@@ -84,11 +93,15 @@ enum ModelParity {
             Step.train(model, input, labels, batch: batch, height: height, width: width, devices: devices)
         }
 
-        static func train(_ model: Model, _ input: [Float], _ labels: [Int], batch: Int, height: Int, width: Int,
-                          devices: Int) -> (logits: [Float], loss: Float, inputGradient: [Float]?) {
+        static func train(
+            _ model: Model, _ input: [Float], _ labels: [Int], batch: Int, height: Int, width: Int,
+            devices: Int
+        ) -> (logits: [Float], loss: Float, inputGradient: [Float]?) {
             input.withUnsafeBufferPointer { x in
-                model.accumulateGradients(x.baseAddress!, batch: batch, height: height, width: width, devices: devices,
-                                          inputGradient: true) { range, logits in
+                model.accumulateGradients(
+                    x.baseAddress!, batch: batch, height: height, width: width, devices: devices,
+                    inputGradient: true
+                ) { range, logits in
                     SoftmaxCrossEntropy.loss(logits: logits, labels: Array(labels[range]), classes: model.classes)
                 }
             }
@@ -114,32 +127,39 @@ enum ModelParity {
                 throw ParityError.unknownLayout(file: file.name, detail: "stem_relu does not match the \(name) layout")
             }
             let momentum = try file.double("bn_momentum_pytorch", default: 0.1)
-            model.batchNormConfig = BatchNorm.Config(epsilon: Float(try file.double("bn_eps", default: 1e-5)),
-                                                     momentum: Float(1 - momentum), runningVariance: .biased)
+            model.batchNormConfig = BatchNorm.Config(
+                epsilon: Float(try file.double("bn_eps", default: 1e-5)),
+                momentum: Float(1 - momentum), runningVariance: .biased)
             for view in model.parameters.views {
                 let values = try file.floats("params/" + view.name)
                 do {
                     try model.parameters.load(named: view.name, shape: values.shape, values: values.values)
                 } catch ArenaError.shapeMismatch(let tensor, let expected, let got) {
-                    throw ParityError.shapeMismatch(file: file.name, tensor: "params/" + tensor, expected: expected, got: got)
+                    throw ParityError.shapeMismatch(
+                        file: file.name, tensor: "params/" + tensor, expected: expected, got: got)
                 }
             }
             let x = try file.floats("inputs/x")
             guard x.shape.count == 4, x.shape[1] == 3 else {
-                throw ParityError.unknownLayout(file: file.name, detail: "inputs/x has shape \(x.shape), not (N, 3, H, W)")
+                throw ParityError.unknownLayout(
+                    file: file.name, detail: "inputs/x has shape \(x.shape), not (N, 3, H, W)")
             }
             (batch, height, width) = (x.shape[0], x.shape[2], x.shape[3])
             input = x.values
             let labels = try file.labels("inputs/labels")
             guard labels.count == batch, labels.allSatisfy({ $0 >= 0 && $0 < classes }) else {
-                throw ParityError.unknownLayout(file: file.name, detail: "inputs/labels do not fit batch \(batch), \(classes) classes")
+                throw ParityError.unknownLayout(
+                    file: file.name, detail: "inputs/labels do not fit batch \(batch), \(classes) classes")
             }
             // `devices`: the batch split into equal parts, each with its own batch statistics
             devices = try file.int("devices", default: 1)
             guard devices >= 1, batch % devices == 0 else {
-                throw ParityError.unknownLayout(file: file.name, detail: "devices \(devices) does not split batch \(batch)")
+                throw ParityError.unknownLayout(
+                    file: file.name, detail: "devices \(devices) does not split batch \(batch)")
             }
-            description = "model step (\(name), \(classes) classes, batch \(batch)\(devices > 1 ? " on \(devices) devices" : ""), \(height)x\(width))"
+            description =
+                "model step (\(name), \(classes) classes, batch "
+                + "\(batch)\(devices > 1 ? " on \(devices) devices" : ""), \(height)x\(width))"
             try Step.loadRunningStatistics(file, model)
             self.labels = labels
             let step = Step.train(model, input, labels, batch: batch, height: height, width: width, devices: devices)

@@ -1,6 +1,6 @@
 import Foundation
-import Tensor
 import HDF5
+import Tensor
 
 /// `repro parity`: recognises a golden file (golden/README.md) from its contents, rebuilds
 /// what it describes from the file's own attributes and shapes, runs it in float32 and
@@ -38,7 +38,9 @@ public enum Parity {
             report = try ModelParity.checkSGDStep(file, context)
         } else if root.contains("params") && root.contains("inputs/x") {
             report = try ModelParity.checkStep(file, context)
-        } else if root.childNames.contains(where: { root.contains($0 + "/logits") && root.contains($0 + "/f64/per_sample") }) {
+        } else if root.childNames.contains(where: {
+            root.contains($0 + "/logits") && root.contains($0 + "/f64/per_sample")
+        }) {
             report = try LossParity.check(file)
         } else {
             throw ParityError.unknownLayout(file: file.name, detail: "top level holds \(root.childNames)")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The outcome of checking one golden file: one line per compared tensor.
 public struct ParityReport: Sendable {
     public struct Line: Sendable {
@@ -35,7 +37,8 @@ public struct ParityReport: Sendable {
             out += "  \(name)  relmax \(format(line.relmax))  tolerance \(format(line.tolerance))  \(verdict)\n"
         }
         if let worst {
-            out += passed
+            out +=
+                passed
                 ? "passed: \(lines.count) tensors, worst relmax \(format(worst.relmax)) (\(worst.name))\n"
                 : "FAILED: \(failures.count) of \(lines.count) tensors above tolerance\n"
         }
@@ -51,5 +54,3 @@ func format(_ value: Double) -> String {
     let rounded = (mantissa * 10).rounded() / 10
     return rounded >= 10 ? "1.0e\(exponent + 1)" : "\(rounded)e\(exponent)"
 }
-
-import Foundation

@@ -33,8 +33,11 @@ extension TableResult {
     public var claimResults: [ClaimResult] {
         paper.claims.map { claim in
             let ours = estimate(row: claim.row, column: claim.column)
-                .flatMap { row in estimate(row: claim.baseRow, column: claim.baseColumn).map { row.interval.minus($0.interval) } }
-            return ClaimResult(claim: claim, ours: ours, verdict: ClaimVerdict(ours: ours, paperDifference: claim.paperDifference))
+                .flatMap { row in
+                    estimate(row: claim.baseRow, column: claim.baseColumn).map { row.interval.minus($0.interval) }
+                }
+            return ClaimResult(
+                claim: claim, ours: ours, verdict: ClaimVerdict(ours: ours, paperDifference: claim.paperDifference))
         }
     }
 

@@ -22,7 +22,8 @@ public struct Estimate: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let values = try decoder.container(keyedBy: CodingKeys.self).decode([Double].self, forKey: .values)
         guard !values.isEmpty else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "an estimate needs at least one value"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "an estimate needs at least one value"))
         }
         self.values = values
     }

@@ -27,9 +27,11 @@ public struct HTMLReport: Sendable {
             "body{font-family:sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#222}",
             "table{border-collapse:collapse;margin:1rem 0}th,td{padding:.25rem .6rem;text-align:right}",
             "th:first-child,td:first-child{text-align:left}thead tr:last-child th{border-bottom:1px solid #444}",
-            "table{border-top:2px solid #444;border-bottom:2px solid #444}caption{font-weight:bold;text-align:left;margin-bottom:.3rem}",
+            "table{border-top:2px solid #444;border-bottom:2px solid "
+                + "#444}caption{font-weight:bold;text-align:left;margin-bottom:.3rem}",
             ".note{font-size:.85rem;color:#555;margin:.1rem 0}figure{margin:1.5rem 0}",
-            "table.claims td:first-child{max-width:32rem}table.claims td:last-child{text-align:left}.summary{font-size:1.15rem}",
+            "table.claims td:first-child{max-width:32rem}table.claims "
+                + "td:last-child{text-align:left}.summary{font-size:1.15rem}",
             "</style>",
             "</head>",
             "<body>",
@@ -62,7 +64,10 @@ public struct HTMLReport: Sendable {
     private func htmlTable(_ layout: TableLayout) -> String {
         var out = ["<table>", "<caption>\(HTMLReport.escape(layout.caption))</caption>", "<thead>", "<tr><th></th>"]
         for group in layout.groups {
-            out.append("<th colspan=\"\(group.subheaders.count)\" style=\"text-align:center\">\(HTMLReport.escape(group.header))</th>")
+            out.append(
+                "<th colspan=\"\(group.subheaders.count)\" "
+                    + "style=\"text-align:center\">\(HTMLReport.escape(group.header))</th>"
+            )
         }
         out.append("</tr><tr><th>\(HTMLReport.escape(layout.rowHeader))</th>")
         out += layout.groups.flatMap { $0.subheaders.map { "<th>\(HTMLReport.escape($0))</th>" } }
@@ -88,10 +93,15 @@ public struct HTMLReport: Sendable {
     private func claimsTable(_ layout: TableLayout) -> [String] {
         var out: [String] = []
         if !layout.claims.isEmpty {
-            out += ["<table class=\"claims\">", "<thead>", "<tr>" + TableLayout.claimHeaders.map { "<th>\(HTMLReport.escape($0))</th>" }.joined() + "</tr>",
-                    "</thead>", "<tbody>"]
+            out += [
+                "<table class=\"claims\">", "<thead>",
+                "<tr>" + TableLayout.claimHeaders.map { "<th>\(HTMLReport.escape($0))</th>" }.joined() + "</tr>",
+                "</thead>", "<tbody>",
+            ]
             out += layout.claims.map { claim in
-                "<tr>" + [claim.text, claim.paper, claim.ours, claim.verdict].map { "<td>\(HTMLReport.escape($0))</td>" }.joined() + "</tr>"
+                "<tr>"
+                    + [claim.text, claim.paper, claim.ours, claim.verdict].map { "<td>\(HTMLReport.escape($0))</td>" }
+                    .joined() + "</tr>"
             }
             out += ["</tbody>", "</table>"]
         }

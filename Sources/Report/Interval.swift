@@ -22,8 +22,9 @@ public struct Interval: Sendable, Equatable {
     /// The difference `self − other` of two independent intervals; the half-widths add in
     /// quadrature, as standard errors of independent means do.
     public func minus(_ other: Interval) -> Interval {
-        Interval(center: center - other.center,
-                 halfWidth: (halfWidth * halfWidth + other.halfWidth * other.halfWidth).squareRoot())
+        Interval(
+            center: center - other.center,
+            halfWidth: (halfWidth * halfWidth + other.halfWidth * other.halfWidth).squareRoot())
     }
 
     /// The interval shifted by a constant known exactly (a paper's number): same half-width.

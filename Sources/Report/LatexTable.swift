@@ -71,7 +71,9 @@ public enum LatexTable {
                 row(TableLayout.claimHeaders.map(escape)),
                 "\\midrule",
             ]
-            lines += layout.claims.map { row([escape($0.text), number($0.paper), number($0.ours), escape($0.verdict)]) }
+            lines += layout.claims.map {
+                row([escape($0.text), number($0.paper), number($0.ours), escape($0.verdict)])
+            }
             lines += ["\\bottomrule", "\\end{tabular}"]
         }
         if !layout.claimNotes.isEmpty {

@@ -25,8 +25,10 @@ public struct LineChart: Sendable {
         self.series = series
     }
 
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-                          "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39"]
+    static let palette = [
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+        "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
+    ]
 
     // Plot area inside a fixed canvas; the legend sits to the right.
     let width = 760.0, height = 360.0
@@ -40,27 +42,57 @@ public struct LineChart: Sendable {
         func px(_ x: Double) -> String { f(left + (x - x0) / max(x1 - x0, 1e-12) * (right - left)) }
         func py(_ y: Double) -> String { f(bottom - (y - y0) / max(y1 - y0, 1e-12) * (bottom - top)) }
 
-        var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"]
+        var out = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 "
+                + "0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
+        ]
         out.append("<title>\(escape(title))</title>")
         out.append("<text x=\"\(f(left))\" y=\"20\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>")
-        out.append("<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"#999\"/>")
+        out.append(
+            "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" "
+                + "fill=\"none\" stroke=\"#999\"/>"
+        )
         for tick in xTicks {
-            out.append("<line x1=\"\(px(tick))\" y1=\"\(f(bottom))\" x2=\"\(px(tick))\" y2=\"\(f(bottom + 4))\" stroke=\"#999\"/>")
-            out.append("<text x=\"\(px(tick))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\">\(LineChart.label(tick))</text>")
+            out.append(
+                "<line x1=\"\(px(tick))\" y1=\"\(f(bottom))\" x2=\"\(px(tick))\" y2=\"\(f(bottom + 4))\" "
+                    + "stroke=\"#999\"/>"
+            )
+            out.append(
+                "<text x=\"\(px(tick))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\">\(LineChart.label(tick))</text>"
+            )
         }
         for tick in yTicks {
-            out.append("<line x1=\"\(f(left))\" y1=\"\(py(tick))\" x2=\"\(f(right))\" y2=\"\(py(tick))\" stroke=\"#eee\"/>")
-            out.append("<text x=\"\(f(left - 6))\" y=\"\(py(tick))\" text-anchor=\"end\" dominant-baseline=\"middle\">\(LineChart.label(tick))</text>")
+            out.append(
+                "<line x1=\"\(f(left))\" y1=\"\(py(tick))\" x2=\"\(f(right))\" y2=\"\(py(tick))\" stroke=\"#eee\"/>")
+            out.append(
+                "<text x=\"\(f(left - 6))\" y=\"\(py(tick))\" text-anchor=\"end\" "
+                    + "dominant-baseline=\"middle\">\(LineChart.label(tick))</text>"
+            )
         }
-        out.append("<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 14))\" text-anchor=\"middle\">\(escape(xLabel))</text>")
-        out.append("<text transform=\"translate(16 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>")
+        out.append(
+            "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 14))\" "
+                + "text-anchor=\"middle\">\(escape(xLabel))</text>"
+        )
+        out.append(
+            "<text transform=\"translate(16 \(f((top + bottom) / 2))) rotate(-90)\" "
+                + "text-anchor=\"middle\">\(escape(yLabel))</text>"
+        )
         for (index, line) in series.enumerated() {
             let colour = LineChart.palette[index % LineChart.palette.count]
             let points = line.points.map { "\(px($0.x)),\(py($0.y))" }.joined(separator: " ")
-            out.append("<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" points=\"\(points)\"><title>\(escape(line.name))</title></polyline>")
+            out.append(
+                "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" "
+                    + "points=\"\(points)\"><title>\(escape(line.name))</title></polyline>"
+            )
             let legendY = top + 6 + Double(index) * 16
-            out.append("<line x1=\"\(f(right + 14))\" y1=\"\(f(legendY))\" x2=\"\(f(right + 32))\" y2=\"\(f(legendY))\" stroke=\"\(colour)\" stroke-width=\"2\"/>")
-            out.append("<text x=\"\(f(right + 38))\" y=\"\(f(legendY))\" dominant-baseline=\"middle\">\(escape(line.name))</text>")
+            out.append(
+                "<line x1=\"\(f(right + 14))\" y1=\"\(f(legendY))\" x2=\"\(f(right + 32))\" y2=\"\(f(legendY))\" "
+                    + "stroke=\"\(colour)\" stroke-width=\"2\"/>"
+            )
+            out.append(
+                "<text x=\"\(f(right + 38))\" y=\"\(f(legendY))\" "
+                    + "dominant-baseline=\"middle\">\(escape(line.name))</text>"
+            )
         }
         out.append("</svg>")
         return out.joined(separator: "\n")

@@ -7,7 +7,9 @@ public enum MarkdownTable {
     static func render(_ layout: TableLayout) -> String {
         var headers = [layout.rowHeader]
         for group in layout.groups {
-            headers += group.subheaders.map { group.subheaders.count == 1 ? "\(group.header) (\($0))" : "\(group.header) \($0)" }
+            headers += group.subheaders.map {
+                group.subheaders.count == 1 ? "\(group.header) (\($0))" : "\(group.header) \($0)"
+            }
         }
         var lines = ["**\(layout.caption)**", ""]
         lines += table(headers, rows: layout.rows.map { row in [escape(row.label)] + row.cells.joined().map(cell) })
@@ -17,8 +19,9 @@ public enum MarkdownTable {
             lines.append("")
         }
         if !layout.claims.isEmpty {
-            lines += table(TableLayout.claimHeaders, rows: layout.claims.map { [escape($0.text), $0.paper, $0.ours, $0.verdict] },
-                           leftAligned: [0, 3])
+            lines += table(
+                TableLayout.claimHeaders, rows: layout.claims.map { [escape($0.text), $0.paper, $0.ours, $0.verdict] },
+                leftAligned: [0, 3])
             lines.append("")
         }
         for note in layout.claimNotes { lines += [note, ""] }

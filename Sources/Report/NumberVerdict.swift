@@ -43,10 +43,13 @@ extension TableResult {
     public var numberVerdicts: [NumberCheck] {
         paper.rows.indices.flatMap { row in
             paper.columns.indices.compactMap { column -> NumberCheck? in
-                guard !paper.columns[column].isVolatile, let value = paper.paperValue(row: row, column: column) else { return nil }
+                guard !paper.columns[column].isVolatile, let value = paper.paperValue(row: row, column: column) else {
+                    return nil
+                }
                 let estimate = ours[row][column]
-                return NumberCheck(row: paper.rows[row], column: paper.columns[column].key, paper: value,
-                                   estimate: estimate, verdict: NumberVerdict(estimate: estimate, paper: value))
+                return NumberCheck(
+                    row: paper.rows[row], column: paper.columns[column].key, paper: value,
+                    estimate: estimate, verdict: NumberVerdict(estimate: estimate, paper: value))
             }
         }
     }

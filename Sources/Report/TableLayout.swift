@@ -46,11 +46,14 @@ struct TableLayout {
     static let claimHeaders = ["Claim (top-1)", "paper", "ours", "verdict"]
 
     static let floor = NumberFormat.fixed(Estimate.floor)
-    static let reading = "ours: final-epoch accuracy (%) on the test split, mean ± sample std over n seeds; "
+    static let reading =
+        "ours: final-epoch accuracy (%) on the test split, mean ± sample std over n seeds; "
         + "Δ = mean − paper ± h in points, h = max(2·std/√n, \(floor)); "
         + "✓ reproduced (|Δ| ≤ h), ↑ higher than paper, ↓ lower than paper."
-    static let oneSeed = "A figure of ours without ± is one seed: it has no std, and its Δ carries the \(floor)-point floor."
-    static let claimReading = "ours: our row − our base ± √(h_row² + h_base²); supported: our interval excludes 0 "
+    static let oneSeed =
+        "A figure of ours without ± is one seed: it has no std, and its Δ carries the \(floor)-point floor."
+    static let claimReading =
+        "ours: our row − our base ± √(h_row² + h_base²); supported: our interval excludes 0 "
         + "with the paper's sign; contradicted: it excludes 0 with the opposite sign; inconclusive: it holds 0."
 
     init(_ result: TableResult, volatileFile: String?) {
@@ -74,7 +77,8 @@ struct TableLayout {
             let cells = paper.columns.indices.map { column -> [Cell] in
                 let spec = paper.columns[column]
                 let paperValue = paper.paperValue(row: row, column: column)
-                var paperCell = Cell(text: paperValue.map { NumberFormat.fixed($0, spec.isVolatile ? 3 : 2) } ?? TableLayout.missing)
+                var paperCell = Cell(
+                    text: paperValue.map { NumberFormat.fixed($0, spec.isVolatile ? 3 : 2) } ?? TableLayout.missing)
                 paperCell.bold = paper.isBold(row: row, column: column)
                 if let note = paper.note(row: row, column: column) { paperCell.mark = mark(for: note) }
                 if spec.isVolatile {
@@ -100,15 +104,20 @@ struct TableLayout {
             notes.append((TableLayout.filledMark, "the paper has no number here; the figure is ours"))
         }
         if anyVolatile, let volatileFile {
-            notes.append(("", "Our wall-clock times vary from run to run, so they are kept out of this file: see \(volatileFile)."))
+            notes.append(
+                (
+                    "",
+                    "Our wall-clock times vary from run to run, so they are kept out of this file: see \(volatileFile)."
+                ))
         }
         notes.append(("", TableLayout.reading))
         if anyOneSeed { notes.append(("", TableLayout.oneSeed)) }
         footnotes = notes
 
         claims = result.claimResults.map { claim in
-            ClaimLine(text: claim.claim.text, paper: NumberFormat.signed(claim.claim.paperDifference),
-                      ours: claim.ours.map(NumberFormat.difference) ?? TableLayout.missing, verdict: claim.verdict.rawValue)
+            ClaimLine(
+                text: claim.claim.text, paper: NumberFormat.signed(claim.claim.paperDifference),
+                ours: claim.ours.map(NumberFormat.difference) ?? TableLayout.missing, verdict: claim.verdict.rawValue)
         }
         claimNotes = (claims.isEmpty ? [] : [TableLayout.claimReading]) + [paper.claimsNote].compactMap { $0 }
     }

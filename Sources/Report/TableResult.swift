@@ -9,8 +9,9 @@ public struct TableResult: Sendable {
     public let profile: String
 
     public init(paper: PaperTable, ours: [[Estimate?]], rowNotes: [String: String] = [:], profile: String) {
-        precondition(ours.count == paper.rows.count && ours.allSatisfy { $0.count == paper.columns.count },
-                     "table \(paper.id): ours must be rows × columns")
+        precondition(
+            ours.count == paper.rows.count && ours.allSatisfy { $0.count == paper.columns.count },
+            "table \(paper.id): ours must be rows × columns")
         self.paper = paper
         self.ours = ours
         self.rowNotes = rowNotes

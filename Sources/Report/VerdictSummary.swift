@@ -18,9 +18,12 @@ public struct VerdictSummary: Sendable, Equatable {
     /// the order of the verdicts, then the totals: for a lock file or a log.
     public var counts: [(key: String, value: Int)] {
         func key(_ kind: String, _ verdict: String) -> String {
-            "\(kind)_" + verdict.replacingOccurrences(of: " than paper", with: "").replacingOccurrences(of: " ", with: "_")
+            "\(kind)_"
+                + verdict.replacingOccurrences(of: " than paper", with: "").replacingOccurrences(of: " ", with: "_")
         }
-        return NumberVerdict.allCases.map { (key("numbers", $0.rawValue), count($0)) } + [("numbers_total", numberTotal)]
+        return NumberVerdict.allCases.map { (key("numbers", $0.rawValue), count($0)) } + [
+            ("numbers_total", numberTotal)
+        ]
             + ClaimVerdict.allCases.map { (key("claims", $0.rawValue), count($0)) } + [("claims_total", claimTotal)]
     }
 
@@ -38,5 +41,6 @@ public struct VerdictSummary: Sendable, Equatable {
     }
 
     /// How the intervals behind the verdicts are made.
-    public static let intervalRule = "interval: mean ± max(2·std/√n, \(NumberFormat.fixed(Estimate.floor)) points); one seed uses the floor"
+    public static let intervalRule =
+        "interval: mean ± max(2·std/√n, \(NumberFormat.fixed(Estimate.floor)) points); one seed uses the floor"
 }

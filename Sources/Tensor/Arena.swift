@@ -24,7 +24,8 @@ public final class Arena {
     /// shape differs, with both shapes, or the two counts.
     public static func difference(_ a: [View], _ b: [View]) -> String {
         for (x, y) in zip(a, b) where x != y {
-            return "tensor \(x.name) \(x.shape) at offset \(x.offset) against \(y.name) \(y.shape) at offset \(y.offset)"
+            return
+                "tensor \(x.name) \(x.shape) at offset \(x.offset) against \(y.name) \(y.shape) at offset \(y.offset)"
         }
         return a.count == b.count ? "the same views" : "\(a.count) tensors against \(b.count)"
     }

@@ -1,6 +1,7 @@
 import COpenBLAS
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one file that talks to CBLAS: row-major single-precision GEMM.
@@ -15,8 +16,9 @@ public enum BLAS {
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// The OpenBLAS core whose kernels every GEMM uses, in AVX2 and AVX-512 builds alike:
@@ -36,12 +38,13 @@ public enum BLAS {
     /// Without those symbols (a single-architecture build) nothing changes.
     static let pinCore: Void = {
         #if canImport(Glibc)
-        guard let quit = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gotoblas_dynamic_quit"),
-              let initialize = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gotoblas_dynamic_init") else { return }
-        typealias Entry = @convention(c) () -> Void
-        setenv("OPENBLAS_CORETYPE", pinnedCore, 1)
-        unsafeBitCast(quit, to: Entry.self)()
-        unsafeBitCast(initialize, to: Entry.self)()
+            guard let quit = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gotoblas_dynamic_quit"),
+                let initialize = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gotoblas_dynamic_init")
+            else { return }
+            typealias Entry = @convention(c) () -> Void
+            setenv("OPENBLAS_CORETYPE", pinnedCore, 1)
+            unsafeBitCast(quit, to: Entry.self)()
+            unsafeBitCast(initialize, to: Entry.self)()
         #endif
     }()
 
@@ -50,6 +53,10 @@ public enum BLAS {
     /// on every call, so two runs asking at once (`-j 2` trains two models in one process)
     /// could read it half written: a checkpoint once recorded the configuration without its
     /// " MAX_THREADS=64", and its bytes differed from the lock's.
-    public static let configuration: String = { pinCore; return String(cString: openblas_get_config()) }()
-    public static let coreName: String = { pinCore; return String(cString: openblas_get_corename()) }()
+    public static let configuration: String = {
+        pinCore; return String(cString: openblas_get_config())
+    }()
+    public static let coreName: String = {
+        pinCore; return String(cString: openblas_get_corename())
+    }()
 }

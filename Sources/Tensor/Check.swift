@@ -7,7 +7,9 @@
 /// For programming errors only: what user input can reach (a file's shapes, a parameter)
 /// is checked where it enters and thrown as an error (ArenaError, NNError, DatasetError).
 @inline(__always)
-public func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                  file: StaticString = #fileID, line: UInt = #line) {
+public func check(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() { fatalError(message(), file: file, line: line) }
 }

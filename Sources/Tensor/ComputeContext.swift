@@ -29,12 +29,15 @@ public final class ComputeContext: @unchecked Sendable {
     /// workers. Chunk c goes to worker c mod workers; `worker` indexes per-worker scratch.
     /// `kind` names the region for `profile`; `splittable`, for work whose chunks follow the
     /// thread count without changing a bit, is how many chunks it would make for 64 threads.
-    public func forEach(_ chunks: Int, kind: ParallelProfile.Kind, splittable: Int? = nil,
-                        _ body: (_ chunk: Int, _ worker: Int) -> Void) {
+    public func forEach(
+        _ chunks: Int, kind: ParallelProfile.Kind, splittable: Int? = nil,
+        _ body: (_ chunk: Int, _ worker: Int) -> Void
+    ) {
         guard let profile else { return Parallel.run(chunks, workers: min(threads, chunks), body) }
         let start = DispatchTime.now().uptimeNanoseconds
         Parallel.run(chunks, workers: min(threads, chunks), body)
-        profile.record(kind, chunks: splittable ?? chunks, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        profile.record(
+            kind, chunks: splittable ?? chunks, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     /// Makes `pointer(slot, worker)` valid for `count` floats for every worker < `workers`
@@ -43,7 +46,9 @@ public final class ComputeContext: @unchecked Sendable {
         let needed = workers ?? threads
         for worker in 0..<needed {
             if worker < buffers[slot.rawValue].count {
-                if buffers[slot.rawValue][worker].count < count { buffers[slot.rawValue][worker] = FloatBuffer(count: count) }
+                if buffers[slot.rawValue][worker].count < count {
+                    buffers[slot.rawValue][worker] = FloatBuffer(count: count)
+                }
             } else {
                 buffers[slot.rawValue].append(FloatBuffer(count: count))
             }

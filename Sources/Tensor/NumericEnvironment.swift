@@ -19,22 +19,22 @@ public struct NumericEnvironment: Codable, Equatable, Sendable, CustomStringConv
     public var swift: String
 
     #if REPRO_AVX512
-    /// The ISA this binary's kernels use (Package.swift): speed only, not results.
-    public static let compiledISA = "x86-64 skylake-avx512 (AVX-512, FMA)"
-    /// The /proc/cpuinfo flags the kernels need.
-    public static let requiredCPUFlags = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "fma"]
+        /// The ISA this binary's kernels use (Package.swift): speed only, not results.
+        public static let compiledISA = "x86-64 skylake-avx512 (AVX-512, FMA)"
+        /// The /proc/cpuinfo flags the kernels need.
+        public static let requiredCPUFlags = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "fma"]
     #else
-    public static let compiledISA = "x86-64 haswell (AVX2, FMA)"
-    public static let requiredCPUFlags = ["avx", "avx2", "fma"]
+        public static let compiledISA = "x86-64 haswell (AVX2, FMA)"
+        public static let requiredCPUFlags = ["avx", "avx2", "fma"]
     #endif
 
     public static var current: NumericEnvironment {
         #if compiler(>=6.4)
-        let swift = "6.4 or later"
+            let swift = "6.4 or later"
         #elseif compiler(>=6.3)
-        let swift = "6.3"
+            let swift = "6.3"
         #else
-        let swift = "before 6.3"
+            let swift = "before 6.3"
         #endif
         BLAS.pinCore
         return NumericEnvironment(openBLAS: BLAS.configuration, openBLASCore: BLAS.coreName, swift: swift)

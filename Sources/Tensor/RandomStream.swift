@@ -118,15 +118,19 @@ public struct RandomStream: Sendable {
 
     // MARK: Philox-4x32-10
 
-    private static func philox(_ counter: (UInt32, UInt32, UInt32, UInt32), _ key: (UInt32, UInt32))
+    private static func philox(
+        _ counter: (UInt32, UInt32, UInt32, UInt32), _ key: (UInt32, UInt32)
+    )
         -> (UInt32, UInt32, UInt32, UInt32)
     {
         var c = counter, k = key
         for _ in 0..<10 {
             let p0 = UInt64(0xD251_1F53) * UInt64(c.0)
             let p1 = UInt64(0xCD9E_8D57) * UInt64(c.2)
-            c = (UInt32(truncatingIfNeeded: p1 >> 32) ^ c.1 ^ k.0, UInt32(truncatingIfNeeded: p1),
-                 UInt32(truncatingIfNeeded: p0 >> 32) ^ c.3 ^ k.1, UInt32(truncatingIfNeeded: p0))
+            c = (
+                UInt32(truncatingIfNeeded: p1 >> 32) ^ c.1 ^ k.0, UInt32(truncatingIfNeeded: p1),
+                UInt32(truncatingIfNeeded: p0 >> 32) ^ c.3 ^ k.1, UInt32(truncatingIfNeeded: p0)
+            )
             k = (k.0 &+ 0x9E37_79B9, k.1 &+ 0xBB67_AE85)
         }
         return c

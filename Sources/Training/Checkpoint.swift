@@ -54,9 +54,10 @@ public struct EpochProgress: Equatable, Sendable {
     /// nil when the group was written at an epoch's end.
     static func read(from group: H5Group) throws -> EpochProgress? {
         guard group.hasAttribute("in_epoch_step") else { return nil }
-        return EpochProgress(step: try group.intAttribute("in_epoch_step"), lossSum: try group.doubleAttribute("in_epoch_loss_sum"),
-                             correct: try group.intAttribute("in_epoch_correct"), seen: try group.intAttribute("in_epoch_seen"),
-                             lastRate: try group.doubleAttribute("in_epoch_last_rate"))
+        return EpochProgress(
+            step: try group.intAttribute("in_epoch_step"), lossSum: try group.doubleAttribute("in_epoch_loss_sum"),
+            correct: try group.intAttribute("in_epoch_correct"), seen: try group.intAttribute("in_epoch_seen"),
+            lastRate: try group.doubleAttribute("in_epoch_last_rate"))
     }
 }
 
@@ -69,47 +70,61 @@ public enum Checkpoint {
     public static let format = "repro-checkpoint"
     public static let formatVersion = 1
 
-    public static func write(to url: URL, model: Model, optimizer: (any Optimizer)?, state: TrainingState,
-                             config: TrainingConfig, environment: String) throws {
-        try AtomicFile.write(to: url) { temporary in try H5File.write(temporary) { root in
-            try root.setAttribute("format", format)
-            try root.setAttribute("format_version", formatVersion)
-            try root.setAttribute("model", model.name)
-            try root.setAttribute("classes", model.classes)
-            try root.setAttribute("width_multiplier", config.widthMultiplier)
-            try root.setAttribute("config", try configText(config))
-            try root.setAttribute("numeric_environment", environment)
-            try writeArena(model.parameters, into: root.createGroup("params"))
-            try writeArena(model.buffers, into: root.createGroup("buffers"))
-            let optimizerGroup = try root.createGroup("optimizer")
-            try optimizerGroup.setAttribute("kind", config.optimizer.rawValue)
-            try optimizerGroup.setAttribute("updates", optimizer?.updates ?? 0)
-            for (name, arena) in (optimizer?.state ?? [:]).sorted(by: { $0.key < $1.key }) {
-                try writeArena(arena, into: optimizerGroup.createGroup(name))
+    public static func write(
+        to url: URL, model: Model, optimizer: (any Optimizer)?, state: TrainingState,
+        config: TrainingConfig, environment: String
+    ) throws {
+        try AtomicFile.write(to: url) { temporary in
+            try H5File.write(temporary) { root in
+                try root.setAttribute("format", format)
+                try root.setAttribute("format_version", formatVersion)
+                try root.setAttribute("model", model.name)
+                try root.setAttribute("classes", model.classes)
+                try root.setAttribute("width_multiplier", config.widthMultiplier)
+                try root.setAttribute("config", try configText(config))
+                try root.setAttribute("numeric_environment", environment)
+                try writeArena(model.parameters, into: root.createGroup("params"))
+                try writeArena(model.buffers, into: root.createGroup("buffers"))
+                let optimizerGroup = try root.createGroup("optimizer")
+                try optimizerGroup.setAttribute("kind", config.optimizer.rawValue)
+                try optimizerGroup.setAttribute("updates", optimizer?.updates ?? 0)
+                for (name, arena) in (optimizer?.state ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    try writeArena(arena, into: optimizerGroup.createGroup(name))
+                }
+                let stateGroup = try root.createGroup("state")
+                try stateGroup.setAttribute("epoch", state.epoch)
+                try stateGroup.setAttribute("updates", state.updates)
+                try stateGroup.setAttribute("seed", Int(bitPattern: UInt(config.seed)))
+                try stateGroup.setAttribute(
+                    "rng",
+                    "counter-based Philox-4x32-10 keyed by (seed, purpose, epoch, index): the next epoch's draws "
+                        + "need only its number"
+                )
+                try state.inEpoch?.write(into: stateGroup)
+                try writeHistory(state.history, into: root.createGroup("history"))
             }
-            let stateGroup = try root.createGroup("state")
-            try stateGroup.setAttribute("epoch", state.epoch)
-            try stateGroup.setAttribute("updates", state.updates)
-            try stateGroup.setAttribute("seed", Int(bitPattern: UInt(config.seed)))
-            try stateGroup.setAttribute("rng", "counter-based Philox-4x32-10 keyed by (seed, purpose, epoch, index): the next epoch's draws need only its number")
-            try state.inEpoch?.write(into: stateGroup)
-            try writeHistory(state.history, into: root.createGroup("history"))
-        } }
+        }
     }
 
     /// Loads parameters, buffers, optimizer state and training state into `model` and
     /// `optimizer`, after checking the file was written for the same run configuration in
     /// the same numeric environment (bitwise resume is promised only within one).
-    public static func restore(from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig,
-                               environment: String) throws -> TrainingState {
+    public static func restore(
+        from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig,
+        environment: String
+    ) throws -> TrainingState {
         try read(url) { root in
             let saved = try root.stringAttribute("config")
             guard try saved == configText(config) else {
-                throw TrainingError.checkpointMismatch("\(url.path) was written for another configuration; delete it to start over")
+                throw TrainingError.checkpointMismatch(
+                    "\(url.path) was written for another configuration; delete it to start over")
             }
             let written = try root.stringAttribute("numeric_environment")
             guard written == environment else {
-                throw TrainingError.checkpointMismatch("\(url.path) was written in another numeric environment (\(written); now \(environment)); resuming would mix the two: delete it to start over")
+                throw TrainingError.checkpointMismatch(
+                    "\(url.path) was written in another numeric environment (\(written); now \(environment)); "
+                        + "resuming would mix the two: delete it to start over"
+                )
             }
             try loadModelTensors(root, into: model, file: url)
             optimizer.updates = try root.openGroup("optimizer").intAttribute("updates")
@@ -117,16 +132,18 @@ public enum Checkpoint {
                 try readArena(arena, from: root.openGroup("optimizer/\(name)"), file: url)
             }
             let state = try root.openGroup("state")
-            return TrainingState(epoch: try state.intAttribute("epoch"), updates: try state.intAttribute("updates"),
-                                 history: try readHistory(root.openGroup("history")), inEpoch: try EpochProgress.read(from: state))
+            return TrainingState(
+                epoch: try state.intAttribute("epoch"), updates: try state.intAttribute("updates"),
+                history: try readHistory(root.openGroup("history")), inEpoch: try EpochProgress.read(from: state))
         }
     }
 
     /// The trained model a checkpoint holds (a teacher, or a student to evaluate).
     public static func loadModel(_ url: URL) throws -> Model {
         try read(url) { root in
-            let model = try Model(name: try root.stringAttribute("model"), classes: try root.intAttribute("classes"),
-                                  widthMultiplier: try root.doubleAttribute("width_multiplier"))
+            let model = try Model(
+                name: try root.stringAttribute("model"), classes: try root.intAttribute("classes"),
+                widthMultiplier: try root.doubleAttribute("width_multiplier"))
             try loadModelTensors(root, into: model, file: url)
             return model
         }
@@ -145,23 +162,29 @@ public enum Checkpoint {
         do {
             return try H5File.read(url) { root in
                 guard root.hasAttribute("format"), try root.stringAttribute("format") == format else {
-                    throw TrainingError.checkpointMismatch("\(url.path) is not a repro checkpoint (no format attribute '\(format)')")
+                    throw TrainingError.checkpointMismatch(
+                        "\(url.path) is not a repro checkpoint (no format attribute '\(format)')")
                 }
                 let version = root.hasAttribute("format_version") ? try root.intAttribute("format_version") : 0
                 guard version == formatVersion else {
-                    throw TrainingError.checkpointMismatch("\(url.path) has checkpoint format version \(version); this repro reads version \(formatVersion): retrain it (or delete it to start over)")
+                    throw TrainingError.checkpointMismatch(
+                        "\(url.path) has checkpoint format version \(version); this repro reads version "
+                            + "\(formatVersion): retrain it (or delete it to start over)"
+                    )
                 }
                 return try body(root)
             }
         } catch let error as H5Error {
-            throw TrainingError.checkpointMismatch("\(url.path) cannot be read (damaged or truncated; delete it to start over): \(error)")
+            throw TrainingError.checkpointMismatch(
+                "\(url.path) cannot be read (damaged or truncated; delete it to start over): \(error)")
         }
     }
 
     static func loadModelTensors(_ root: H5Group, into model: Model, file: URL) throws {
         let name = try root.stringAttribute("model"), classes = try root.intAttribute("classes")
         guard name == model.name, classes == model.classes else {
-            throw TrainingError.checkpointMismatch("\(file.path) holds \(name) with \(classes) classes, not \(model.name) with \(model.classes)")
+            throw TrainingError.checkpointMismatch(
+                "\(file.path) holds \(name) with \(classes) classes, not \(model.name) with \(model.classes)")
         }
         try readArena(model.parameters, from: root.openGroup("params"), file: file)
         try readArena(model.buffers, from: root.openGroup("buffers"), file: file)
@@ -204,8 +227,9 @@ public enum Checkpoint {
         let lr = try column("learning_rate"), loss = try column("train_loss"), accuracy = try column("train_accuracy")
         let top1 = try column("test_top1"), top5 = try column("test_top5"), testLoss = try column("test_loss")
         return epochs.indices.map {
-            EpochRecord(epoch: Int(epochs[$0]), learningRate: lr[$0], trainLoss: loss[$0], trainAccuracy: accuracy[$0],
-                        testTop1: top1[$0], testTop5: top5[$0], testLoss: testLoss[$0])
+            EpochRecord(
+                epoch: Int(epochs[$0]), learningRate: lr[$0], trainLoss: loss[$0], trainAccuracy: accuracy[$0],
+                testTop1: top1[$0], testTop5: top5[$0], testLoss: testLoss[$0])
         }
     }
 

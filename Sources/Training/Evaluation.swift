@@ -29,7 +29,8 @@ public struct Evaluation: Equatable, Sendable {
             count += batch.count
         }
         let n = Double(max(count, 1))
-        return Evaluation(top1: 100 * Double(correct1) / n, top5: 100 * Double(correct5) / n, loss: lossSum / n, count: count)
+        return Evaluation(
+            top1: 100 * Double(correct1) / n, top5: 100 * Double(correct5) / n, loss: lossSum / n, count: count)
     }
 
     /// How many classes rank above the label: larger logits, or equal logits at a lower index.

@@ -18,13 +18,15 @@ public struct TrainingProgress: Sendable {
     }
 
     public var line: String {
-        String(format: "epoch %d/%d step %d/%d loss %.4f %.0f img/s ETA %@", epoch, epochs, step, steps, loss,
-               imagesPerSecond, TrainingProgress.duration(etaSeconds))
+        String(
+            format: "epoch %d/%d step %d/%d loss %.4f %.0f img/s ETA %@", epoch, epochs, step, steps, loss,
+            imagesPerSecond, TrainingProgress.duration(etaSeconds))
     }
 
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
+        return s >= 3600
+            ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
     }
 }
 
@@ -70,13 +72,18 @@ public final class Trainer {
     ///   - announce: when given, receives instead of `report` the messages a user must see on
     ///     the console as well as in the log: that training resumed from a saved epoch.
     ///   - progress: receives the live position within the epoch (a terminal's status line).
-    public init(config: TrainingConfig, dataset: CIFARDataset, teacher: Model?, workDirectory: URL,
-                environment: String, threads: Int, report: @escaping (String) -> Void,
-                announce: ((String) -> Void)? = nil,
-                progress: @escaping (TrainingProgress) -> Void = { _ in },
-                isCancelled: @escaping () -> Bool = { false }) throws {
+    public init(
+        config: TrainingConfig, dataset: CIFARDataset, teacher: Model?, workDirectory: URL,
+        environment: String, threads: Int, report: @escaping (String) -> Void,
+        announce: ((String) -> Void)? = nil,
+        progress: @escaping (TrainingProgress) -> Void = { _ in },
+        isCancelled: @escaping () -> Bool = { false }
+    ) throws {
         if let teacher, teacher.classes != dataset.fineClasses {
-            throw TrainingError.teacherMismatch("the teacher has \(teacher.classes) classes but the data has \(dataset.fineClasses); train the teacher on the same dataset")
+            throw TrainingError.teacherMismatch(
+                "the teacher has \(teacher.classes) classes but the data has \(dataset.fineClasses); train the "
+                    + "teacher on the same dataset"
+            )
         }
         self.config = config
         self.dataset = dataset
@@ -93,29 +100,36 @@ public final class Trainer {
     public func run(stageName: String) throws -> TrainingOutcome {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let classes = dataset.fineClasses
-        let model = try Model(name: config.model, classes: classes, widthMultiplier: config.widthMultiplier, seed: config.seed)
+        let model = try Model(
+            name: config.model, classes: classes, widthMultiplier: config.widthMultiplier, seed: config.seed)
         model.context.threads = threads
         // The teacher runs between the student's passes, never beside them: one scratch serves both.
         teacher?.context = model.context
         model.batchNormConfig = BatchNorm.Config(runningVariance: config.pytorchRunningVariance ? .unbiased : .biased)
         let optimizer = config.makeOptimizer(for: model)
-        let loader = BatchLoader.training(split: dataset.train, classes: classes, batchSize: config.batchSize, seed: config.seed,
-                                          augmentation: config.augmentation, mixing: config.mixing,
-                                          labelSmoothing: Float(config.labelSmoothing))
+        let loader = BatchLoader.training(
+            split: dataset.train, classes: classes, batchSize: config.batchSize, seed: config.seed,
+            augmentation: config.augmentation, mixing: config.mixing,
+            labelSmoothing: Float(config.labelSmoothing))
         let testLoader = BatchLoader.evaluation(split: dataset.test, classes: classes, batchSize: config.evalBatchSize)
         guard loader.batchesPerEpoch > 0 else {
-            throw TrainingError.badInput("batch_size \(config.batchSize) is larger than the \(dataset.train.count) training images; lower batch_size")
+            throw TrainingError.badInput(
+                "batch_size \(config.batchSize) is larger than the \(dataset.train.count) training images; lower "
+                    + "batch_size"
+            )
         }
         let schedule = config.schedule(iterationsPerEpoch: loader.batchesPerEpoch)
 
         var state = TrainingState()
         var resumedFrom: Int?
         if FileManager.default.fileExists(atPath: stateFile.path) {
-            state = try Checkpoint.restore(from: stateFile, model: model, optimizer: optimizer, config: config,
-                                           environment: environment)
+            state = try Checkpoint.restore(
+                from: stateFile, model: model, optimizer: optimizer, config: config,
+                environment: environment)
             resumedFrom = state.epoch
-            (announce ?? report)("resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)"
-                                 + (state.inEpoch.map { ", step \($0.step)" } ?? ""))
+            (announce ?? report)(
+                "resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)"
+                    + (state.inEpoch.map { ", step \($0.step)" } ?? ""))
         }
         var seconds = resumedFrom == nil ? [] : loadTimings()
 
@@ -131,16 +145,22 @@ public final class Trainer {
             var step = resumed.step
             while batches.next(into: &batch) {
                 if isCancelled() {
-                    try saveInsideEpoch(state, EpochProgress(step: step, lossSum: lossSum, correct: correct, seen: seen, lastRate: lastRate),
-                                        model: model, optimizer: optimizer)
-                    report("stopped \(stageName) at epoch \(epoch + 1) step \(step) of \(batches.count); state saved for a continuation")
+                    try saveInsideEpoch(
+                        state,
+                        EpochProgress(step: step, lossSum: lossSum, correct: correct, seen: seen, lastRate: lastRate),
+                        model: model, optimizer: optimizer)
+                    report(
+                        "stopped \(stageName) at epoch \(epoch + 1) step \(step) of \(batches.count); state saved "
+                            + "for a continuation"
+                    )
                     throw TrainingError.cancelled
                 }
                 let rate = schedule.rate(atUpdate: state.updates + 1)
                 let (loss, batchCorrect) = trainStep(model, optimizer, batch, rate: rate)
                 guard loss.isFinite else {
-                    throw TrainingError.diverged(epoch: epoch + 1, step: step + 1, loss: loss,
-                                                 lastGood: state.epoch > 0 ? stateFile.path : nil)
+                    throw TrainingError.diverged(
+                        epoch: epoch + 1, step: step + 1, loss: loss,
+                        lastGood: state.epoch > 0 ? stateFile.path : nil)
                 }
                 state.updates += 1
                 step += 1
@@ -151,54 +171,72 @@ public final class Trainer {
                 if step % 10 == 0 || step == batches.count {
                     let elapsed = Date().timeIntervalSince(started)
                     let perStep = elapsed / Double(max(1, step - resumed.step))
-                    let remaining = Double(batches.count - step) + Double(config.epochs - epoch - 1) * Double(batches.count)
-                    progress(TrainingProgress(epoch: epoch + 1, epochs: config.epochs, step: step, steps: batches.count,
-                                            loss: lossSum / Double(step), imagesPerSecond: Double(seen) / max(elapsed, 1e-9),
-                                            etaSeconds: perStep * remaining))
+                    let remaining =
+                        Double(batches.count - step) + Double(config.epochs - epoch - 1) * Double(batches.count)
+                    progress(
+                        TrainingProgress(
+                            epoch: epoch + 1, epochs: config.epochs, step: step, steps: batches.count,
+                            loss: lossSum / Double(step), imagesPerSecond: Double(seen) / max(elapsed, 1e-9),
+                            etaSeconds: perStep * remaining))
                 }
             }
             let trainingSeconds = Date().timeIntervalSince(started)
             let evaluation = Evaluation.run(model, loader: testLoader)
             guard evaluation.loss.isFinite else {
-                throw TrainingError.diverged(epoch: epoch + 1, step: step, loss: Float(evaluation.loss),
-                                             lastGood: state.epoch > 0 ? stateFile.path : nil)
+                throw TrainingError.diverged(
+                    epoch: epoch + 1, step: step, loss: Float(evaluation.loss),
+                    lastGood: state.epoch > 0 ? stateFile.path : nil)
             }
-            state.history.append(EpochRecord(epoch: epoch + 1, learningRate: lastRate, trainLoss: lossSum / Double(max(step, 1)),
-                                             trainAccuracy: 100 * Double(correct) / Double(max(seen, 1)),
-                                             testTop1: evaluation.top1, testTop5: evaluation.top5, testLoss: evaluation.loss))
+            state.history.append(
+                EpochRecord(
+                    epoch: epoch + 1, learningRate: lastRate, trainLoss: lossSum / Double(max(step, 1)),
+                    trainAccuracy: 100 * Double(correct) / Double(max(seen, 1)),
+                    testTop1: evaluation.top1, testTop5: evaluation.top5, testLoss: evaluation.loss))
             state.epoch += 1
-            try Checkpoint.write(to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
-                                 environment: environment)
+            try Checkpoint.write(
+                to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
+                environment: environment)
             seconds.append(trainingSeconds)
             saveTimings(seconds)
-            report(String(format: "epoch %d/%d: train loss %.4f, test top-1 %.2f%%, top-5 %.2f%%", epoch + 1, config.epochs,
-                          lossSum / Double(max(step, 1)), evaluation.top1, evaluation.top5))
+            report(
+                String(
+                    format: "epoch %d/%d: train loss %.4f, test top-1 %.2f%%, top-5 %.2f%%", epoch + 1, config.epochs,
+                    lossSum / Double(max(step, 1)), evaluation.top1, evaluation.top5))
         }
-        return TrainingOutcome(checkpoint: stateFile, history: state.history, secondsPerEpoch: seconds, resumedFrom: resumedFrom,
-                               parameterCount: model.parameterCount)
+        return TrainingOutcome(
+            checkpoint: stateFile, history: state.history, secondsPerEpoch: seconds, resumedFrom: resumedFrom,
+            parameterCount: model.parameterCount)
     }
 
     /// The state of a run stopped inside an epoch (nothing is saved before the first step:
     /// the last epoch's checkpoint already says where to start).
-    func saveInsideEpoch(_ state: TrainingState, _ progress: EpochProgress, model: Model, optimizer: any Optimizer) throws {
+    func saveInsideEpoch(
+        _ state: TrainingState, _ progress: EpochProgress, model: Model, optimizer: any Optimizer
+    ) throws {
         guard progress.step > 0 else { return }
         var inside = state
         inside.inEpoch = progress
-        try Checkpoint.write(to: stateFile, model: model, optimizer: optimizer, state: inside, config: config, environment: environment)
+        try Checkpoint.write(
+            to: stateFile, model: model, optimizer: optimizer, state: inside, config: config, environment: environment)
     }
 
     /// One update; returns the batch-mean loss and how many images the model got right
     /// (against the hard label, the first image of a mixed pair) before the update.
     /// With `devices` > 1 the batch goes through in equal parts (`Model.accumulateGradients`).
-    func trainStep(_ model: Model, _ optimizer: any Optimizer, _ batch: Batch, rate: Double) -> (loss: Float, correct: Int) {
+    func trainStep(
+        _ model: Model, _ optimizer: any Optimizer, _ batch: Batch, rate: Double
+    ) -> (loss: Float, correct: Int) {
         let classes = model.classes
         let (logits, loss, _) = batch.images.withUnsafeBufferPointer { images in
-            model.accumulateGradients(images.baseAddress!, batch: batch.count, devices: config.devices) { range, logits in
+            model.accumulateGradients(images.baseAddress!, batch: batch.count, devices: config.devices) {
+                range, logits in
                 let targets = Array(batch.targets[range.lowerBound * classes..<range.upperBound * classes])
                 guard let softTargets = teacherSoftTargets(images.baseAddress!, range, classes: classes) else {
                     return SoftmaxCrossEntropy.loss(logits: logits, targets: targets, classes: classes)
                 }
-                return distillation.loss(logits: logits, softTargets: softTargets, hardTargets: targets, classes: classes).total
+                return distillation.loss(
+                    logits: logits, softTargets: softTargets, hardTargets: targets, classes: classes
+                ).total
             }
         }
         guard loss.isFinite else { return (loss, 0) }
@@ -219,7 +257,8 @@ public final class Trainer {
     func teacherSoftTargets(_ images: UnsafePointer<Float>, _ range: Range<Int>, classes: Int) -> [Float]? {
         guard let teacher else { return nil }
         // in parts of at most 32 images: the teacher's memory stays that of 32 whatever the student's batch
-        let logits = teacher.inferenceLogits(images + range.lowerBound * 3 * 32 * 32, batch: range.count, part: Self.teacherPart)
+        let logits = teacher.inferenceLogits(
+            images + range.lowerBound * 3 * 32 * 32, batch: range.count, part: Self.teacherPart)
         return distillation.softTargets(teacherLogits: logits, classes: classes)
     }
 

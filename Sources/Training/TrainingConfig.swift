@@ -80,13 +80,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case .poly: decay = .poly(power: polyPower)
         case .cosine: decay = .cosine
         }
-        return LRSchedule(decay: decay, baseRate: learningRate, epochs: epochs, warmupEpochs: warmupEpochs,
-                          iterationsPerEpoch: iterationsPerEpoch)
+        return LRSchedule(
+            decay: decay, baseRate: learningRate, epochs: epochs, warmupEpochs: warmupEpochs,
+            iterationsPerEpoch: iterationsPerEpoch)
     }
 
     var mixing: MixingConfig {
-        MixingConfig(kind: MixingConfig.Kind(rawValue: mixup) ?? .none, alpha: mixupAlpha, exactFraction: mixupExactFraction,
-                     offFirstEpochs: mixupOffFirstEpochs, offLastEpochs: mixupOffLastEpochs, totalEpochs: epochs)
+        MixingConfig(
+            kind: MixingConfig.Kind(rawValue: mixup) ?? .none, alpha: mixupAlpha, exactFraction: mixupExactFraction,
+            offFirstEpochs: mixupOffFirstEpochs, offLastEpochs: mixupOffLastEpochs, totalEpochs: epochs)
     }
 
     var augmentation: AugmentationConfig {
@@ -97,10 +99,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     /// The update rule, with its state zeroed, for a model's parameters (RECIPE.md §4).
     func makeOptimizer(for model: Model) -> any Optimizer {
-        let decay = WeightDecay(rate: Float(weightDecay), kinds: model.parameterKinds, excludingBiasAndNorm: noBiasDecay)
+        let decay = WeightDecay(
+            rate: Float(weightDecay), kinds: model.parameterKinds, excludingBiasAndNorm: noBiasDecay)
         switch optimizer {
-        case .nag: return SGD(parameters: model.parameters, momentum: Float(momentum), nesterov: true, weightDecay: decay)
-        case .sgd: return SGD(parameters: model.parameters, momentum: Float(momentum), nesterov: false, weightDecay: decay)
+        case .nag:
+            return SGD(parameters: model.parameters, momentum: Float(momentum), nesterov: true, weightDecay: decay)
+        case .sgd:
+            return SGD(parameters: model.parameters, momentum: Float(momentum), nesterov: false, weightDecay: decay)
         case .adam: return Adam(parameters: model.parameters, weightDecay: decay)
         case .nadam: return Nadam(parameters: model.parameters, weightDecay: decay)
         case .adadelta: return AdaDelta(parameters: model.parameters, weightDecay: decay)

@@ -19,7 +19,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .diverged(let epoch, let step, let loss, let lastGood):
             let kept = lastGood.map { "; the last good epoch is kept for inspection at \($0)" } ?? ""
-            return "training diverged: the loss is \(loss) at epoch \(epoch), step \(step)\(kept). Lower the learning rate or check the data."
+            return
+                "training diverged: the loss is \(loss) at epoch \(epoch), step \(step)\(kept). Lower the learning "
+                + "rate or check the data."
         case .teacherMismatch(let message):
             return "distillation teacher: \(message)"
         case .checkpointMismatch(let message):
@@ -27,7 +29,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .badInput(let message):
             return message
         case .cancelled:
-            return "training was interrupted; the next run resumes where it stopped (the state is saved at the step it reached)"
+            return
+                "training was interrupted; the next run resumes where it stopped (the state is saved at the step it "
+                + "reached)"
         }
     }
 }

@@ -28,8 +28,9 @@ struct Bench {
         var stream = RandomStream(seed: 0, purpose: "bench-data")
         let x = (0..<batch * 3 * 32 * 32).map { _ in Float(stream.normal()) }
         let labels = (0..<batch).map { _ in stream.below(classes) }
-        let sgd = SGD(parameters: net.parameters, momentum: 0.9, nesterov: true,
-                      weightDecay: WeightDecay(rate: 1e-4, kinds: net.parameterKinds))
+        let sgd = SGD(
+            parameters: net.parameters, momentum: 0.9, nesterov: true,
+            weightDecay: WeightDecay(rate: 1e-4, kinds: net.parameterKinds))
 
         var loss: Float = 0
         func trainStep(_ step: Int) throws {
@@ -46,7 +47,9 @@ struct Bench {
         let part = batch / devices
         func evaluate() {
             x.withUnsafeBufferPointer { images in
-                for p in 0..<devices { _ = net.forward(images.baseAddress! + p * part * 3 * 32 * 32, batch: part, training: false) }
+                for p in 0..<devices {
+                    _ = net.forward(images.baseAddress! + p * part * 3 * 32 * 32, batch: part, training: false)
+                }
             }
         }
         for step in 0..<warmupSteps { try trainStep(step + 1) }
@@ -101,8 +104,9 @@ func parameterDigest(_ parameters: Arena) -> String {
 /// The process's peak resident set (VmHWM), in MiB.
 func peakResidentMegabytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
     return kilobytes / 1024
 }
 
@@ -126,9 +130,12 @@ struct BenchResult: Encodable {
             reps > 1 ? String(format: " [%.1f–%.1f]", rates.min()!, rates.max()!) : ""
         }
         let timing = reps > 1 ? String(format: ", median of %d reps of %d steps", reps, steps) : ""
-        return String(format: "%@ batch %d, %d threads, %d params: train %.1f img/s%@ (%.1f GFLOP/s), eval %.1f img/s%@, peak RSS %.0f MiB, loss %.4f, kernels %@%@",
-                      model, batch, threads, params, images_per_sec, spread(train_reps), gflops,
-                      eval_images_per_sec, spread(eval_reps), peak_rss_mb, final_loss, kernels, timing)
+        return String(
+            format:
+                "%@ batch %d, %d threads, %d params: train %.1f img/s%@ (%.1f GFLOP/s), eval %.1f img/s%@, peak RSS "
+                + "%.0f MiB, loss %.4f, kernels %@%@",
+            model, batch, threads, params, images_per_sec, spread(train_reps), gflops,
+            eval_images_per_sec, spread(eval_reps), peak_rss_mb, final_loss, kernels, timing)
     }
 
     /// Empty when a figure is not finite (a diverged loss): Foundation's spelling refuses it.

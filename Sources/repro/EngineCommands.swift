@@ -5,10 +5,12 @@ import Parity
 import Tensor
 
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time training and evaluation steps of a model on synthetic data.")
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Time training and evaluation steps of a model on synthetic data.")
     @Option(help: "Model name, e.g. cifar_resnet56_v1.") var model: String = "cifar_resnet56_v1"
     @Option(help: "Batch size.") var batch: Int = 128
-    @Option(help: "Devices the batch is split over, each part with its own batch statistics (memory scales with the part).")
+    @Option(
+        help: "Devices the batch is split over, each part with its own batch statistics (memory scales with the part).")
     var devices: Int = 1
     @Option(help: "Threads.") var threads: Int = 2
     @Option(help: "Timed training steps (per repetition), then as many evaluation steps.") var steps: Int = 10
@@ -17,7 +19,12 @@ struct BenchCommand: ParsableCommand {
     var reps: Int = 1
     @Option(help: "Classes of the classifier.") var classes: Int = 100
     @Flag(help: "Print a JSON object as the last line.") var json = false
-    @Flag(help: "Time the parallel regions: per kind its chunk count and share of the step, and Amdahl's bound for 8-64 threads.")
+    @Flag(
+        help:
+            ArgumentHelp(
+                "Time the parallel regions: per kind its chunk count and share of the step, and Amdahl's bound for 8-64 "
+                    + "threads.")
+    )
     var parallelism = false
     @Flag(help: "Measure HDF5 + Zstandard write and read throughput (100 MB float32) instead of training.")
     var storage = false
@@ -30,14 +37,20 @@ struct BenchCommand: ParsableCommand {
             return
         }
         guard batch > 0, threads > 0, steps > 0, reps > 0, classes > 0, devices > 0, warmup >= 0 else {
-            throw Failure.badInput("bench: --batch, --devices, --threads, --steps, --reps and --classes must be positive, --warmup not negative")
+            throw Failure.badInput(
+                "bench: --batch, --devices, --threads, --steps, --reps and --classes must be positive, --warmup not "
+                    + "negative"
+            )
         }
         guard batch % devices == 0 else {
-            throw Failure.badInput("bench: --batch \(batch) does not split into \(devices) equal parts; choose --devices dividing it")
+            throw Failure.badInput(
+                "bench: --batch \(batch) does not split into \(devices) equal parts; choose --devices dividing it")
         }
         // An unknown model is bad input (exit 2), a non-finite loss a failure (NNError.isBadInput).
-        let result = try Bench(model: model, classes: classes, batch: batch, devices: devices, threads: threads, steps: steps,
-                               warmupSteps: warmup, reps: reps, parallelism: parallelism).run()
+        let result = try Bench(
+            model: model, classes: classes, batch: batch, devices: devices, threads: threads, steps: steps,
+            warmupSteps: warmup, reps: reps, parallelism: parallelism
+        ).run()
         print(result.summary)
         if let table = result.parallelism { print(table) }
         if json { print(result.json) }
@@ -45,7 +58,8 @@ struct BenchCommand: ParsableCommand {
 }
 
 struct ParityCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "parity", abstract: "Check the engine against reference vectors (golden/README.md).")
+    static let configuration = CommandConfiguration(
+        commandName: "parity", abstract: "Check the engine against reference vectors (golden/README.md).")
     @Argument(help: "A golden HDF5 file.") var file: String
     @Option(help: "Largest relative error allowed (relmax); default per golden/README.md.") var tolerance: Double?
     @Option(help: "Worker threads.") var threads: Int = 2

@@ -1,5 +1,4 @@
 import Foundation
-
 import Pipeline
 
 /// The command line's own errors (a check that failed, a bad option value), with the exit

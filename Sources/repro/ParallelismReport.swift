@@ -21,12 +21,15 @@ struct ParallelismReport {
             let time = profile.time(kind)
             guard time > 0, let chunks = profile.fewestChunks(kind) else { continue }
             covered += time
-            lines.append("  " + ParallelismReport.padded(kind.rawValue)
-                         + String(format: " %5.1f %% of the step, %d chunk%@ at fewest", 100 * time / timedSeconds, chunks,
-                                  chunks == 1 ? "" : "s"))
+            lines.append(
+                "  " + ParallelismReport.padded(kind.rawValue)
+                    + String(
+                        format: " %5.1f %% of the step, %d chunk%@ at fewest", 100 * time / timedSeconds, chunks,
+                        chunks == 1 ? "" : "s"))
         }
-        lines.append("  " + ParallelismReport.padded("serial (losses, optimizer, packing, copies)")
-                     + String(format: " %5.1f %% of the step", 100 * max(0, timedSeconds - covered) / timedSeconds))
+        lines.append(
+            "  " + ParallelismReport.padded("serial (losses, optimizer, packing, copies)")
+                + String(format: " %5.1f %% of the step", 100 * max(0, timedSeconds - covered) / timedSeconds))
         let bounds = ParallelismReport.threadCounts.map {
             String(format: "%d threads %.1fx", $0, profile.speedup(on: $0, total: timedSeconds))
         }

@@ -25,7 +25,10 @@ struct PipelineOptions: ParsableArguments {
 
 /// Options of the commands that run stages.
 struct RunFlags: ParsableArguments {
-    @Option(name: .short, help: "Stages to run at once (default 1; with --executor slurm, jobs in flight, default unlimited).") var j: Int?
+    @Option(
+        name: .short,
+        help: "Stages to run at once (default 1; with --executor slurm, jobs in flight, default unlimited).") var j:
+        Int?
     @Flag(help: "Print the plan (execution order, reasons, estimated time) without running it.") var dryRun = false
     @Flag(help: "After a failure, keep running stages that do not depend on it.") var keepGoing = false
     @OptionGroup var slurm: SlurmFlags
@@ -36,7 +39,9 @@ struct RunFlags: ParsableArguments {
 
     /// Runs (or, with --dry-run, plans) `selection`; exit 1 when a stage failed, 2 when one
     /// failed on bad input (a checksum, a damaged archive: the user has that to fix first).
-    func execute(_ pipeline: PipelineDefinition, selection: [String], forced: Set<String>, loadedWith arguments: PipelineOptions) throws {
+    func execute(
+        _ pipeline: PipelineDefinition, selection: [String], forced: Set<String>, loadedWith arguments: PipelineOptions
+    ) throws {
         let artifacts = Artifacts(pipeline: pipeline)
         let slurmSettings = try slurm.settings(pipeline: pipeline, arguments: arguments)
         if dryRun {
@@ -67,7 +72,8 @@ struct RunFlags: ParsableArguments {
 }
 
 struct AllCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "all", abstract: "Run every stage that is not up to date.")
+    static let configuration = CommandConfiguration(
+        commandName: "all", abstract: "Run every stage that is not up to date.")
     @OptionGroup var options: PipelineOptions
     @OptionGroup var runFlags: RunFlags
     @Flag(help: "Rerun stages even when up to date.") var force = false
@@ -80,8 +86,10 @@ struct AllCommand: ParsableCommand {
 }
 
 struct StageCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stage", abstract: "Run the named stages and whatever upstream is stale.")
-    @Argument(help: "Stage names: a stage, a seed group (baseline: every baseline@seed=S) or a glob ('*_eval').") var names: [String]
+    static let configuration = CommandConfiguration(
+        commandName: "stage", abstract: "Run the named stages and whatever upstream is stale.")
+    @Argument(help: "Stage names: a stage, a seed group (baseline: every baseline@seed=S) or a glob ('*_eval').")
+    var names: [String]
     @OptionGroup var options: PipelineOptions
     @OptionGroup var runFlags: RunFlags
     @Flag(help: "Rerun the named stages even when up to date.") var force = false
@@ -90,12 +98,14 @@ struct StageCommand: ParsableCommand {
     func run() throws {
         let pipeline = try options.load()
         let selection = try Plan.selection(pipeline, targets: names, downstream: downstream)
-        try runFlags.execute(pipeline, selection: selection, forced: force ? Set(try pipeline.expand(names)) : [], loadedWith: options)
+        try runFlags.execute(
+            pipeline, selection: selection, forced: force ? Set(try pipeline.expand(names)) : [], loadedWith: options)
     }
 }
 
 struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show every stage: up to date, stale (with every reason) or never run.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show every stage: up to date, stale (with every reason) or never run.")
     @OptionGroup var options: PipelineOptions
     @Flag(help: "Print JSON, with each output's cache path and sha256.") var json = false
 
@@ -121,7 +131,9 @@ struct DagCommand: ParsableCommand {
 extension DagRenderer.Format: ExpressibleByArgument {}
 
 struct VerifyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Recompute every stage into a scratch cache and compare each output hash with the lock.")
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Recompute every stage into a scratch cache and compare each output hash with the lock.")
     @OptionGroup var options: PipelineOptions
     @Option(name: .short, help: "Stages to run at once.") var j: Int = 1
 
@@ -131,16 +143,20 @@ struct VerifyCommand: ParsableCommand {
         runOptions.jobs = max(1, j)
         runOptions.keepGoing = true
         runOptions.environment = PipelineSetup.environment
-        let report = try Verifier(pipeline: pipeline, artifacts: Artifacts(pipeline: pipeline), options: runOptions,
-                                  comparers: PipelineSetup.comparers).run()
+        let report = try Verifier(
+            pipeline: pipeline, artifacts: Artifacts(pipeline: pipeline), options: runOptions,
+            comparers: PipelineSetup.comparers
+        ).run()
         print(report.text)
         guard report.passed else { throw Failure.failed("verify: the outputs differ from \(options.profile).lock") }
     }
 }
 
 struct GcCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gc", abstract: "Remove cache entries that no lock refers to.")
-    @Option(name: .long, help: "The pipeline file (its artifacts/ directory is cleaned).") var pipeline: String = "pipeline.yaml"
+    static let configuration = CommandConfiguration(
+        commandName: "gc", abstract: "Remove cache entries that no lock refers to.")
+    @Option(name: .long, help: "The pipeline file (its artifacts/ directory is cleaned).") var pipeline: String =
+        "pipeline.yaml"
     @Flag(help: "List what would be removed.") var dryRun = false
 
     func run() throws {

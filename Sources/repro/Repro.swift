@@ -7,7 +7,9 @@ import Pipeline
 struct Repro: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repro",
-        abstract: "Regenerate the tables of \"An Improvement on the Bag of Tricks for Image Classification with CNNs\" as a cached, content-addressed DAG of stages.",
+        abstract:
+            "Regenerate the tables of \"An Improvement on the Bag of Tricks for Image Classification with CNNs\" as "
+            + "a cached, content-addressed DAG of stages.",
         subcommands: [
             AllCommand.self, StageCommand.self, StatusCommand.self, DagCommand.self,
             VerifyCommand.self, GcCommand.self, BenchCommand.self, ParityCommand.self,

@@ -8,8 +8,9 @@ import Pipeline
 /// Exit codes: 0 done, 1 the stage failed, 2 bad input (e.g. the key no longer matches),
 /// 75 checkpointed on Slurm's signal: submit a continuation.
 struct RunKeyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run-key", abstract: "Run one stage by key (inside a Slurm job).",
-                                                    shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "run-key", abstract: "Run one stage by key (inside a Slurm job).",
+        shouldDisplay: false)
     @OptionGroup var options: PipelineOptions
     @Option(help: "The stage.") var stage: String
     @Option(help: "The key the driver computed for it.") var key: String
@@ -20,11 +21,14 @@ struct RunKeyCommand: ParsableCommand {
         var dependencyKeys: [String: String] = [:]
         for pair in dep {
             // The last "=": stage names may hold one (baseline@seed=0), keys never do.
-            guard let equals = pair.lastIndex(of: "=") else { throw Failure.badInput("--dep \(pair): expected NAME=KEY") }
+            guard let equals = pair.lastIndex(of: "=") else {
+                throw Failure.badInput("--dep \(pair): expected NAME=KEY")
+            }
             dependencyKeys[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
-        let job = KeyedStageRun(pipeline: try options.load(), stage: stage, key: key, dependencyKeys: dependencyKeys,
-                                forced: force, threads: Self.allocatedThreads)
+        let job = KeyedStageRun(
+            pipeline: try options.load(), stage: stage, key: key, dependencyKeys: dependencyKeys,
+            forced: force, threads: Self.allocatedThreads)
         // USR1 comes before the time limit (sbatch --signal), TERM at the limit or on
         // preemption: either way save what can be resumed and ask for a continuation.
         let signals = JobSignals { job.cancel() }

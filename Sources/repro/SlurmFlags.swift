@@ -10,15 +10,41 @@ enum Executor: String, ExpressibleByArgument, CaseIterable {
 /// The `--executor` option and the Slurm requests of `repro all` and `repro stage`.
 /// Requests go to sbatch as given, never guessed, and never enter a stage key.
 struct SlurmFlags: ParsableArguments {
-    @Option(help: "Where stages run: local (this process) or slurm (each stage an sbatch job); default: the profile's `executor:`, else local.") var executor: Executor?
-    @Flag(help: "slurm: on Ctrl-C leave the jobs running; rerunning the same command reattaches to them.") var detach = false
-    @Option(help: "slurm: resubmit a job this many times after an infrastructure failure (memory kill, node failure, preemption, a lost job); a stage's own error is never retried.") var retries: Int = 0
-    @Option(help: "slurm: after an out-of-memory kill, retry with this many times the memory (with --retries).") var retryMemoryFactor: Double = 2
-    @Option(help: "slurm: --cpus-per-task of every job, over pipeline.yaml's resources (the stage uses that many threads).") var slurmCpus: Int?
-    @Option(help: "slurm: --mem of every job, over pipeline.yaml's resources (sbatch's spelling: 4G, 500M).") var slurmMem: String?
-    @Option(help: "slurm: --time of every job, over pipeline.yaml's resources (minutes, or D-HH:MM:SS); a stage gets a checkpoint signal before it and continues in a new job.") var slurmTime: String?
-    @Option(help: "slurm: an extra sbatch option, passed through as one argument (--partition=P, --account=A, --qos=Q, --gres=gpu:1); repeatable.") var slurmOpt: [String] = []
-    @Option(help: "slurm: seconds between two status queries (one squeue for every active job).") var pollInterval: Double = 2
+    @Option(
+        help:
+            ArgumentHelp(
+                "Where stages run: local (this process) or slurm (each stage an sbatch job); default: the profile's "
+                    + "`executor:`, else local.")
+    ) var executor: Executor?
+    @Flag(help: "slurm: on Ctrl-C leave the jobs running; rerunning the same command reattaches to them.") var detach =
+        false
+    @Option(
+        help:
+            ArgumentHelp(
+                "slurm: resubmit a job this many times after an infrastructure failure (memory kill, node failure, "
+                    + "preemption, a lost job); a stage's own error is never retried.")
+    ) var retries: Int = 0
+    @Option(help: "slurm: after an out-of-memory kill, retry with this many times the memory (with --retries).")
+    var retryMemoryFactor: Double = 2
+    @Option(
+        help: "slurm: --cpus-per-task of every job, over pipeline.yaml's resources (the stage uses that many threads).")
+    var slurmCpus: Int?
+    @Option(help: "slurm: --mem of every job, over pipeline.yaml's resources (sbatch's spelling: 4G, 500M).")
+    var slurmMem: String?
+    @Option(
+        help:
+            ArgumentHelp(
+                "slurm: --time of every job, over pipeline.yaml's resources (minutes, or D-HH:MM:SS); a stage gets a "
+                    + "checkpoint signal before it and continues in a new job.")
+    ) var slurmTime: String?
+    @Option(
+        help:
+            ArgumentHelp(
+                "slurm: an extra sbatch option, passed through as one argument (--partition=P, --account=A, --qos=Q, "
+                    + "--gres=gpu:1); repeatable.")
+    ) var slurmOpt: [String] = []
+    @Option(help: "slurm: seconds between two status queries (one squeue for every active job).") var pollInterval:
+        Double = 2
 
     func validate() throws {
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
@@ -45,7 +71,10 @@ struct SlurmFlags: ParsableArguments {
     func settings(pipeline: PipelineDefinition, arguments: PipelineOptions) throws -> SlurmSettings? {
         guard executor(of: pipeline) == .slurm else {
             if detach || overrides != ResourceRequest() {
-                throw Failure.badInput("--detach and --slurm-* options need --executor slurm (profile '\(pipeline.profile)' runs stages locally)")
+                throw Failure.badInput(
+                    "--detach and --slurm-* options need --executor slurm (profile '\(pipeline.profile)' runs stages "
+                        + "locally)"
+                )
             }
             return nil
         }
@@ -55,7 +84,8 @@ struct SlurmFlags: ParsableArguments {
         settings.retries = retries
         settings.retryMemoryFactor = retryMemoryFactor
         settings.pollInterval = pollInterval
-        settings.pipelineArguments = ["--pipeline", pipeline.file.path, "--profile", arguments.profile]
+        settings.pipelineArguments =
+            ["--pipeline", pipeline.file.path, "--profile", arguments.profile]
             + arguments.param.flatMap { ["--param", $0] }
         return settings
     }

@@ -15,13 +15,19 @@ enum StorageBench {
         let plainReadMBps: Double
 
         var summary: String {
-            String(format: "hdf5 %.0f MB float32: zstd write %.0f MB/s, read %.0f MB/s, file %.1f MB (ratio %.2f); uncompressed write %.0f MB/s, read %.0f MB/s",
-                   megabytes, writeMBps, readMBps, compressedMB, megabytes / compressedMB, plainWriteMBps, plainReadMBps)
+            String(
+                format:
+                    "hdf5 %.0f MB float32: zstd write %.0f MB/s, read %.0f MB/s, file %.1f MB (ratio %.2f); "
+                    + "uncompressed write %.0f MB/s, read %.0f MB/s",
+                megabytes, writeMBps, readMBps, compressedMB, megabytes / compressedMB, plainWriteMBps, plainReadMBps)
         }
 
         var json: String {
-            String(format: "{\"hdf5_megabytes\":%.1f,\"zstd_write_mb_per_sec\":%.1f,\"zstd_read_mb_per_sec\":%.1f,\"zstd_file_mb\":%.2f,\"plain_write_mb_per_sec\":%.1f,\"plain_read_mb_per_sec\":%.1f}",
-                   megabytes, writeMBps, readMBps, compressedMB, plainWriteMBps, plainReadMBps)
+            String(
+                format:
+                    "{\"hdf5_megabytes\":%.1f,\"zstd_write_mb_per_sec\":%.1f,\"zstd_read_mb_per_sec\":%.1f,"
+                    + "\"zstd_file_mb\":%.2f,\"plain_write_mb_per_sec\":%.1f,\"plain_read_mb_per_sec\":%.1f}",
+                megabytes, writeMBps, readMBps, compressedMB, plainWriteMBps, plainReadMBps)
         }
     }
 
@@ -29,7 +35,8 @@ enum StorageBench {
         let count = 25_000_000  // 100 MB of float32
         var random = RandomStream(seed: 1, purpose: "bench-storage")
         let values = (0..<count).map { _ in Float(random.normal() * 0.05) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("repro-storage-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "repro-storage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         func measure(_ compression: H5Compression) throws -> (write: Double, read: Double, bytes: Int) {
@@ -47,8 +54,9 @@ enum StorageBench {
         let zstd = try measure(.standard)
         let plain = try measure(.none)
         let megabytes = Double(count * 4) / 1e6
-        return Result(megabytes: megabytes, writeMBps: megabytes / zstd.write, readMBps: megabytes / zstd.read,
-                      compressedMB: Double(zstd.bytes) / 1e6, plainWriteMBps: megabytes / plain.write,
-                      plainReadMBps: megabytes / plain.read)
+        return Result(
+            megabytes: megabytes, writeMBps: megabytes / zstd.write, readMBps: megabytes / zstd.read,
+            compressedMB: Double(zstd.bytes) / 1e6, plainWriteMBps: megabytes / plain.write,
+            plainReadMBps: megabytes / plain.read)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import HDF5
 import TestSupport
 import XCTest
-import HDF5
+
 @testable import Dataset
 
 final class ArchiveTests: XCTestCase {
@@ -16,7 +17,8 @@ final class ArchiveTests: XCTestCase {
         let output = directory.file("digits.h5")
         let summary = try CIFARConverter.convert(
             archive: Fixtures.digits, digests: digests,
-            contents: ExpectedContents(trainCount: 1500, testCount: 297, fineClasses: 10, coarseClasses: 5), output: output)
+            contents: ExpectedContents(trainCount: 1500, testCount: 297, fineClasses: 10, coarseClasses: 5),
+            output: output)
         XCTAssertEqual(summary.trainCount, 1500)
         XCTAssertEqual(summary.testCount, 297)
         let digits = try CIFARConverter.load(output)
@@ -50,8 +52,10 @@ final class ArchiveTests: XCTestCase {
     }
 
     /// Writes the small dataset's members with `change` applied, then reads the archive.
-    func read(_ change: (inout [(name: String, bytes: [UInt8])]) -> Void,
-              contents: ExpectedContents? = nil) -> DatasetError? {
+    func read(
+        _ change: (inout [(name: String, bytes: [UInt8])]) -> Void,
+        contents: ExpectedContents? = nil
+    ) -> DatasetError? {
         var members = CIFARArchiveWriter.members(of: Fixtures.small)
         change(&members)
         let file = directory.file("changed.tar.gz")
@@ -68,13 +72,16 @@ final class ArchiveTests: XCTestCase {
 
     func testLabelOutOfRange() {
         let error = read { $0[2].bytes[5 * 3074 + 1] = 10 }  // fine label of test record 5; 10 classes
-        XCTAssertEqual(error, .labelOutOfRange(member: CIFAR100.testMember, record: 5, kind: "fine", value: 10, classes: 10))
+        XCTAssertEqual(
+            error, .labelOutOfRange(member: CIFAR100.testMember, record: 5, kind: "fine", value: 10, classes: 10))
         XCTAssertEqual(error?.description, "cifar-100-binary/test.bin: record 5: fine label 10 is out of range 0..<10")
     }
 
     func testMissingMember() {
         let error = read { $0.removeLast() }
-        guard case .missingMember(let archive, let member, let found)? = error else { return XCTFail("\(String(describing: error))") }
+        guard case .missingMember(let archive, let member, let found)? = error else {
+            return XCTFail("\(String(describing: error))")
+        }
         XCTAssertEqual(archive, "changed.tar.gz")
         XCTAssertEqual(member, CIFAR100.coarseNamesMember)
         XCTAssertEqual(found, [CIFAR100.fineNamesMember, CIFAR100.trainMember, CIFAR100.testMember])
@@ -95,27 +102,36 @@ final class ArchiveTests: XCTestCase {
         try h5.root.setAttribute("format_version", 2)
         try h5.close()
         let error = datasetError { _ = try CIFARConverter.load(file) }
-        XCTAssertEqual(error, .notConverted(file: file.path, detail: "format version 2, this repro reads version 1; rerun the dataset stage"))
+        XCTAssertEqual(
+            error,
+            .notConverted(
+                file: file.path, detail: "format version 2, this repro reads version 1; rerun the dataset stage"))
     }
 
     /// A label the names do not cover would index past the class scores: refused on load.
     func testConvertedLabelOutsideTheNamedClassesIsRefused() throws {
         let file = directory.file("converted.h5")
         let small = Fixtures.small
-        let fewer = CIFARDataset(train: small.train, test: small.test, fineLabelNames: Array(small.fineLabelNames.prefix(5)),
-                                 coarseLabelNames: small.coarseLabelNames)
+        let fewer = CIFARDataset(
+            train: small.train, test: small.test, fineLabelNames: Array(small.fineLabelNames.prefix(5)),
+            coarseLabelNames: small.coarseLabelNames)
         try CIFARConverter.write(fewer, source: ArchiveDigests(md5: "", sha256: ""), to: file)
         let error = datasetError { _ = try CIFARConverter.load(file) }
         let record = small.train.fineLabels.firstIndex { $0 >= 5 }!
-        XCTAssertEqual(error, .notConverted(file: file.path,
-                                            detail: "train: record \(record): fine label \(small.train.fineLabels[record]) is out of range 0..<5"))
+        XCTAssertEqual(
+            error,
+            .notConverted(
+                file: file.path,
+                detail: "train: record \(record): fine label \(small.train.fineLabels[record]) is out of range 0..<5"))
     }
 
     func testUnexpectedCounts() {
-        XCTAssertEqual(read({ _ in }, contents: ExpectedContents(trainCount: 50_000)),
-                       .recordCount(member: CIFAR100.trainMember, expected: 50_000, actual: 40))
-        XCTAssertEqual(read({ _ in }, contents: ExpectedContents(fineClasses: 100)),
-                       .labelNames(member: CIFAR100.fineNamesMember, detail: "expected 100 names, found 10"))
+        XCTAssertEqual(
+            read({ _ in }, contents: ExpectedContents(trainCount: 50_000)),
+            .recordCount(member: CIFAR100.trainMember, expected: 50_000, actual: 40))
+        XCTAssertEqual(
+            read({ _ in }, contents: ExpectedContents(fineClasses: 100)),
+            .labelNames(member: CIFAR100.fineNamesMember, detail: "expected 100 names, found 10"))
     }
 
     func testTarStreamCutInsideAMember() throws {
@@ -134,7 +150,9 @@ final class ArchiveTests: XCTestCase {
         let gzip = try GzipWriter(file: file)
         try gzip.write(Array(String(repeating: "not a tar archive\n", count: 100).utf8))
         try gzip.finish()
-        guard case .corruptTar(_, 0, _)? = datasetError({ _ = try CIFARArchiveReader.read(file) }) else { return XCTFail() }
+        guard case .corruptTar(_, 0, _)? = datasetError({ _ = try CIFARArchiveReader.read(file) }) else {
+            return XCTFail()
+        }
     }
 
     /// Archives made by the system's tar (GNU format with 'L' long names, POSIX pax with
@@ -142,15 +160,18 @@ final class ArchiveTests: XCTestCase {
     func testArchivesWrittenBySystemTar() throws {
         let tree = directory.file("tree")
         let members = CIFARArchiveWriter.members(of: Fixtures.small)
-        let long = "cifar-100-binary/" + String(repeating: "nested-directory-with-a-long-name/", count: 4) + "readme.txt"
+        let long =
+            "cifar-100-binary/" + String(repeating: "nested-directory-with-a-long-name/", count: 4) + "readme.txt"
         for (name, bytes) in members + [(long, Array("notes".utf8))] {
             let file = tree.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: file)
         }
         for format in ["gnu", "posix"] {
             let archive = directory.file("\(format).tar.gz")
-            let tar = try TestProcess.program("tar", ["--format=\(format)", "-czf", archive.path, "-C", tree.path, "cifar-100-binary"])
+            let tar = try TestProcess.program(
+                "tar", ["--format=\(format)", "-czf", archive.path, "-C", tree.path, "cifar-100-binary"])
             XCTAssertEqual(tar.status, 0, tar.output)
             let read = try CIFARArchiveReader.read(archive)
             XCTAssertEqual(read.train.images, Fixtures.small.train.images, format)
@@ -181,7 +202,9 @@ final class ArchiveTests: XCTestCase {
         let reader = try GzipReader(file: doubled)
         var total = 0
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while case let count = try buffer.withUnsafeMutableBytes({ try reader.read(into: $0) }), count > 0 { total += count }
+        while case let count = try buffer.withUnsafeMutableBytes({ try reader.read(into: $0) }), count > 0 {
+            total += count
+        }
         // Per copy: 'L' header + name block, header + "hello", header + 3 bytes, two end blocks.
         XCTAssertEqual(total, 2 * (2 * 512 + 2 * 512 + 2 * 512 + 1024))
     }

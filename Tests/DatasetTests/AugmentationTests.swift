@@ -1,6 +1,7 @@
 import Foundation
 import Tensor
 import XCTest
+
 @testable import Dataset
 
 final class AugmentationTests: XCTestCase {
@@ -11,7 +12,8 @@ final class AugmentationTests: XCTestCase {
 
     /// Every pixel (r, g, b), as planar floats.
     func uniform(_ r: Float, _ g: Float, _ b: Float, pixels: Int = 4) -> [Float] {
-        [Float](repeating: r, count: pixels) + [Float](repeating: g, count: pixels) + [Float](repeating: b, count: pixels)
+        [Float](repeating: r, count: pixels) + [Float](repeating: g, count: pixels)
+            + [Float](repeating: b, count: pixels)
     }
 
     func apply(_ draws: AugmentationDraws, _ config: AugmentationConfig, to image: [UInt8]) -> [Float] {
@@ -21,8 +23,9 @@ final class AugmentationTests: XCTestCase {
     }
 
     /// No jitter, no lighting, no padding; mean 0 and std 1, so the output is pixel / 255.
-    let plain = AugmentationConfig(flip: true, brightness: 0, contrast: 0, saturation: 0, lightingStd: 0, pad: 0,
-                                   mean: [0, 0, 0], std: [1, 1, 1])
+    let plain = AugmentationConfig(
+        flip: true, brightness: 0, contrast: 0, saturation: 0, lightingStd: 0, pad: 0,
+        mean: [0, 0, 0], std: [1, 1, 1])
 
     func value(_ image: [Float], _ c: Int, _ row: Int, _ column: Int) -> Float {
         image[(c * 32 + row) * 32 + column]
@@ -48,13 +51,13 @@ final class AugmentationTests: XCTestCase {
         draws.cropColumn = 1  // output (r, c) = source (r + 7 − 4, c + 1 − 4)
         draws.cropRow = 7
         let cropped = apply(draws, config, to: gradient)
-        XCTAssertEqual(value(cropped, 0, 0, 0), 0)               // column −3: padding
-        XCTAssertEqual(value(cropped, 2, 0, 2), 0)               // column −1: padding
-        XCTAssertEqual(value(cropped, 0, 0, 3), 0 / 255)         // source column 0
-        XCTAssertEqual(value(cropped, 1, 0, 3), 3 / 255)         // source row 3
-        XCTAssertEqual(value(cropped, 0, 28, 31), 28 / 255)      // source (31, 28)
+        XCTAssertEqual(value(cropped, 0, 0, 0), 0)  // column −3: padding
+        XCTAssertEqual(value(cropped, 2, 0, 2), 0)  // column −1: padding
+        XCTAssertEqual(value(cropped, 0, 0, 3), 0 / 255)  // source column 0
+        XCTAssertEqual(value(cropped, 1, 0, 3), 3 / 255)  // source row 3
+        XCTAssertEqual(value(cropped, 0, 28, 31), 28 / 255)  // source (31, 28)
         XCTAssertEqual(value(cropped, 1, 28, 31), 31 / 255)
-        XCTAssertEqual(value(cropped, 2, 29, 10), 0)             // source row 32: padding
+        XCTAssertEqual(value(cropped, 2, 29, 10), 0)  // source row 32: padding
         XCTAssertEqual(value(cropped, 2, 28, 10), 7 / 255)
 
         // Drawn offsets cover 0 … 2·pad, and nothing else.
@@ -87,11 +90,14 @@ final class AugmentationTests: XCTestCase {
         XCTAssertEqual(run(pixel) { ColorJitter.brightness($0, factor: 1.5) }, [150, 225, 255])  // 300 clamps
         // Grey mean 0.299·100 + 0.587·150 + 0.114·200 = 140.75; a = 0.5.
         let contrast = run(pixel) { ColorJitter.contrast($0, factor: 0.5) }
-        for (actual, expected) in zip(contrast, [120.375, 145.375, 170.375] as [Float]) { XCTAssertEqual(actual, expected, accuracy: 1e-4) }
+        for (actual, expected) in zip(contrast, [120.375, 145.375, 170.375] as [Float]) {
+            XCTAssertEqual(actual, expected, accuracy: 1e-4)
+        }
         let grey = run(pixel) { ColorJitter.saturation($0, factor: 0) }
         for actual in grey { XCTAssertEqual(actual, 140.75, accuracy: 1e-4) }
         // MXNet's bug: grey = 0.114·B = 22.8, truncated to 22 (verified on MXNet 1.9.1, RECIPE.md §2.2).
-        XCTAssertEqual(run(pixel) { ColorJitter.saturation($0, factor: 0, mxnetBug: true, truncate: true) }, [22, 22, 22])
+        XCTAssertEqual(
+            run(pixel) { ColorJitter.saturation($0, factor: 0, mxnetBug: true, truncate: true) }, [22, 22, 22])
         let red = uniform(255, 0, 0)
         for (actual, expected) in zip(run(red) { ColorJitter.hue($0, shift: 0.5) }, [0, 255, 255] as [Float]) {
             XCTAssertEqual(actual, expected, accuracy: 1e-3)
@@ -104,8 +110,10 @@ final class AugmentationTests: XCTestCase {
     func testLightingOnAKnownPixel() {
         // α = (1, 0, 0): offsets = first eigenvector · 55.46.
         // 8 pixels: 4 of (100, 150, 200), then 4 of (10, 10, 10).
-        var image: [Float] = [100, 100, 100, 100, 10, 10, 10, 10, 150, 150, 150, 150, 10, 10, 10, 10,
-                              200, 200, 200, 200, 10, 10, 10, 10]
+        var image: [Float] = [
+            100, 100, 100, 100, 10, 10, 10, 10, 150, 150, 150, 150, 10, 10, 10, 10,
+            200, 200, 200, 200, 10, 10, 10, 10,
+        ]
         image.withUnsafeMutableBufferPointer { PCALighting.apply($0, alpha: [1, 0, 0]) }
         XCTAssertEqual(image[0], 100 - 0.5675 * 55.46, accuracy: 1e-3)
         XCTAssertEqual(image[8], 150 - 0.5808 * 55.46, accuracy: 1e-3)
@@ -136,7 +144,8 @@ final class AugmentationTests: XCTestCase {
             XCTAssertEqual(draws[index].jitter.map(\.operation.rawValue), random.permutation(4))
         }
         // Disabled operations are neither drawn nor applied.
-        XCTAssertTrue(Augmenter(config: .training, seed: 11).draws(epoch: 0, index: 0).jitter.allSatisfy { $0.operation != .hue })
+        XCTAssertTrue(
+            Augmenter(config: .training, seed: 11).draws(epoch: 0, index: 0).jitter.allSatisfy { $0.operation != .hue })
     }
 
     func testTheFullPipelineComposesTheOperationsInOrder() {

@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 import HDF5
+import XCTest
+
 @testable import Dataset
 
 final class FetchTests: XCTestCase {
@@ -24,10 +25,13 @@ final class FetchTests: XCTestCase {
         directory?.remove()
     }
 
-    func fetcher(_ sources: [String], md5: String? = nil, sha256: String? = nil,
-                 environment: [String: String] = [:]) throws -> ArchiveFetcher {
-        ArchiveFetcher(sources: sources, expected: try ExpectedDigests(md5: md5, sha256: sha256),
-                       baseDirectory: served, temporaryDirectory: directory.file("tmp"), environment: environment)
+    func fetcher(
+        _ sources: [String], md5: String? = nil, sha256: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> ArchiveFetcher {
+        ArchiveFetcher(
+            sources: sources, expected: try ExpectedDigests(md5: md5, sha256: sha256),
+            baseDirectory: served, temporaryDirectory: directory.file("tmp"), environment: environment)
     }
 
     /// Files left in the temporary directory (downloads that were not handed over).
@@ -45,7 +49,9 @@ final class FetchTests: XCTestCase {
             baseDirectory: served, temporaryDirectory: directory.file("tmp"), output: output, environment: [:],
             progress: { reports.append($0) })
         XCTAssertEqual(prepared.archive.digests, archiveDigests)
-        XCTAssertEqual(try Data(contentsOf: prepared.archive.file), try Data(contentsOf: served.appendingPathComponent("small.tar.gz")))
+        XCTAssertEqual(
+            try Data(contentsOf: prepared.archive.file),
+            try Data(contentsOf: served.appendingPathComponent("small.tar.gz")))
         XCTAssertEqual(prepared.summary.trainCount, 40)
         XCTAssertEqual(reports.last?.finished, true)
         XCTAssertEqual(reports.last?.bytes, prepared.archive.size)
@@ -70,8 +76,11 @@ final class FetchTests: XCTestCase {
     func testWrongChecksumIsRefusedWithBothDigestsAndLeavesNothing() throws {
         let wrong = String(repeating: "0", count: 64)
         let error = innerError(datasetError { _ = try fetcher([server.url("small.tar.gz")], sha256: wrong).fetch() })
-        XCTAssertEqual(error, .checksumMismatch(source: server.url("small.tar.gz"), algorithm: "SHA-256",
-                                                expected: wrong, actual: archiveDigests.sha256))
+        XCTAssertEqual(
+            error,
+            .checksumMismatch(
+                source: server.url("small.tar.gz"), algorithm: "SHA-256",
+                expected: wrong, actual: archiveDigests.sha256))
         XCTAssertTrue(error?.description.contains(archiveDigests.sha256) == true)
         XCTAssertTrue(error?.isBadInput == true)
         XCTAssertEqual(leftovers(), [])
@@ -85,8 +94,9 @@ final class FetchTests: XCTestCase {
 
     func testMirrorListFallsThroughToTheFirstWorkingSource() throws {
         var lines: [String] = []
-        var fetcher = try fetcher([server.url("missing.tar.gz"), "http://127.0.0.1:1/refused.tar.gz", server.url("small.tar.gz")],
-                                  md5: archiveDigests.md5)
+        var fetcher = try fetcher(
+            [server.url("missing.tar.gz"), "http://127.0.0.1:1/refused.tar.gz", server.url("small.tar.gz")],
+            md5: archiveDigests.md5)
         fetcher.log = { lines.append($0) }
         let archive = try fetcher.fetch()
         XCTAssertEqual(archive.source, server.url("small.tar.gz"))
@@ -106,15 +116,19 @@ final class FetchTests: XCTestCase {
     func testFileURLsRelativePathsAndTheEnvironmentVariable() throws {
         let absolute = served.appendingPathComponent("small.tar.gz")
         XCTAssertEqual(try fetcher([absolute.absoluteString]).fetch().digests, archiveDigests)  // file:///…
-        XCTAssertEqual(try fetcher(["file:small.tar.gz"]).fetch().digests, archiveDigests)     // relative file:
-        XCTAssertEqual(try fetcher(["small.tar.gz"]).fetch().digests, archiveDigests)          // relative path
-        let viaVariable = try fetcher(["http://127.0.0.1:1/unused.tar.gz"],
-                                      environment: [CIFAR100.archiveVariable: absolute.path]).fetch()
+        XCTAssertEqual(try fetcher(["file:small.tar.gz"]).fetch().digests, archiveDigests)  // relative file:
+        XCTAssertEqual(try fetcher(["small.tar.gz"]).fetch().digests, archiveDigests)  // relative path
+        let viaVariable = try fetcher(
+            ["http://127.0.0.1:1/unused.tar.gz"],
+            environment: [CIFAR100.archiveVariable: absolute.path]
+        ).fetch()
         XCTAssertEqual(viaVariable.source, absolute.path)
-        XCTAssertEqual(innerError(datasetError { _ = try fetcher(["nothing-here.tar.gz"]).fetch() }),
-                       .missingFile(served.appendingPathComponent("nothing-here.tar.gz").path))
-        XCTAssertEqual(innerError(datasetError { _ = try fetcher(["ftp://host/x.tar.gz"]).fetch() }),
-                       .badSource("ftp://host/x.tar.gz", reason: "unsupported scheme 'ftp' (use http, https, file or a path)"))
+        XCTAssertEqual(
+            innerError(datasetError { _ = try fetcher(["nothing-here.tar.gz"]).fetch() }),
+            .missingFile(served.appendingPathComponent("nothing-here.tar.gz").path))
+        XCTAssertEqual(
+            innerError(datasetError { _ = try fetcher(["ftp://host/x.tar.gz"]).fetch() }),
+            .badSource("ftp://host/x.tar.gz", reason: "unsupported scheme 'ftp' (use http, https, file or a path)"))
     }
 
     func testMalformedExpectedDigestsAreRefused() {
@@ -146,8 +160,9 @@ final class DamagedDownloadTests: XCTestCase {
         let output = directory.file(name + ".h5")
         let error = datasetError {
             try Data(bytes).write(to: directory.file(name))
-            _ = try CIFAR100.prepare(sources: [server.url(name)], expected: .none, baseDirectory: directory.url,
-                                     temporaryDirectory: directory.file("tmp"), output: output, environment: [:])
+            _ = try CIFAR100.prepare(
+                sources: [server.url(name)], expected: .none, baseDirectory: directory.url,
+                temporaryDirectory: directory.file("tmp"), output: output, environment: [:])
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), "a partial output was left")
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: directory.file("tmp").path)) ?? [], [])

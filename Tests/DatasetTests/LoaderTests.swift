@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Dataset
 
 final class LoaderTests: XCTestCase {
@@ -17,7 +18,9 @@ final class LoaderTests: XCTestCase {
     func imagesByIndex(_ batches: [Batch]) -> [Int32: [Float]] {
         var images: [Int32: [Float]] = [:]
         for batch in batches {
-            for row in 0..<batch.count { images[batch.indices[row]] = Array(batch.images[row * 3072..<(row + 1) * 3072]) }
+            for row in 0..<batch.count {
+                images[batch.indices[row]] = Array(batch.images[row * 3072..<(row + 1) * 3072])
+            }
         }
         return images
     }
@@ -35,8 +38,9 @@ final class LoaderTests: XCTestCase {
             XCTAssertEqual(batch.labels, batch.indices.map { split.fineLabels[Int($0)] })
         }
         // RECIPE.md §2.5: 50,000 images at batch 256 give 195 batches.
-        let full = CIFARSplit(images: [UInt8](repeating: 0, count: 50_000 * 3072), fineLabels: [Int32](repeating: 0, count: 50_000),
-                              coarseLabels: [Int32](repeating: 0, count: 50_000))
+        let full = CIFARSplit(
+            images: [UInt8](repeating: 0, count: 50_000 * 3072), fineLabels: [Int32](repeating: 0, count: 50_000),
+            coarseLabels: [Int32](repeating: 0, count: 50_000))
         XCTAssertEqual(BatchLoader.training(split: full, classes: 100, batchSize: 256, seed: 0).batchesPerEpoch, 195)
     }
 
@@ -53,7 +57,8 @@ final class LoaderTests: XCTestCase {
     }
 
     func testAugmentedImagesDoNotDependOnBatchSizeThreadsOrPrefetch() {
-        let reference = imagesByIndex(batches(BatchLoader.training(split: split, classes: 10, batchSize: 8, seed: 4), epoch: 3))
+        let reference = imagesByIndex(
+            batches(BatchLoader.training(split: split, classes: 10, batchSize: 8, seed: 4), epoch: 3))
         let other = BatchLoader.training(split: split, classes: 10, batchSize: 20, seed: 4, threads: 3)
         for prefetch in [true, false] {
             let images = imagesByIndex(batches(other, epoch: 3, prefetch: prefetch))
@@ -65,8 +70,9 @@ final class LoaderTests: XCTestCase {
 
     func testMixedBatchesDoNotDependOnThreadsOrPrefetch() {
         func run(threads: Int, prefetch: Bool) -> [Batch] {
-            let loader = BatchLoader.training(split: split, classes: 10, batchSize: 10, seed: 2,
-                                              mixing: MixingConfig(kind: .stitchVertical), labelSmoothing: 0.1, threads: threads)
+            let loader = BatchLoader.training(
+                split: split, classes: 10, batchSize: 10, seed: 2,
+                mixing: MixingConfig(kind: .stitchVertical), labelSmoothing: 0.1, threads: threads)
             return batches(loader, epoch: 1, prefetch: prefetch)
         }
         let reference = run(threads: 1, prefetch: false)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Dataset
 
 final class MixingTests: XCTestCase {
@@ -30,7 +31,8 @@ final class MixingTests: XCTestCase {
                     let partner = 4 - i
                     XCTAssertEqual(own, i == partner ? 1 : Float(p) / 32, "\(kind) image \(i)")
                     // Where the pixels come from: columns (horizontal) or rows (vertical) below P are own.
-                    let inside = kind == .stitchHorizontal ? image[image.startIndex + 31] : image[image.startIndex + 31 * 32]
+                    let inside =
+                        kind == .stitchHorizontal ? image[image.startIndex + 31] : image[image.startIndex + 31 * 32]
                     XCTAssertEqual(inside, Float(p > 31 ? i : partner))
                     XCTAssertEqual(image[image.startIndex], Float(p > 0 ? i : partner))
                 }
@@ -47,7 +49,8 @@ final class MixingTests: XCTestCase {
         let weight = mixer.mix(&batch, count: 4, epoch: 0, batchIndex: index)
         XCTAssertEqual(Double(weight), mixer.lambda(epoch: 0, batchIndex: index), accuracy: 1e-7)
         for i in 0..<4 {
-            XCTAssertEqual(batch[i * imageFloats + 100], weight * Float(i) + (1 - weight) * Float(3 - i), accuracy: 1e-5)
+            XCTAssertEqual(
+                batch[i * imageFloats + 100], weight * Float(i) + (1 - weight) * Float(3 - i), accuracy: 1e-5)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Dataset
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
@@ -26,7 +27,9 @@ final class LocalHTTPServer {
     init(serving directory: URL) throws {
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory.path, "0"]
+        process.arguments = [
+            "python3", "-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory.path, "0",
+        ]
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -38,7 +41,8 @@ final class LocalHTTPServer {
             text += String(decoding: chunk, as: UTF8.self)
         }
         guard let match = text.range(of: #"port (\d+)"#, options: .regularExpression),
-              let port = Int(text[match].dropFirst(5)) else {
+            let port = Int(text[match].dropFirst(5))
+        else {
             process.terminate()
             throw DatasetError.io("python3 http.server did not start: '\(text)'")
         }
@@ -62,7 +66,8 @@ enum Fixtures {
     static let digitsSHA256 = "a169d560d5b6bf8c3fb1e746e0118f921a725bb358e9cf1d342c8a062997d29b"
 
     /// A small synthetic dataset: 40 train and 12 test images, 10 fine and 5 coarse classes.
-    static let small = SyntheticCIFAR(trainCount: 40, testCount: 12, fineClasses: 10, coarseClasses: 5, seed: 7).dataset()
+    static let small = SyntheticCIFAR(trainCount: 40, testCount: 12, fineClasses: 10, coarseClasses: 5, seed: 7)
+        .dataset()
 }
 
 /// Asserts that `body` throws a `DatasetError` and returns it.

@@ -110,9 +110,10 @@ final class RoundTripTests: ScratchTestCase {
             XCTAssertThrowsError(try root.read("y", as: Float.self)) { XCTAssertTrue("\($0)".contains("/y")) }
             XCTAssertThrowsError(try root.stringAttribute("nope")) { XCTAssertTrue("\($0)".contains("nope")) }
         }
-        XCTAssertThrowsError(try H5File.write(url("bad.h5")) { root in
-            try root.write("x", [Float](arrayLiteral: 1, 2, 3), shape: [2, 2])
-        })
+        XCTAssertThrowsError(
+            try H5File.write(url("bad.h5")) { root in
+                try root.write("x", [Float](arrayLiteral: 1, 2, 3), shape: [2, 2])
+            })
         XCTAssertFalse(FileManager.default.fileExists(atPath: url("bad.h5").path), "a failed write leaves no file")
     }
 }

@@ -13,8 +13,9 @@ final class CheckTests: XCTestCase {
 
     /// Runs `testTrapHelper` in a child process with `name`; returns how it ended and its stderr.
     private func child(_ name: String) throws -> (signalled: Bool, stderr: String) {
-        let run = try TestProcess.run(URL(fileURLWithPath: CommandLine.arguments[0]), ["NNTests.CheckTests/testTrapHelper"],
-                                      environment: [Self.caseVariable: name], separateErrors: true)
+        let run = try TestProcess.run(
+            URL(fileURLWithPath: CommandLine.arguments[0]), ["NNTests.CheckTests/testTrapHelper"],
+            environment: [Self.caseVariable: name], separateErrors: true)
         return (!run.exited, run.errors)
     }
 
@@ -27,7 +28,9 @@ final class CheckTests: XCTestCase {
     func testOptimizerRefusesGradientsOfAnotherShape() throws {
         let (signalled, stderr) = try child("optimizer")
         XCTAssertTrue(signalled, "the check stopped the process: \(stderr)")
-        XCTAssertTrue(stderr.contains("optimizer: tensor fc.weight [10, 4] at offset 0 against fc.weight [10, 5] at offset 0"), stderr)
+        XCTAssertTrue(
+            stderr.contains("optimizer: tensor fc.weight [10, 4] at offset 0 against fc.weight [10, 5] at offset 0"),
+            stderr)
     }
 
     /// What the child runs: one failed check (never returns when the case is known).

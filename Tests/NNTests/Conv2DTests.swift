@@ -1,5 +1,6 @@
-@testable import NN
 import XCTest
+
+@testable import NN
 
 /// The convolutions on `PanelProduct` (1x1, strided, grouped, any kernel): 1x1 ones bit for
 /// bit against the arithmetic promised (one FMA chain per element, the weight gradient's
@@ -22,10 +23,13 @@ final class Conv2DTests: XCTestCase {
     let gathered = [
         ConvShape(batch: 3, inChannels: 16, height: 32, width: 32, outChannels: 32, kernel: 3, stride: 2, pad: 1),
         ConvShape(batch: 5, inChannels: 16, height: 32, width: 32, outChannels: 32, kernel: 1, stride: 2, pad: 0),
-        ConvShape(batch: 4, inChannels: 64, height: 16, width: 16, outChannels: 64, kernel: 3, stride: 2, pad: 1,
-                  groups: 4),
-        ConvShape(batch: 2, inChannels: 6, height: 9, width: 7, outChannels: 10, kernel: 5, stride: 1, pad: 2, groups: 2),
-        ConvShape(batch: 3, inChannels: 6, height: 7, width: 7, outChannels: 10, kernel: 1, stride: 1, pad: 0, groups: 2),
+        ConvShape(
+            batch: 4, inChannels: 64, height: 16, width: 16, outChannels: 64, kernel: 3, stride: 2, pad: 1,
+            groups: 4),
+        ConvShape(
+            batch: 2, inChannels: 6, height: 9, width: 7, outChannels: 10, kernel: 5, stride: 1, pad: 2, groups: 2),
+        ConvShape(
+            batch: 3, inChannels: 6, height: 7, width: 7, outChannels: 10, kernel: 1, stride: 1, pad: 0, groups: 2),
     ]
 
     func testMatchesReference() {
@@ -118,7 +122,8 @@ struct Chains {
                     var sum: Float = 0
                     for n in first..<min(first + group, s.batch) {
                         for p in 0..<plane {
-                            sum = sum.addingProduct(g[(n * s.outChannels + o) * plane + p], x[(n * s.inChannels + c) * plane + p])
+                            sum = sum.addingProduct(
+                                g[(n * s.outChannels + o) * plane + p], x[(n * s.inChannels + c) * plane + p])
                         }
                     }
                     dw[o * s.inChannels + c] += sum

@@ -1,6 +1,7 @@
-@testable import NN
 import TestSupport
 import XCTest
+
+@testable import NN
 
 /// Both convolution paths (im2col + `PanelProduct`, direct 3x3) against the seven-loop reference
 /// on awkward shapes.
@@ -8,17 +9,22 @@ final class ConvTests: XCTestCase {
     let shapes = [
         ConvShape(batch: 3, inChannels: 5, height: 7, width: 9, outChannels: 6, kernel: 3, stride: 1, pad: 1),
         ConvShape(batch: 2, inChannels: 4, height: 11, width: 11, outChannels: 8, kernel: 3, stride: 2, pad: 1),
-        ConvShape(batch: 2, inChannels: 6, height: 9, width: 8, outChannels: 9, kernel: 3, stride: 2, pad: 1, groups: 3),
-        ConvShape(batch: 3, inChannels: 8, height: 5, width: 5, outChannels: 8, kernel: 3, stride: 1, pad: 1, groups: 8),
-        ConvShape(batch: 2, inChannels: 6, height: 7, width: 7, outChannels: 10, kernel: 1, stride: 1, pad: 0, groups: 2),
+        ConvShape(
+            batch: 2, inChannels: 6, height: 9, width: 8, outChannels: 9, kernel: 3, stride: 2, pad: 1, groups: 3),
+        ConvShape(
+            batch: 3, inChannels: 8, height: 5, width: 5, outChannels: 8, kernel: 3, stride: 1, pad: 1, groups: 8),
+        ConvShape(
+            batch: 2, inChannels: 6, height: 7, width: 7, outChannels: 10, kernel: 1, stride: 1, pad: 0, groups: 2),
         ConvShape(batch: 2, inChannels: 6, height: 9, width: 7, outChannels: 4, kernel: 1, stride: 2, pad: 0),
         ConvShape(batch: 1, inChannels: 3, height: 6, width: 10, outChannels: 5, kernel: 5, stride: 1, pad: 2),
         ConvShape(batch: 9, inChannels: 2, height: 3, width: 3, outChannels: 3, kernel: 3, stride: 3, pad: 0),
         // planes of more than 2048 pixels: many panels per image
         ConvShape(batch: 3, inChannels: 3, height: 47, width: 45, outChannels: 4, kernel: 3, stride: 1, pad: 1),
-        ConvShape(batch: 2, inChannels: 4, height: 49, width: 43, outChannels: 6, kernel: 1, stride: 1, pad: 0, groups: 2),
+        ConvShape(
+            batch: 2, inChannels: 4, height: 49, width: 43, outChannels: 6, kernel: 1, stride: 1, pad: 0, groups: 2),
         // stride 1 with less padding than K/2: the transposed conv pads by K − 1 − pad
-        ConvShape(batch: 2, inChannels: 4, height: 8, width: 7, outChannels: 6, kernel: 3, stride: 1, pad: 0, groups: 2),
+        ConvShape(
+            batch: 2, inChannels: 4, height: 8, width: 7, outChannels: 6, kernel: 3, stride: 1, pad: 0, groups: 2),
         ConvShape(batch: 3, inChannels: 2, height: 9, width: 6, outChannels: 3, kernel: 5, stride: 1, pad: 1),
         // "same" padding on an image smaller than the kernel: rows shifted past both edges
         ConvShape(batch: 2, inChannels: 3, height: 2, width: 3, outChannels: 2, kernel: 5, stride: 1, pad: 2),
@@ -46,16 +52,19 @@ final class ConvTests: XCTestCase {
             ConvShape(batch: 20, inChannels: 4, height: 5, width: 48, outChannels: 8, kernel: 3, stride: 1, pad: 1),
             ConvShape(batch: 32, inChannels: 32, height: 32, width: 32, outChannels: 32, kernel: 3, stride: 1, pad: 1),
             // groups of 4 and 8 channels (ResNeXt's grouped 3x3)
-            ConvShape(batch: 3, inChannels: 16, height: 8, width: 8, outChannels: 16, kernel: 3, stride: 1, pad: 1,
-                      groups: 4),
-            ConvShape(batch: 4, inChannels: 24, height: 6, width: 7, outChannels: 16, kernel: 3, stride: 1, pad: 1,
-                      groups: 2),
+            ConvShape(
+                batch: 3, inChannels: 16, height: 8, width: 8, outChannels: 16, kernel: 3, stride: 1, pad: 1,
+                groups: 4),
+            ConvShape(
+                batch: 4, inChannels: 24, height: 6, width: 7, outChannels: 16, kernel: 3, stride: 1, pad: 1,
+                groups: 2),
         ]
         for (index, s) in direct.enumerated() {
             Self.check(s, seed: UInt64(100 + index), inputGradient: true)
         }
-        Self.check(ConvShape(batch: 3, inChannels: 3, height: 32, width: 32, outChannels: 16, kernel: 3, stride: 1, pad: 1),
-              seed: 200, inputGradient: false)
+        Self.check(
+            ConvShape(batch: 3, inChannels: 3, height: 32, width: 32, outChannels: 16, kernel: 3, stride: 1, pad: 1),
+            seed: 200, inputGradient: false)
     }
 
     static func check(_ s: ConvShape, seed: UInt64, inputGradient: Bool) {
@@ -83,8 +92,9 @@ final class ConvTests: XCTestCase {
     /// Both grids of the direct path (10x10 flat, 16x16 rows) and the im2col path.
     func testResultsDoNotDependOnThreads() {
         for (height, stride) in [(10, 1), (16, 1), (10, 2)] {
-            let s = ConvShape(batch: 13, inChannels: 8, height: height, width: height, outChannels: 8, kernel: 3,
-                              stride: stride, pad: 1)
+            let s = ConvShape(
+                batch: 13, inChannels: 8, height: height, width: height, outChannels: 8, kernel: 3,
+                stride: stride, pad: 1)
             let x = randomFloats(s.inputCount), w = randomFloats(s.weightCount, purpose: "w")
             let g = randomFloats(s.outputCount, purpose: "g")
             func run(_ threads: Int) -> [Float] {

@@ -1,5 +1,6 @@
-@testable import NN
 import XCTest
+
+@testable import NN
 
 /// `ModelCost` reads a model's geometry without allocating it: the same parameter count
 /// and multiply-adds as the built model, and a training memory estimate that covers what
@@ -25,7 +26,8 @@ final class ModelCostTests: XCTestCase {
             ("cifar_resnext29_16x64d", 32, 4865),  // batch 32, as a part of batch 256 on 8 devices
         ]
         for row in measured {
-            let estimate = try ModelCost(model: row.model, classes: 100).trainingBytes(imagesPerPass: row.pass) / mebibyte
+            let estimate =
+                try ModelCost(model: row.model, classes: 100).trainingBytes(imagesPerPass: row.pass) / mebibyte
             XCTAssertGreaterThanOrEqual(estimate, row.peakMiB, row.model)
             XCTAssertLessThanOrEqual(estimate, 2 * row.peakMiB, row.model)
         }

@@ -1,8 +1,9 @@
 import Foundation
 import HDF5
-@testable import NN
 import Tensor
 import XCTest
+
+@testable import NN
 
 /// Architectures from names: parameter counts of RECIPE.md §3, names of golden/README.md.
 final class ModelTests: XCTestCase {
@@ -20,7 +21,8 @@ final class ModelTests: XCTestCase {
             XCTAssertEqual(model.parameterCount, parameters, name)
             XCTAssertEqual(model.buffers.count, statistics, name)
         }
-        XCTAssertEqual(Double(try Model(name: "cifar_resnet56_v1", classes: 100).forwardMACs()) / 1e6, 125.75, accuracy: 0.01)
+        XCTAssertEqual(
+            Double(try Model(name: "cifar_resnet56_v1", classes: 100).forwardMACs()) / 1e6, 125.75, accuracy: 0.01)
     }
 
     func testTeacherParameterCount() throws {
@@ -32,7 +34,9 @@ final class ModelTests: XCTestCase {
     }
 
     func testNamesFollowTheGoldenFiles() throws {
-        for (file, name, classes) in [("resnet20_c100", "cifar_resnet20_v1", 100), ("resnext29_2x4d_c10", "cifar_resnext29_2x4d", 10)] {
+        for (file, name, classes) in [
+            ("resnet20_c100", "cifar_resnet20_v1", 100), ("resnext29_2x4d_c10", "cifar_resnext29_2x4d", 10),
+        ] {
             let url = try XCTUnwrap(Bundle.module.url(forResource: file, withExtension: "h5", subdirectory: "Fixtures"))
             let json = try H5File.read(url) { try $0.stringAttribute("param_names") }
             let names = try JSONDecoder().decode([String].self, from: Data(json.utf8))
@@ -45,7 +49,9 @@ final class ModelTests: XCTestCase {
     func testUnknownModelListsKnownOnes() {
         XCTAssertThrowsError(try Model(name: "resnet50", classes: 10)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("resnet50") && text.contains("cifar_resnet56_v1") && text.contains("cifar_resnext29"), text)
+            XCTAssertTrue(
+                text.contains("resnet50") && text.contains("cifar_resnet56_v1") && text.contains("cifar_resnext29"),
+                text)
         }
         XCTAssertThrowsError(try Model(name: "cifar_resnet21_v1", classes: 10))
         XCTAssertThrowsError(try Model(name: "cifar_resnext29_0x4d", classes: 10))
@@ -53,7 +59,9 @@ final class ModelTests: XCTestCase {
 
     func testLoadingChecksShapesAndNamesTheTensor() throws {
         let model = try Model(name: "cifar_resnet20_v1", classes: 10, widthMultiplier: 0.25)
-        XCTAssertThrowsError(try model.parameters.load(named: "fc.weight", shape: [10, 17], values: [Float](repeating: 0, count: 170))) { error in
+        XCTAssertThrowsError(
+            try model.parameters.load(named: "fc.weight", shape: [10, 17], values: [Float](repeating: 0, count: 170))
+        ) { error in
             XCTAssertEqual("\(error)", "tensor fc.weight: expected shape [10, 16], got [10, 17]")
         }
         let values = randomFloats(160)
@@ -72,13 +80,19 @@ final class ModelTests: XCTestCase {
         for (name, width) in [("cifar_resnet20_v1", 0.5), ("cifar_resnext29_2x4d", 0.5)] {
             let model = try Model(name: name, classes: 10, widthMultiplier: width, seed: 1)
             model.context.threads = 2
-            let whole = x.withUnsafeBufferPointer { Array(model.forward($0.baseAddress!, batch: batch, training: false)) }
+            let whole = x.withUnsafeBufferPointer {
+                Array(model.forward($0.baseAddress!, batch: batch, training: false))
+            }
             for part in [32, 7] {
-                let parts = x.withUnsafeBufferPointer { model.inferenceLogits($0.baseAddress!, batch: batch, part: part) }
+                let parts = x.withUnsafeBufferPointer {
+                    model.inferenceLogits($0.baseAddress!, batch: batch, part: part)
+                }
                 var separate: [Float] = []
                 for first in stride(from: 0, to: batch, by: part) {
                     separate += x.withUnsafeBufferPointer {
-                        Array(model.forward($0.baseAddress! + first * image, batch: min(part, batch - first), training: false))
+                        Array(
+                            model.forward(
+                                $0.baseAddress! + first * image, batch: min(part, batch - first), training: false))
                     }
                 }
                 XCTAssertEqual(parts.map(\.bitPattern), separate.map(\.bitPattern), "\(name) in parts of \(part)")

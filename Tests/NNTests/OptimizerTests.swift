@@ -21,11 +21,15 @@ final class OptimizerTests: XCTestCase {
     }
 
     func gradient(_ w: [Double]) -> [Double] { w.indices.map { a[$0] * (w[$0] - c[$0]) } }
-    func loss(_ w: [Double]) -> Double { w.indices.map { 0.5 * a[$0] * (w[$0] - c[$0]) * (w[$0] - c[$0]) }.reduce(0, +) }
+    func loss(_ w: [Double]) -> Double {
+        w.indices.map { 0.5 * a[$0] * (w[$0] - c[$0]) * (w[$0] - c[$0]) }.reduce(0, +)
+    }
 
     /// Runs `steps` updates of the optimizer and of the reference; returns both trajectories' ends.
-    func run(_ make: (Arena) -> Optimizer, steps: Int, rate: Float,
-             reference: (inout [Double], [Double], Int) -> Void) -> ([Float], [Double]) {
+    func run(
+        _ make: (Arena) -> Optimizer, steps: Int, rate: Float,
+        reference: (inout [Double], [Double], Int) -> Void
+    ) -> ([Float], [Double]) {
         let parameters = arena(), gradients = parameters.zerosLike()
         let optimizer = make(parameters)
         var expected = start.map(Double.init)
@@ -52,13 +56,17 @@ final class OptimizerTests: XCTestCase {
     func testAdam() {
         let (lr, b1, b2, eps, wd) = (0.05, 0.9, 0.999, 1e-8, 0.01)
         var m = [Double](repeating: 0, count: 5), v = m
-        let (got, expected) = run({ Adam(parameters: $0, weightDecay: WeightDecay(rate: Float(wd), kinds: [.convWeight, .denseBias])) },
-                                  steps: 300, rate: Float(lr)) { w, g, t in
+        let (got, expected) = run(
+            { Adam(parameters: $0, weightDecay: WeightDecay(rate: Float(wd), kinds: [.convWeight, .denseBias])) },
+            steps: 300, rate: Float(lr)
+        ) { w, g, t in
             for i in w.indices {
                 let d = g[i] + wd * w[i]
                 m[i] = b1 * m[i] + (1 - b1) * d
                 v[i] = b2 * v[i] + (1 - b2) * d * d
-                w[i] -= lr * (1 - pow(b2, Double(t))).squareRoot() / (1 - pow(b1, Double(t))) * m[i] / (v[i].squareRoot() + eps)
+                w[i] -=
+                    lr * (1 - pow(b2, Double(t))).squareRoot() / (1 - pow(b1, Double(t))) * m[i]
+                    / (v[i].squareRoot() + eps)
             }
         }
         XCTAssertLessThan(relmax(got, expected.map(Float.init)), 1e-4)
@@ -69,8 +77,10 @@ final class OptimizerTests: XCTestCase {
         let (lr, b1, b2, eps) = (0.05, 0.9, 0.999, 1e-8)
         var m = [Double](repeating: 0, count: 5), v = m, product = 1.0
         func mu(_ t: Int) -> Double { b1 * (1 - 0.5 * pow(0.96, Double(t) * 0.004)) }
-        let (got, expected) = run({ Nadam(parameters: $0, weightDecay: WeightDecay(rate: 0, kinds: [.convWeight, .denseBias])) },
-                                  steps: 300, rate: Float(lr)) { w, g, t in
+        let (got, expected) = run(
+            { Nadam(parameters: $0, weightDecay: WeightDecay(rate: 0, kinds: [.convWeight, .denseBias])) },
+            steps: 300, rate: Float(lr)
+        ) { w, g, t in
             product *= mu(t)
             for i in w.indices {
                 m[i] = b1 * m[i] + (1 - b1) * g[i]
@@ -89,8 +99,10 @@ final class OptimizerTests: XCTestCase {
         for steps in [40, 400] {
             let (lr, gamma, eps) = (0.01, 0.9, 1e-8)
             var n = [Double](repeating: 0, count: 5)
-            let (got, expected) = run({ RMSProp(parameters: $0, weightDecay: WeightDecay(rate: 0, kinds: [.convWeight, .denseBias])) },
-                                      steps: steps, rate: Float(lr)) { w, g, _ in
+            let (got, expected) = run(
+                { RMSProp(parameters: $0, weightDecay: WeightDecay(rate: 0, kinds: [.convWeight, .denseBias])) },
+                steps: steps, rate: Float(lr)
+            ) { w, g, _ in
                 for i in w.indices {
                     n[i] = gamma * n[i] + (1 - gamma) * g[i] * g[i]
                     w[i] -= lr * g[i] / (n[i] + eps).squareRoot()
@@ -104,8 +116,10 @@ final class OptimizerTests: XCTestCase {
     func testAdaDeltaIgnoresTheRateAndDecaysDirectly() {
         let (rho, eps, wd) = (0.9, 1e-5, 0.001)
         var acc = [Double](repeating: 0, count: 5), delta = acc
-        let (got, expected) = run({ AdaDelta(parameters: $0, weightDecay: WeightDecay(rate: Float(wd), kinds: [.convWeight, .denseBias])) },
-                                  steps: 200, rate: 123) { w, g, _ in
+        let (got, expected) = run(
+            { AdaDelta(parameters: $0, weightDecay: WeightDecay(rate: Float(wd), kinds: [.convWeight, .denseBias])) },
+            steps: 200, rate: 123
+        ) { w, g, _ in
             for i in w.indices {
                 acc[i] = rho * acc[i] + (1 - rho) * g[i] * g[i]
                 let d = (delta[i] + eps).squareRoot() / (acc[i] + eps).squareRoot() * g[i]
@@ -121,8 +135,10 @@ final class OptimizerTests: XCTestCase {
         let (lr, mu, wd) = (0.1, 0.9, 0.01)
         let decay = WeightDecay(rate: Float(wd), kinds: [.convWeight, .denseBias], excludingBiasAndNorm: true)
         var m = [Double](repeating: 0, count: 5)
-        let (got, expected) = run({ SGD(parameters: $0, momentum: Float(mu), nesterov: true, weightDecay: decay) },
-                                  steps: 50, rate: Float(lr)) { w, g, _ in
+        let (got, expected) = run(
+            { SGD(parameters: $0, momentum: Float(mu), nesterov: true, weightDecay: decay) },
+            steps: 50, rate: Float(lr)
+        ) { w, g, _ in
             for i in w.indices {
                 let d = g[i] + (i < 3 ? wd * w[i] : 0)  // the bias view (last two) is exempt
                 m[i] = mu * m[i] + d
@@ -133,8 +149,11 @@ final class OptimizerTests: XCTestCase {
         // first step from a zero buffer: p − lr·(1 + μ)·(g + wd·p)
         let parameters = arena(), gradients = parameters.zerosLike()
         gradients.storage.copy(from: gradient(start.map(Double.init)).map(Float.init))
-        SGD(parameters: parameters, momentum: 0.9, nesterov: true, weightDecay: WeightDecay(rate: 1e-4, kinds: [.convWeight, .denseBias]))
-            .step(parameters: parameters, gradients: gradients, learningRate: 0.1)
+        SGD(
+            parameters: parameters, momentum: 0.9, nesterov: true,
+            weightDecay: WeightDecay(rate: 1e-4, kinds: [.convWeight, .denseBias])
+        )
+        .step(parameters: parameters, gradients: gradients, learningRate: 0.1)
         for i in 0..<5 {
             let g = Double(gradients.storage.array[i]), p = Double(start[i])
             XCTAssertEqual(Double(parameters.storage.array[i]), p - 0.19 * (g + 1e-4 * p), accuracy: 1e-6)

@@ -1,5 +1,6 @@
-@testable import Tensor
 import XCTest
+
+@testable import Tensor
 
 /// Amdahl's bound from timed regions, against hand-computed values.
 final class ParallelProfileTests: XCTestCase {

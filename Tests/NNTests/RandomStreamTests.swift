@@ -1,5 +1,6 @@
-@testable import Tensor
 import XCTest
+
+@testable import Tensor
 
 final class RandomStreamTests: XCTestCase {
     /// Philox-4x32-10 known answer (Random123's kat_vectors): counter 0, key 0.

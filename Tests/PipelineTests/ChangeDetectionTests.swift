@@ -11,7 +11,10 @@ final class ChangeDetectionTests: XCTestCase {
         XCTAssertEqual(Sandbox.reasons(first, "words"), ["no record in the lock"])
         for name in ["upper.txt", "count.txt", "report.txt"] {
             let stage = ["upper.txt": "upper", "count.txt": "count", "report.txt": "report"][name]!
-            XCTAssertEqual(try sandbox.output(stage, name), try String(contentsOf: Sandbox.fixtures.appendingPathComponent("chain/expected/\(name)"), encoding: .utf8))
+            XCTAssertEqual(
+                try sandbox.output(stage, name),
+                try String(
+                    contentsOf: Sandbox.fixtures.appendingPathComponent("chain/expected/\(name)"), encoding: .utf8))
         }
         let lock = try sandbox.lock()
         XCTAssertEqual(lock.stages["report"]?.metrics, ["words": .number(3), "status": .text("ok")])
@@ -27,11 +30,16 @@ final class ChangeDetectionTests: XCTestCase {
     func testParameterChangeRerunsTheStageAndWhatReadsIt() throws {
         let sandbox = try Sandbox(fixture: "chain")
         try sandbox.run()
-        try sandbox.edit("wc -l < $DEPS/words/sorted.txt | tr -d ' '", "grep -c . $DEPS/words/sorted.txt | sed 's/$/0/'")
+        try sandbox.edit(
+            "wc -l < $DEPS/words/sorted.txt | tr -d ' '", "grep -c . $DEPS/words/sorted.txt | sed 's/$/0/'")
         let status = try sandbox.status()
         XCTAssertEqual(status.stages.map(\.state), [.upToDate, .upToDate, .stale, .stale])
         XCTAssertEqual(status.stages[2].reasons.count, 1)
-        XCTAssertEqual(status.stages[2].reasons[0].description, #"param run changed from "wc -l < $DEPS/words/sorted.txt | tr -d ' ' > $OUT/count.txt" to "grep -c . $DEPS/words/sorted.txt | sed 's/$/0/' > $OUT/count.txt""#)
+        XCTAssertEqual(
+            status.stages[2].reasons[0].description,
+            #"param run changed from "wc -l < $DEPS/words/sorted.txt | tr -d ' ' > $OUT/count.txt" to "#
+                + #""grep -c . $DEPS/words/sorted.txt | sed 's/$/0/' > $OUT/count.txt""#
+        )
         XCTAssertEqual(status.stages[3].reasons.map(\.description), ["dependency count is stale (runs first)"])
 
         let summary = try sandbox.run()
@@ -66,7 +74,8 @@ final class ChangeDetectionTests: XCTestCase {
         let yaml = """
             stages:
               greet: {kind: echo, params: {text: hello}}
-              shout: {kind: cmd, deps: [greet], params: {run: "tr a-z A-Z < $DEPS/greet/out.txt > $OUT/x", outputs: [x]}}
+              shout: {kind: cmd, deps: [greet], params: {run: "tr a-z A-Z < $DEPS/greet/out.txt > $OUT/x", outputs: \
+            [x]}}
             """
         let sandbox = try Sandbox(yaml: yaml)
         sandbox.kinds = [CmdKind(), EchoKind(version: 1)]
@@ -91,33 +100,37 @@ final class ChangeDetectionTests: XCTestCase {
     }
 
     func testCommandLineParamIsTypedAndRerunsTheStage() throws {
-        let sandbox = try Sandbox(yaml: """
-            stages:
-              greet: {kind: echo, params: {text: hello}}
-            """)
+        let sandbox = try Sandbox(
+            yaml: """
+                stages:
+                  greet: {kind: echo, params: {text: hello}}
+                """)
         sandbox.kinds = [EchoKind()]
         try sandbox.run()
         let summary = try sandbox.run(params: ["greet.repeat=2", "greet.loud=true"])
         XCTAssertEqual(summary.ran, ["greet"])
-        XCTAssertEqual(Sandbox.reasons(summary, "greet"), ["param loud changed from false to true", "param repeat changed from 1 to 2"])
+        XCTAssertEqual(
+            Sandbox.reasons(summary, "greet"),
+            ["param loud changed from false to true", "param repeat changed from 1 to 2"])
         XCTAssertEqual(try sandbox.output("greet", "out.txt"), "HELLO\nHELLO\n")
         // Back to the file's values: the first result is still in the store.
         XCTAssertEqual(try sandbox.run().reused, ["greet"])
     }
 
     func testGlobOverridesAndDefaultsApplyToEveryMatchingStage() throws {
-        let sandbox = try Sandbox(yaml: """
-            defaults:
-              echo: {repeat: 3}
-            stages:
-              student_a: {kind: echo, params: {text: a}}
-              student_b: {kind: echo, params: {text: b, repeat: 2}}
-              teacher: {kind: echo, params: {text: t}}
-            profiles:
-              smoke:
-                "student_*.repeat": 1
-                teacher.loud: true
-            """)
+        let sandbox = try Sandbox(
+            yaml: """
+                defaults:
+                  echo: {repeat: 3}
+                stages:
+                  student_a: {kind: echo, params: {text: a}}
+                  student_b: {kind: echo, params: {text: b, repeat: 2}}
+                  teacher: {kind: echo, params: {text: t}}
+                profiles:
+                  smoke:
+                    "student_*.repeat": 1
+                    teacher.loud: true
+                """)
         sandbox.kinds = [EchoKind()]
         let paper = try sandbox.load()
         XCTAssertEqual(paper.stages.map { $0.parameters.int("repeat") }, [3, 2, 3])
@@ -160,12 +173,14 @@ final class ChangeDetectionTests: XCTestCase {
     func testDryRunPlanListsStagesInOrderWithReasonsAndEstimates() throws {
         let sandbox = try Sandbox(fixture: "chain")
         let pipeline = try sandbox.load()
-        let before = try Plan.make(pipeline: pipeline, artifacts: sandbox.artifacts, selection: pipeline.stages.map(\.name), forced: [])
+        let before = try Plan.make(
+            pipeline: pipeline, artifacts: sandbox.artifacts, selection: pipeline.stages.map(\.name), forced: [])
         XCTAssertEqual(before.steps.map(\.stage), ["words", "upper", "count", "report"])
         XCTAssertNil(before.steps[0].estimate)
         try sandbox.run()
         try sandbox.write("words.txt", "plum\n")
-        let after = try Plan.make(pipeline: pipeline, artifacts: sandbox.artifacts, selection: pipeline.stages.map(\.name), forced: [])
+        let after = try Plan.make(
+            pipeline: pipeline, artifacts: sandbox.artifacts, selection: pipeline.stages.map(\.name), forced: [])
         XCTAssertEqual(after.steps.map(\.stage), ["words", "upper", "count", "report"])
         XCTAssertNotNil(after.steps[0].estimate)
         XCTAssertTrue(after.text.contains("1. words ["))
@@ -177,11 +192,16 @@ final class ChangeDetectionTests: XCTestCase {
         let sandbox = try Sandbox(fixture: "chain")
         try sandbox.run()
         let text = try String(contentsOf: sandbox.artifacts.lockFile(profile: "paper"), encoding: .utf8)
-        XCTAssertTrue(text.hasPrefix("{\n  \"environment\": {\n    \"test\": \"1\"\n  },\n  \"scheme\": 2,\n  \"stages\": {\n    \"count\": {"))
+        XCTAssertTrue(
+            text.hasPrefix(
+                "{\n  \"environment\": {\n    \"test\": \"1\"\n  },\n  \"scheme\": 2,\n  \"stages\": {\n    "
+                    + "\"count\": {"
+            ))
         let lock = try sandbox.lock()
         XCTAssertEqual(lock.stages.keys.sorted(), ["count", "report", "upper", "words"])
         // A stage removed from the file loses its entry at the next write.
-        try sandbox.edit("profiles:\n", "  extra:\n    kind: cmd\n    params: {run: 'echo > $OUT/e', outputs: [e]}\nprofiles:\n")
+        try sandbox.edit(
+            "profiles:\n", "  extra:\n    kind: cmd\n    params: {run: 'echo > $OUT/e', outputs: [e]}\nprofiles:\n")
         try sandbox.run()
         XCTAssertNotNil(try sandbox.lock().stages["extra"])
         try sandbox.edit("  extra:\n", "  extra2:\n")
@@ -191,7 +211,8 @@ final class ChangeDetectionTests: XCTestCase {
 
     func testKeysIgnoreSpellingAndOrderButNotValues() throws {
         let a = try Sandbox(yaml: "stages:\n  s: {kind: echo, params: {text: hi, scale: 2, repeat: 1}}\n")
-        let b = try Sandbox(yaml: "stages:\n  s:\n    params:\n      repeat: 1\n      scale: 2.0\n      text: 'hi'\n    kind: echo\n")
+        let b = try Sandbox(
+            yaml: "stages:\n  s:\n    params:\n      repeat: 1\n      scale: 2.0\n      text: 'hi'\n    kind: echo\n")
         let c = try Sandbox(yaml: "stages:\n  s: {kind: echo, params: {text: hi, scale: 2.5}}\n")
         for sandbox in [a, b, c] { sandbox.kinds = [EchoKind()] }
         let keys = try [a, b, c].map { try XCTUnwrap($0.status().stages[0].key) }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Pipeline
 import XCTest
+
+@testable import Pipeline
 
 /// `resources:` and `executor:` in pipeline.yaml (`ClusterSpec`): the kind's request,
 /// then the file's rules (kind rules before stage rules), then the profile chain's; a
@@ -33,14 +34,17 @@ final class ClusterSpecTests: XCTestCase {
         // the kinds' own request is 1 CPU and 2G; the kind rule applies before the stage
         // rule written above it; a seed group's name reaches its replicas
         XCTAssertEqual(paper.resources(for: "teacher@seed=0"), ResourceRequest(cpus: 4, memory: "12G", time: "2:00:00"))
-        XCTAssertEqual(paper.resources(for: "teacher_eval"),
-                       ResourceRequest(cpus: 2, memory: "2G", options: ["--partition=short"]))
+        XCTAssertEqual(
+            paper.resources(for: "teacher_eval"),
+            ResourceRequest(cpus: 2, memory: "2G", options: ["--partition=short"]))
         XCTAssertEqual(paper.resources(for: "notes"), ResourceRequest(cpus: 1, memory: "2G"))
 
         let big = try load("big")
         XCTAssertEqual(big.cluster.executor, "slurm")  // from the profile it extends
-        XCTAssertEqual(big.resources(for: "teacher@seed=0"), ResourceRequest(cpus: 4, memory: "64G", time: "7-00:00:00"))
-        XCTAssertEqual(big.resources(for: "teacher@seed=1"), ResourceRequest(cpus: 32, memory: "64G", time: "7-00:00:00"))
+        XCTAssertEqual(
+            big.resources(for: "teacher@seed=0"), ResourceRequest(cpus: 4, memory: "64G", time: "7-00:00:00"))
+        XCTAssertEqual(
+            big.resources(for: "teacher@seed=1"), ResourceRequest(cpus: 32, memory: "64G", time: "7-00:00:00"))
         XCTAssertEqual(try load("here").cluster.executor, "local")
     }
 
@@ -53,21 +57,32 @@ final class ClusterSpecTests: XCTestCase {
 
     func testMistakesAreReportedAtTheirLine() throws {
         func error(_ text: String) throws -> String {
-            try Sandbox.loadError("stages:\n  a: {kind: cmd, params: {run: 'echo > $OUT/x', outputs: [x]}}\n" + text,
-                                  kinds: [CmdKind()], profile: "p", file: #filePath, line: #line)
+            try Sandbox.loadError(
+                "stages:\n  a: {kind: cmd, params: {run: 'echo > $OUT/x', outputs: [x]}}\n" + text,
+                kinds: [CmdKind()], profile: "p", file: #filePath, line: #line)
         }
-        XCTAssertEqual(try error("resources:\n  kind:trian: {cpus: 2}\nprofiles: {p: {}}\n"),
-                       "pipeline.yaml:4:3: unknown kind 'trian' in resources (known kinds: cmd)")
-        XCTAssertEqual(try error("resources:\n  b*: {cpus: 2}\nprofiles: {p: {}}\n"),
-                       "pipeline.yaml:4:3: 'b*' in resources matches no stage; write a stage name, a seed group, a glob or kind:NAME")
-        XCTAssertEqual(try error("resources:\n  a: {memory: 2G}\nprofiles: {p: {}}\n"),
-                       "pipeline.yaml:4:7: unknown key 'memory' in the resources of 'a' (expected one of: cpus, mem, time, options)")
-        XCTAssertEqual(try error("resources:\n  a: {mem: lots}\nprofiles: {p: {}}\n"),
-                       "pipeline.yaml:4:3: resources of 'a': mem 'lots' is not a size such as 4G or 500M")
-        XCTAssertEqual(try error("profiles:\n  p: {executor: slrum}\n"),
-                       "pipeline.yaml:4:17: unknown executor 'slrum'; did you mean slurm? (expected local or slurm)")
-        XCTAssertEqual(try error("profiles:\n  p:\n    resources: {a: {time: soon}}\n"),
-                       "pipeline.yaml:5:17: resources of 'a': time 'soon' is not minutes, H:M:S or D-H:M:S")
+        XCTAssertEqual(
+            try error("resources:\n  kind:trian: {cpus: 2}\nprofiles: {p: {}}\n"),
+            "pipeline.yaml:4:3: unknown kind 'trian' in resources (known kinds: cmd)")
+        XCTAssertEqual(
+            try error("resources:\n  b*: {cpus: 2}\nprofiles: {p: {}}\n"),
+            "pipeline.yaml:4:3: 'b*' in resources matches no stage; write a stage name, a seed group, a glob or "
+                + "kind:NAME"
+        )
+        XCTAssertEqual(
+            try error("resources:\n  a: {memory: 2G}\nprofiles: {p: {}}\n"),
+            "pipeline.yaml:4:7: unknown key 'memory' in the resources of 'a' (expected one of: cpus, mem, time, "
+                + "options)"
+        )
+        XCTAssertEqual(
+            try error("resources:\n  a: {mem: lots}\nprofiles: {p: {}}\n"),
+            "pipeline.yaml:4:3: resources of 'a': mem 'lots' is not a size such as 4G or 500M")
+        XCTAssertEqual(
+            try error("profiles:\n  p: {executor: slrum}\n"),
+            "pipeline.yaml:4:17: unknown executor 'slrum'; did you mean slurm? (expected local or slurm)")
+        XCTAssertEqual(
+            try error("profiles:\n  p:\n    resources: {a: {time: soon}}\n"),
+            "pipeline.yaml:5:17: resources of 'a': time 'soon' is not minutes, H:M:S or D-H:M:S")
     }
 
     func testSbatchSpellings() {
@@ -87,7 +102,8 @@ final class ClusterSpecTests: XCTestCase {
         XCTAssertEqual(ResourceRequest.time(seconds: 3601), "01:01:00")
         XCTAssertEqual(ResourceRequest.time(seconds: 90_000), "1-01:00:00")
         let top = ResourceRequest(memory: "8G", options: ["--qos=long"])
-        XCTAssertEqual(ResourceRequest(cpus: 2, memory: "4G", options: ["--qos=long"]).overlaid(by: top),
-                       ResourceRequest(cpus: 2, memory: "8G", options: ["--qos=long"]))
+        XCTAssertEqual(
+            ResourceRequest(cpus: 2, memory: "4G", options: ["--qos=long"]).overlaid(by: top),
+            ResourceRequest(cpus: 2, memory: "8G", options: ["--qos=long"]))
     }
 }

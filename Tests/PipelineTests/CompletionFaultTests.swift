@@ -16,7 +16,8 @@ final class CompletionFaultTests: XCTestCase {
         stages:
           train:
             kind: cmd
-            params: {run: 'echo weights > $OUT/model; date +%s%N > $OUT/timing', outputs: [model, timing], volatile: [timing]}
+            params: {run: 'echo weights > $OUT/model; date +%s%N > $OUT/timing', outputs: [model, timing], volatile: \
+        [timing]}
           eval:
             kind: cmd
             deps: [train]
@@ -30,10 +31,14 @@ final class CompletionFaultTests: XCTestCase {
           table: {kind: cmd, deps: [eval], params: {run: 'cat $DEPS/eval/score > $OUT/table', outputs: [table]}}
         """
 
-    private let points = ["published-model", "published-timing", "published-score", "before-record", "after-record",
-                          "before-lock", "after-lock"]
+    private let points = [
+        "published-model", "published-timing", "published-score", "before-record", "after-record",
+        "before-lock", "after-lock",
+    ]
 
-    private func repro(_ arguments: [String], in directory: URL, crash: (stage: String, point: String)? = nil) throws
+    private func repro(
+        _ arguments: [String], in directory: URL, crash: (stage: String, point: String)? = nil
+    ) throws
         -> TestProcess.Result
     {
         let environment = crash.map { ["REPRO_CRASH_STAGE": $0.stage, "REPRO_CRASH_AT": $0.point] } ?? [:]
@@ -56,15 +61,17 @@ final class CompletionFaultTests: XCTestCase {
                     let label = "\(stage) killed at \(point)\(fromClone ? " in a fresh clone" : "")"
                     let sandbox = try Sandbox(yaml: yaml)
                     if fromClone {
-                        try FileManager.default.createDirectory(at: sandbox.artifacts.root, withIntermediateDirectories: true)
+                        try FileManager.default.createDirectory(
+                            at: sandbox.artifacts.root, withIntermediateDirectories: true)
                         try expected.write(to: sandbox.artifacts.lockFile(profile: "paper"))
                     }
                     let victim = try repro(["all"], in: sandbox.directory, crash: (stage, point))
                     XCTAssertEqual(victim.description, "killed by signal 9", "\(label): the crash point was reached")
                     let rerun = try repro(["all"], in: sandbox.directory)
                     XCTAssertEqual(rerun.status, 0, "\(label): \(rerun.output)")
-                    XCTAssertEqual(String(decoding: try lockBytes(sandbox), as: UTF8.self),
-                                   String(decoding: expected, as: UTF8.self), label)
+                    XCTAssertEqual(
+                        String(decoding: try lockBytes(sandbox), as: UTF8.self),
+                        String(decoding: expected, as: UTF8.self), label)
                     for record in try sandbox.lock().stages.values {
                         let runRecord = sandbox.artifacts.root.appendingPathComponent("cache/runs/\(record.key).json")
                         XCTAssertTrue(FileManager.default.fileExists(atPath: runRecord.path), "\(label): a run record")

@@ -20,8 +20,11 @@ final class GarbageCollectorTests: XCTestCase {
         try sandbox.run()
         let listed = try collector.collect(dryRun: true)
         XCTAssertTrue(listed.removed.contains(sandbox.artifacts.store.path(oldUpper)))
-        XCTAssertFalse(listed.removed.contains(sandbox.artifacts.store.path(oldWords)), "the shouting lock still names it")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: sandbox.artifacts.store.path(oldUpper).path), "a dry run removes nothing")
+        XCTAssertFalse(
+            listed.removed.contains(sandbox.artifacts.store.path(oldWords)), "the shouting lock still names it")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: sandbox.artifacts.store.path(oldUpper).path),
+            "a dry run removes nothing")
 
         let removed = try collector.collect(dryRun: false)
         XCTAssertEqual(removed.removed, listed.removed)
@@ -30,7 +33,9 @@ final class GarbageCollectorTests: XCTestCase {
         XCTAssertEqual(try sandbox.run().upToDate.count, 4)
         for record in try sandbox.lock(profile: "shouting").stages.values {
             for output in record.outputs.values {
-                XCTAssertTrue(FileManager.default.fileExists(atPath: sandbox.artifacts.store.path(output.sha256).path), "the other profile is intact")
+                XCTAssertTrue(
+                    FileManager.default.fileExists(atPath: sandbox.artifacts.store.path(output.sha256).path),
+                    "the other profile is intact")
             }
         }
     }

@@ -15,13 +15,15 @@ final class ProcessTests: XCTestCase {
 
     /// Blocks until the stage has written to `started.fifo`.
     private func awaitStageStart(_ sandbox: Sandbox) throws {
-        let handle = try XCTUnwrap(FileHandle(forReadingAtPath: sandbox.directory.appendingPathComponent("started.fifo").path))
+        let handle = try XCTUnwrap(
+            FileHandle(forReadingAtPath: sandbox.directory.appendingPathComponent("started.fifo").path))
         XCTAssertEqual(String(decoding: handle.readDataToEndOfFile(), as: UTF8.self), "started\n")
         try handle.close()
     }
 
     private func release(_ sandbox: Sandbox) throws {
-        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: sandbox.directory.appendingPathComponent("gate.fifo").path))
+        let handle = try XCTUnwrap(
+            FileHandle(forWritingAtPath: sandbox.directory.appendingPathComponent("gate.fifo").path))
         handle.write(Data("go\n".utf8))
         try handle.close()
     }
@@ -48,7 +50,8 @@ final class ProcessTests: XCTestCase {
         """
 
     func testKillNineMidStageThenRerunFinishesWithTheSameHashes() throws {
-        XCTAssertTrue(FileManager.default.fileExists(atPath: TestProcess.repro.path), "repro is built next to the tests")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: TestProcess.repro.path), "repro is built next to the tests")
         let sandbox = try Sandbox(yaml: killYAML)
         makeFifos(sandbox)
         try sandbox.write("block", "")
@@ -82,21 +85,25 @@ final class ProcessTests: XCTestCase {
     }
 
     func testTwoInvocationsShareAStageInsteadOfRunningItTwice() throws {
-        let sandbox = try Sandbox(yaml: """
-            stages:
-              slow:
-                kind: cmd
-                params:
-                  run: 'echo run >> runs.log; echo started > started.fifo; cat gate.fifo > /dev/null; echo done > $OUT/y'
-                  outputs: [y]
-              after: {kind: cmd, deps: [slow], params: {run: 'echo after >> runs.log; cat $DEPS/slow/y > $OUT/z', outputs: [z]}}
-            """)
+        let sandbox = try Sandbox(
+            yaml: """
+                stages:
+                  slow:
+                    kind: cmd
+                    params:
+                      run: 'echo run >> runs.log; echo started > started.fifo; cat gate.fifo > /dev/null; echo done > \
+                $OUT/y'
+                      outputs: [y]
+                  after: {kind: cmd, deps: [slow], params: {run: 'echo after >> runs.log; cat $DEPS/slow/y > $OUT/z', \
+                outputs: [z]}}
+                """)
         makeFifos(sandbox)
         let first = try TestProcess.Started(["all"], in: sandbox.directory)
         try awaitStageStart(sandbox)
         let second = try TestProcess.Started(["all", "-j", "2"], in: sandbox.directory)
-        XCTAssertTrue(second.wait(for: "slow: another repro process is running this stage; waiting for it"),
-                      second.outputSoFar)
+        XCTAssertTrue(
+            second.wait(for: "slow: another repro process is running this stage; waiting for it"),
+            second.outputSoFar)
         try release(sandbox)
 
         let (firstRun, secondRun) = (first.finish(), second.finish())

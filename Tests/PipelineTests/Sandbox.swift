@@ -50,13 +50,16 @@ final class Sandbox {
     }
 
     func load(profile: String = "paper", params: [String] = []) throws -> PipelineDefinition {
-        try PipelineDefinition.load(file: pipelineFile, registry: StageKindRegistry(kinds), profile: profile,
-                                    overrides: params, displayPath: "pipeline.yaml")
+        try PipelineDefinition.load(
+            file: pipelineFile, registry: StageKindRegistry(kinds), profile: profile,
+            overrides: params, displayPath: "pipeline.yaml")
     }
 
     @discardableResult
-    func run(profile: String = "paper", params: [String] = [], targets: [String]? = nil, downstream: Bool = false,
-             force: Set<String> = [], jobs: Int = 1, keepGoing: Bool = false, cores: Int = 2) throws -> RunSummary {
+    func run(
+        profile: String = "paper", params: [String] = [], targets: [String]? = nil, downstream: Bool = false,
+        force: Set<String> = [], jobs: Int = 1, keepGoing: Bool = false, cores: Int = 2
+    ) throws -> RunSummary {
         let pipeline = try load(profile: profile, params: params)
         var options = RunOptions()
         options.jobs = jobs
@@ -80,14 +83,17 @@ final class Sandbox {
 
     /// The contents of a stage's output as the lock records it.
     func output(_ stage: String, _ name: String, profile: String = "paper") throws -> String {
-        let record = try XCTUnwrap(try lock(profile: profile).stages[stage]?.outputs[name], "\(stage) has output \(name)")
+        let record = try XCTUnwrap(
+            try lock(profile: profile).stages[stage]?.outputs[name], "\(stage) has output \(name)")
         return try String(contentsOf: artifacts.store.path(record.sha256), encoding: .utf8)
     }
 
     /// The message of the bad-input error that loading `yaml` raises; fails the test when
     /// it loads, or when the error is not bad input.
-    static func loadError(_ yaml: String, kinds: [any StageKind], profile: String = "paper", params: [String] = [],
-                          file: StaticString, line: UInt) throws -> String {
+    static func loadError(
+        _ yaml: String, kinds: [any StageKind], profile: String = "paper", params: [String] = [],
+        file: StaticString, line: UInt
+    ) throws -> String {
         let sandbox = try Sandbox(yaml: yaml)
         sandbox.kinds = kinds
         do {
@@ -122,7 +128,9 @@ struct EchoKind: StageKind {
         var text = String(repeating: context.parameters.string("text") + "\n", count: context.parameters.int("repeat"))
         if context.parameters.bool("loud") { text = text.uppercased() }
         for (_, dep) in context.dependencies.sorted(by: { $0.key < $1.key }) {
-            for (_, file) in dep.files.sorted(by: { $0.key < $1.key }) { text += try String(contentsOf: file, encoding: .utf8) }
+            for (_, file) in dep.files.sorted(by: { $0.key < $1.key }) {
+                text += try String(contentsOf: file, encoding: .utf8)
+            }
         }
         let out = context.outputDirectory.appendingPathComponent("out.txt")
         try text.write(to: out, atomically: false, encoding: .utf8)

@@ -9,30 +9,41 @@ final class SchedulerTests: XCTestCase {
     /// appends its name to a shared log; the order of the log must follow the edges.
     func testParallelRunRespectsDependencies() throws {
         var yaml = "stages:\n"
-        let edges: [(String, [String])] = [("a", []), ("b", ["a"]), ("c", ["a"]), ("d", ["a"]), ("e", ["b", "c"]), ("f", ["e", "d"])]
+        let edges: [(String, [String])] = [
+            ("a", []), ("b", ["a"]), ("c", ["a"]), ("d", ["a"]), ("e", ["b", "c"]), ("f", ["e", "d"]),
+        ]
         for (name, deps) in edges {
             let checks = deps.map { "test -s $DEPS/\($0)/out" }.joined(separator: " && ")
             let run = (checks.isEmpty ? "" : checks + " && ") + "echo \(name) >> order.log && echo \(name) > $OUT/out"
-            yaml += "  \(name): {kind: cmd, deps: [\(deps.joined(separator: ", "))], params: {run: '\(run)', outputs: [out]}}\n"
+            yaml +=
+                "  \(name): {kind: cmd, deps: [\(deps.joined(separator: ", "))], params: {run: '\(run)', outputs: "
+                + "[out]}}\n"
         }
         let sandbox = try Sandbox(yaml: yaml)
         let summary = try sandbox.run(jobs: 4, cores: 4)
         XCTAssertEqual(Set(summary.ran), ["a", "b", "c", "d", "e", "f"])
         let order = try sandbox.read("order.log").split(separator: "\n").map(String.init)
         for (name, deps) in edges {
-            for dep in deps { XCTAssertLessThan(order.firstIndex(of: dep)!, order.firstIndex(of: name)!, "\(dep) before \(name)") }
+            for dep in deps {
+                XCTAssertLessThan(order.firstIndex(of: dep)!, order.firstIndex(of: name)!, "\(dep) before \(name)")
+            }
         }
     }
 
     /// Two independent stages that can only finish if they run at the same time: each
     /// writes to a fifo the other reads (no sleeps; `timeout` only guards a hang).
     func testIndependentStagesOverlapAndShareTheCores() throws {
-        let sandbox = try Sandbox(yaml: """
-            stages:
-              left: {kind: cmd, params: {run: 'echo $REPRO_THREADS > $OUT/threads; echo hi > ab.fifo; timeout 60 cat ba.fifo >> $OUT/threads', outputs: [threads]}}
-              right: {kind: cmd, params: {run: 'echo $REPRO_THREADS > $OUT/threads; timeout 60 cat ab.fifo >> $OUT/threads; echo ho > ba.fifo', outputs: [threads]}}
-            """)
-        for fifo in ["ab.fifo", "ba.fifo"] { XCTAssertEqual(mkfifo(sandbox.directory.appendingPathComponent(fifo).path, 0o644), 0) }
+        let sandbox = try Sandbox(
+            yaml: """
+                stages:
+                  left: {kind: cmd, params: {run: 'echo $REPRO_THREADS > $OUT/threads; echo hi > ab.fifo; timeout 60 \
+                cat ba.fifo >> $OUT/threads', outputs: [threads]}}
+                  right: {kind: cmd, params: {run: 'echo $REPRO_THREADS > $OUT/threads; timeout 60 cat ab.fifo >> \
+                $OUT/threads; echo ho > ba.fifo', outputs: [threads]}}
+                """)
+        for fifo in ["ab.fifo", "ba.fifo"] {
+            XCTAssertEqual(mkfifo(sandbox.directory.appendingPathComponent(fifo).path, 0o644), 0)
+        }
         let summary = try sandbox.run(jobs: 2, cores: 4)
         XCTAssertEqual(summary.ran, ["left", "right"])
         XCTAssertEqual(try sandbox.output("left", "threads"), "2\nho\n")
@@ -54,7 +65,9 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(message.hasPrefix("the command exited with status 3"), message)
         XCTAssertTrue(message.contains("broken"), "the log's tail is shown: \(message)")
         XCTAssertEqual(stop.entry("after")!.outcome, .skipped("dependency bad failed"))
-        XCTAssertEqual(stop.entry("other")!.outcome, .skipped("not started: the run stopped after bad failed (use --keep-going to continue past failures)"))
+        XCTAssertEqual(
+            stop.entry("other")!.outcome,
+            .skipped("not started: the run stopped after bad failed (use --keep-going to continue past failures)"))
         XCTAssertFalse(stop.succeeded)
 
         let sandbox = try Sandbox(yaml: yaml)
@@ -65,15 +78,20 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testMissingInputFailsTheStageWithItsName() throws {
-        let summary = try Sandbox(yaml: "stages:\n  a: {kind: cmd, params: {run: 'cat in.txt > $OUT/x', inputs: [in.txt], outputs: [x]}}\n").run()
+        let summary = try Sandbox(
+            yaml: "stages:\n  a: {kind: cmd, params: {run: 'cat in.txt > $OUT/x', inputs: [in.txt], outputs: [x]}}\n"
+        ).run()
         XCTAssertEqual(summary.failures.map(\.message), ["input in.txt is missing"])
         XCTAssertTrue(summary.failedOnBadInput, "a missing input file is bad input (exit 2)")
     }
 
     /// A symbolic link the command made, pointing outside $OUT, is not taken as the output.
     func testOutputLinkedOutsideOutIsRefused() throws {
-        let summary = try Sandbox(yaml: "stages:\n  a: {kind: cmd, params: {run: 'ln -s / $OUT/x', outputs: [x]}}\n").run()
-        XCTAssertEqual(summary.failures.map(\.message), ["stage a: output 'x' resolves to /, outside $OUT; write the file itself into $OUT"])
+        let summary = try Sandbox(yaml: "stages:\n  a: {kind: cmd, params: {run: 'ln -s / $OUT/x', outputs: [x]}}\n")
+            .run()
+        XCTAssertEqual(
+            summary.failures.map(\.message),
+            ["stage a: output 'x' resolves to /, outside $OUT; write the file itself into $OUT"])
         XCTAssertEqual(summary.failures.map(\.isBadInput), [true])
     }
 

@@ -1,6 +1,7 @@
-@testable import Report
 import Foundation
 import XCTest
+
+@testable import Report
 
 final class EstimateTests: XCTestCase {
     func testTwoSeeds() {

@@ -11,8 +11,11 @@ final class BenchCommandTests: XCTestCase {
     override func tearDownWithError() throws { scratch = nil }
 
     func testRepetitionsAreTimedApartAndTheMedianReported() throws {
-        let run = try TestProcess.repro(["bench", "--model", "cifar_resnet20_v1", "--batch", "8", "--threads", "1",
-                                        "--warmup", "1", "--steps", "1", "--reps", "3", "--json"], in: scratch.url)
+        let run = try TestProcess.repro(
+            [
+                "bench", "--model", "cifar_resnet20_v1", "--batch", "8", "--threads", "1",
+                "--warmup", "1", "--steps", "1", "--reps", "3", "--json",
+            ], in: scratch.url)
         XCTAssertTrue(run.exited && run.status == 0, "\(run.description)\n\(run.output)")
         let lines = run.output.split(separator: "\n")
         XCTAssertTrue(lines.first?.contains("median of 3 reps of 1 steps") == true, run.output)

@@ -14,7 +14,8 @@ final class FaultCatalogueTests: XCTestCase {
 
     /// A project that ran `repro all` once, built on first use and copied for each case.
     private static let baseline: Swift.Result<PaperProject, Error> = Swift.Result(catching: {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fault-baseline-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fault-baseline-\(UUID().uuidString)")
         let project = try PaperProject.create(at: scratch)
         let run = try project.run(["all"])
         guard run.exited, run.status == 0 else { throw PipelineError.failed("the baseline did not run: \(run.output)") }
@@ -55,10 +56,12 @@ final class FaultCatalogueTests: XCTestCase {
         init(_ project: PaperProject) throws {
             lock = try Data(contentsOf: project.lockFile)
             stages = try project.lock().stages.mapValues { record in
-                [record.key] + record.outputs.filter { !$0.value.volatile }.map { "\($0.key)=\($0.value.sha256)" }.sorted()
+                [record.key]
+                    + record.outputs.filter { !$0.value.volatile }.map { "\($0.key)=\($0.value.sha256)" }.sorted()
             }
             let store = Artifacts(root: project.root.appendingPathComponent("artifacts")).store
-            entries = Dictionary(uniqueKeysWithValues: try store.digests().map { ($0, try FileDigest.sha256(store.path($0))) })
+            entries = Dictionary(
+                uniqueKeysWithValues: try store.digests().map { ($0, try FileDigest.sha256(store.path($0))) })
         }
     }
 
@@ -82,12 +85,18 @@ final class FaultCatalogueTests: XCTestCase {
 
     /// Runs repro in the project and checks the exit code and that `message` was printed.
     @discardableResult
-    private func expect(_ arguments: [String], exit code: Int32, saying message: String, environment: [String: String] = [:],
-                        file: StaticString = #filePath, line: UInt = #line) throws -> TestProcess.Result {
+    private func expect(
+        _ arguments: [String], exit code: Int32, saying message: String, environment: [String: String] = [:],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> TestProcess.Result {
         let result = try project.run(arguments, environment: environment)
-        XCTAssertTrue(result.exited, "repro \(arguments.joined(separator: " ")): \(result.description)\n\(result.output)", file: file, line: line)
-        XCTAssertEqual(result.status, code, "repro \(arguments.joined(separator: " ")):\n\(result.output)", file: file, line: line)
-        XCTAssertTrue(result.output.contains(message), "the output says '\(message)':\n\(result.output)", file: file, line: line)
+        XCTAssertTrue(
+            result.exited, "repro \(arguments.joined(separator: " ")): \(result.description)\n\(result.output)",
+            file: file, line: line)
+        XCTAssertEqual(
+            result.status, code, "repro \(arguments.joined(separator: " ")):\n\(result.output)", file: file, line: line)
+        XCTAssertTrue(
+            result.output.contains(message), "the output says '\(message)':\n\(result.output)", file: file, line: line)
         XCTAssertFalse(result.output.contains("Fatal error"), result.output, file: file, line: line)
         return result
     }
@@ -114,7 +123,9 @@ final class FaultCatalogueTests: XCTestCase {
     func testWrongChecksum() throws {
         let sha = try ArchiveDigests.of(file: project.archive).sha256
         try project.edit(sha, String(repeating: "0", count: 64))
-        try expect(["all"], exit: 2, saying: "SHA-256 mismatch: expected \(String(repeating: "0", count: 64)), got \(sha); nothing was stored")
+        try expect(
+            ["all"], exit: 2,
+            saying: "SHA-256 mismatch: expected \(String(repeating: "0", count: 64)), got \(sha); nothing was stored")
         try assertUnchanged()
     }
 
@@ -163,7 +174,8 @@ final class FaultCatalogueTests: XCTestCase {
     }
 
     func testUnknownStageKindOrParameter() throws {
-        try expect(["stage", "studnet"], exit: 2, saying: "no stage named 'studnet' in pipeline.yaml; did you mean student?")
+        try expect(
+            ["stage", "studnet"], exit: 2, saying: "no stage named 'studnet' in pipeline.yaml; did you mean student?")
         try expect(["all", "--param", "student.epoch=2"], exit: 2, saying: "unknown parameter 'epoch'")
         try project.edit("student: {kind: train", "student: {kind: trian")
         try expect(["all"], exit: 2, saying: "unknown kind 'trian' for stage 'student'; did you mean train?")
@@ -171,15 +183,17 @@ final class FaultCatalogueTests: XCTestCase {
     }
 
     func testWrongType() throws {
-        try expect(["all", "--param", "student.epochs=three"], exit: 2,
-                   saying: "--param student.epochs=three: expected an integer, found 'three'")
+        try expect(
+            ["all", "--param", "student.epochs=three"], exit: 2,
+            saying: "--param student.epochs=three: expected an integer, found 'three'")
         try assertUnchanged()
     }
 
     /// Not a fault: one value where a list is declared is a one-element list.
     func testScalarForAListIsAccepted() throws {
         let result = try expect(["all", "--param", "cifar100.url=tiny.tar.gz"], exit: 0, saying: "0 failed")
-        XCTAssertTrue(result.output.contains("0 ran"), "the same key as [tiny.tar.gz]: nothing reruns\n\(result.output)")
+        XCTAssertTrue(
+            result.output.contains("0 ran"), "the same key as [tiny.tar.gz]: nothing reruns\n\(result.output)")
         try assertUnchanged()
     }
 
@@ -188,14 +202,17 @@ final class FaultCatalogueTests: XCTestCase {
     /// messages say to write instead then loads.
     func testParameterThatWouldChangeNothing() throws {
         try project.edit("stages:", "profiles:\n  two: {seeds: [0, 1]}\nstages:")
-        try expect(["status", "--profile", "two", "--param", "student.seed=3"], exit: 2,
-                   saying: "--param student.seed=3: the seed of 'student' is set by the seeds: [0, 1] of profile 'two' "
-                       + "(pipeline.yaml:4:9), which run it as student@seed=0, student@seed=1; to run seed 3, "
-                       + "change that list or give stage 'student' its own seeds: [3] in pipeline.yaml")
-        try expect(["status", "--param", "student.decay_epochs=[1, 2]"], exit: 2,
-                   saying: "--param student.decay_epochs=[1, 2]: stage 'student' ignores 'decay_epochs'")
-        try expect(["status", "--param", "student.decay_epochs=[1, 2]", "--param", "student.schedule=step"], exit: 0,
-                   saying: "student")
+        try expect(
+            ["status", "--profile", "two", "--param", "student.seed=3"], exit: 2,
+            saying: "--param student.seed=3: the seed of 'student' is set by the seeds: [0, 1] of profile 'two' "
+                + "(pipeline.yaml:4:9), which run it as student@seed=0, student@seed=1; to run seed 3, "
+                + "change that list or give stage 'student' its own seeds: [3] in pipeline.yaml")
+        try expect(
+            ["status", "--param", "student.decay_epochs=[1, 2]"], exit: 2,
+            saying: "--param student.decay_epochs=[1, 2]: stage 'student' ignores 'decay_epochs'")
+        try expect(
+            ["status", "--param", "student.decay_epochs=[1, 2]", "--param", "student.schedule=step"], exit: 0,
+            saying: "student")
         try project.edit("student: {kind: train,", "student: {kind: train, seeds: [3],")
         try expect(["status", "--profile", "two"], exit: 0, saying: "student")
         try assertUnchanged()
@@ -205,8 +222,9 @@ final class FaultCatalogueTests: XCTestCase {
     func testReplicaTakesAParameterByName() throws {
         try project.edit("stages:", "profiles:\n  two: {seeds: [0, 1]}\nstages:")
         try expect(["all", "--profile", "two"], exit: 0, saying: "0 failed")
-        let status = try expect(["status", "--profile", "two", "--param", "student@seed=1.lr=0.05"], exit: 0,
-                                saying: "student@seed=1")
+        let status = try expect(
+            ["status", "--profile", "two", "--param", "student@seed=1.lr=0.05"], exit: 0,
+            saying: "student@seed=1")
         let lines = status.output.split(separator: "\n")
         XCTAssertTrue(lines.contains { $0.hasPrefix("student@seed=1 ") && $0.hasSuffix("stale") }, status.output)
         XCTAssertTrue(lines.contains { $0.hasPrefix("student@seed=0 ") && $0.hasSuffix("up to date") }, status.output)
@@ -214,47 +232,64 @@ final class FaultCatalogueTests: XCTestCase {
     }
 
     func testCycle() throws {
-        try project.edit("deps: [cifar100], params: {label_smoothing", "deps: [cifar100, table1], params: {label_smoothing")
-        try expect(["all"], exit: 2, saying: "pipeline.yaml:7:3: the dependencies form a cycle: student → student_eval → table1 → student")
+        try project.edit(
+            "deps: [cifar100], params: {label_smoothing", "deps: [cifar100, table1], params: {label_smoothing")
+        try expect(
+            ["all"], exit: 2,
+            saying: "pipeline.yaml:7:3: the dependencies form a cycle: student → student_eval → table1 → student")
         try assertUnchanged()
     }
 
     func testCmdOutputOutsideOut() throws {
-        try project.edit("  student_eval:", "  escape: {kind: cmd, params: {run: 'echo > $OUT/../x', outputs: ['../x']}}\n  student_eval:")
-        try expect(["all"], exit: 2, saying: "pipeline.yaml:8:3: stage 'escape': output '../x' must be a relative path inside $OUT")
+        try project.edit(
+            "  student_eval:",
+            "  escape: {kind: cmd, params: {run: 'echo > $OUT/../x', outputs: ['../x']}}\n  student_eval:")
+        try expect(
+            ["all"], exit: 2,
+            saying: "pipeline.yaml:8:3: stage 'escape': output '../x' must be a relative path inside $OUT")
         try assertUnchanged()
     }
 
     func testMissingInputFile() throws {
-        try project.edit("  student_eval:", "  notes: {kind: cmd, params: {run: 'cp notes.txt $OUT/x', inputs: [notes.txt], outputs: [x]}}\n  student_eval:")
+        try project.edit(
+            "  student_eval:",
+            "  notes: {kind: cmd, params: {run: 'cp notes.txt $OUT/x', inputs: [notes.txt], outputs: [x]}}\n  "
+                + "student_eval:"
+        )
         try expect(["stage", "notes"], exit: 2, saying: "input notes.txt is missing")
         try assertUnchanged()
     }
 
     func testMissingDependency() throws {
         try project.edit("deps: [cifar100], params: {label_smoothing", "deps: [cifar10], params: {label_smoothing")
-        try expect(["all"], exit: 2, saying: "stage 'student' depends on unknown stage 'cifar10'; did you mean cifar100?")
+        try expect(
+            ["all"], exit: 2, saying: "stage 'student' depends on unknown stage 'cifar10'; did you mean cifar100?")
         try assertUnchanged()
     }
 
     // MARK: training (a divergence fails, exit 1; a teacher or checkpoint that does not fit is bad input, exit 2)
 
     func testNaNLoss() throws {
-        try expect(["stage", "student", "--param", "student.lr=1e30"], exit: 1, saying: "training diverged: the loss is")
+        try expect(
+            ["stage", "student", "--param", "student.lr=1e30"], exit: 1, saying: "training diverged: the loss is")
         try assertUnchanged()
     }
 
     func testTeacherOfAnotherClassCount() throws {
         let three = project.root.appendingPathComponent("three.tar.gz")
-        try SyntheticCIFAR(trainCount: 100, testCount: 20, fineClasses: 3, coarseClasses: 1, seed: 3).writeArchive(to: three)
+        try SyntheticCIFAR(trainCount: 100, testCount: 20, fineClasses: 3, coarseClasses: 1, seed: 3).writeArchive(
+            to: three)
         let sha = try ArchiveDigests.of(file: three).sha256
-        try project.edit("  student_eval:", """
+        try project.edit(
+            "  student_eval:",
+            """
               three: {kind: dataset, params: {url: three.tar.gz, sha256: \(sha)}}
               teacher3: {kind: train, deps: [three], params: {dataset: three, epochs: 2}}
               pupil: {kind: train, deps: [cifar100, teacher3], params: {teacher: teacher3}}
               student_eval:
             """)
-        try expect(["stage", "pupil"], exit: 2, saying: "distillation teacher: the teacher has 3 classes but the data has 4")
+        try expect(
+            ["stage", "pupil"], exit: 2, saying: "distillation teacher: the teacher has 3 classes but the data has 4")
         try assertNothingLost()
     }
 
@@ -267,7 +302,9 @@ final class FaultCatalogueTests: XCTestCase {
         try FileManager.default.copyItem(at: store.path(digest), to: copy)
         chmod(copy.path, 0o644)
         try damage(copy)
-        try project.edit("  student_eval:", """
+        try project.edit(
+            "  student_eval:",
+            """
               old: {kind: cmd, params: {run: 'cp old.h5 $OUT/checkpoint', inputs: [old.h5], outputs: [checkpoint]}}
               old_eval: {kind: evaluate, deps: [old, cifar100], params: {run: old, batch_size: 16}}
               student_eval:
@@ -276,11 +313,15 @@ final class FaultCatalogueTests: XCTestCase {
 
     func testCheckpointOfAnotherFormatVersion() throws {
         try evaluateCheckpoint { file in
-            let python = try TestProcess.program("python3", [
-                "-c", "import h5py, sys; h5py.File(sys.argv[1], 'r+').attrs['format_version'] = 2", file.path])
+            let python = try TestProcess.program(
+                "python3",
+                [
+                    "-c", "import h5py, sys; h5py.File(sys.argv[1], 'r+').attrs['format_version'] = 2", file.path,
+                ])
             XCTAssertEqual(python.status, 0, "h5py rewrote the attribute: \(python.output)")
         }
-        try expect(["stage", "old_eval"], exit: 2, saying: "has checkpoint format version 2; this repro reads version 1")
+        try expect(
+            ["stage", "old_eval"], exit: 2, saying: "has checkpoint format version 2; this repro reads version 1")
         try assertNothingLost()
     }
 
@@ -289,7 +330,8 @@ final class FaultCatalogueTests: XCTestCase {
             let bytes = try Data(contentsOf: file)
             try bytes.prefix(bytes.count / 2).write(to: file)
         }
-        try expect(["stage", "old_eval"], exit: 2, saying: "cannot be read (damaged or truncated; delete it to start over)")
+        try expect(
+            ["stage", "old_eval"], exit: 2, saying: "cannot be read (damaged or truncated; delete it to start over)")
         try assertNothingLost()
     }
 
@@ -342,8 +384,9 @@ final class FaultCatalogueTests: XCTestCase {
         let file = scratch.url.appendingPathComponent("mutant.h5")
         try Data(bytes).write(to: file)
         let result = try project.run(["parity", file.path])
-        XCTAssertTrue(result.exited && (0...2).contains(result.status) && !result.output.contains("Fatal error"),
-                      "\(what): \(result.description)\n\(result.output.suffix(2000))")
+        XCTAssertTrue(
+            result.exited && (0...2).contains(result.status) && !result.output.contains("Fatal error"),
+            "\(what): \(result.description)\n\(result.output.suffix(2000))")
         if result.status == 2 {
             XCTAssertTrue(result.output.contains(file.lastPathComponent), "\(what) is named:\n\(result.output)")
         }
@@ -361,7 +404,9 @@ final class FaultCatalogueTests: XCTestCase {
         bytes[bytes.count / 2] ^= 1
         try Data(bytes).write(to: entry)
         // Found before use: the producer reruns, to the same bytes.
-        try expect(["stage", "student_eval", "--force"], exit: 0, saying: "running student (2 threads): output checkpoint is corrupted in the cache")
+        try expect(
+            ["stage", "student_eval", "--force"], exit: 0,
+            saying: "running student (2 threads): output checkpoint is corrupted in the cache")
         try assertNothingLost()
         XCTAssertEqual(try FileDigest.sha256(entry), digest, "the entry holds its bytes again")
     }
@@ -378,7 +423,9 @@ final class FaultCatalogueTests: XCTestCase {
     }
 
     /// Runs `script` under /bin/sh with repro's path as $0.
-    private func expectShell(_ script: String, exit code: Int32, file: StaticString = #filePath, line: UInt = #line) throws -> TestProcess.Result {
+    private func expectShell(
+        _ script: String, exit code: Int32, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> TestProcess.Result {
         let result = try TestProcess.shell(script, [TestProcess.repro.path], in: project.root)
         XCTAssertTrue(result.exited, result.output, file: file, line: line)
         XCTAssertEqual(result.status, code, result.output, file: file, line: line)
@@ -386,7 +433,8 @@ final class FaultCatalogueTests: XCTestCase {
     }
 
     func testConcurrentRuns() throws {
-        try project.edit("  student_eval:", "  second: {kind: train, deps: [cifar100], params: {epochs: 2}}\n  student_eval:")
+        try project.edit(
+            "  student_eval:", "  second: {kind: train, deps: [cifar100], params: {epochs: 2}}\n  student_eval:")
         let runs = try [0, 1].map { _ in try TestProcess.Started(["stage", "second"], in: project.root) }
         for run in runs.map({ $0.finish() }) {
             XCTAssertEqual(run.description, "exit 0", run.output)
@@ -405,10 +453,12 @@ final class FaultCatalogueTests: XCTestCase {
         kill(writer.started.pid, SIGKILL)
         XCTAssertFalse(writer.started.finish().exited, "killed by SIGKILL")
         try assertUnchanged()
-        XCTAssertEqual(Artifacts(root: project.root.appendingPathComponent("artifacts")).store.abandonedTemporaryFiles().count, 1)
+        XCTAssertEqual(
+            Artifacts(root: project.root.appendingPathComponent("artifacts")).store.abandonedTemporaryFiles().count, 1)
         try expect(["all"], exit: 0, saying: "0 failed")
-        XCTAssertEqual(Artifacts(root: project.root.appendingPathComponent("artifacts")).store.abandonedTemporaryFiles(), [],
-                       "the next run removes what the killed writer left")
+        XCTAssertEqual(
+            Artifacts(root: project.root.appendingPathComponent("artifacts")).store.abandonedTemporaryFiles(), [],
+            "the next run removes what the killed writer left")
         try assertUnchanged()
     }
 

@@ -11,7 +11,8 @@ import XCTest
 ///
 /// and review `git diff Tests/ReproTests/Golden` before committing.
 final class GoldenOutputTests: XCTestCase {
-    private static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    private static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Golden")
     private static let chain = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("PipelineTests/Fixtures/chain")
     private var scratch: ScratchDirectory!
@@ -24,10 +25,13 @@ final class GoldenOutputTests: XCTestCase {
 
     /// stdout of `repro ARGUMENTS` in `directory` (the project's path spelt $PROJECT), which
     /// must exit with `status`.
-    private func output(_ arguments: [String], in directory: URL? = nil, status: Int32 = 0,
-                        file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    private func output(
+        _ arguments: [String], in directory: URL? = nil, status: Int32 = 0,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> String {
         let run = try TestProcess.repro(arguments, in: directory, environment: environment, separateErrors: true)
-        XCTAssertEqual(run.status, status, "repro \(arguments.joined(separator: " ")): \(run.errors)", file: file, line: line)
+        XCTAssertEqual(
+            run.status, status, "repro \(arguments.joined(separator: " ")): \(run.errors)", file: file, line: line)
         return run.output.replacingOccurrences(of: scratch.url.path, with: "$PROJECT")
     }
 

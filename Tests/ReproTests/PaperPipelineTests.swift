@@ -38,15 +38,19 @@ final class PaperPipelineTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.output)
         let lock = try lock(root)
         guard case .number(let top1)? = lock.stages["student_eval"]?.metrics["top1"],
-              case .number(let top5)? = lock.stages["student_eval"]?.metrics["top5"] else { return XCTFail("no metrics in the lock") }
+            case .number(let top5)? = lock.stages["student_eval"]?.metrics["top5"]
+        else { return XCTFail("no metrics in the lock") }
         let table = try String(contentsOf: root.appendingPathComponent("tables/paper/table1.md"), encoding: .utf8)
         let expected = "| ResNet56 | \(String(format: "%.2f", top1)) | 74.92 |"
         XCTAssertTrue(table.contains(expected), "\(expected) in\n\(table)")
         XCTAssertTrue(table.contains("| \(String(format: "%.2f", top5)) | 95.66 |"), table)
         // The evaluation re-computed from the checkpoint matches the training's last epoch.
-        guard case .number(let trainedTop1)? = lock.stages["student"]?.metrics["top1"] else { return XCTFail("no train metrics") }
+        guard case .number(let trainedTop1)? = lock.stages["student"]?.metrics["top1"] else {
+            return XCTFail("no train metrics")
+        }
         XCTAssertEqual(trainedTop1, top1)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("tables/paper/table1.tex").path))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("tables/paper/table1.tex").path))
     }
 
     func testKilledTrainingResumesAndEndsWithTheSameBytes() throws {
@@ -74,19 +78,23 @@ final class PaperPipelineTests: XCTestCase {
         XCTAssertEqual(rerun.status, 0, rerun.output)
         let text = try String(contentsOf: log, encoding: .utf8)
         XCTAssertTrue(text.contains("resuming student from epoch"), text)
-        XCTAssertTrue(rerun.output.contains("student: resuming student from epoch "), "the console says so too: \(rerun.output)")
-        XCTAssertEqual(try lock(root).stages["student"]?.outputs["checkpoint"]?.sha256, expected,
-                       "resumed after kill -9: the same checkpoint bytes as an uninterrupted run")
+        XCTAssertTrue(
+            rerun.output.contains("student: resuming student from epoch "), "the console says so too: \(rerun.output)")
+        XCTAssertEqual(
+            try lock(root).stages["student"]?.outputs["checkpoint"]?.sha256, expected,
+            "resumed after kill -9: the same checkpoint bytes as an uninterrupted run")
         let gc = try repro(["gc", "--dry-run"], in: root)
         XCTAssertEqual(gc.status, 0, gc.output)
     }
 
     func testCoarseLabelsTrainAndEvaluateOnTheSuperclasses() throws {
         // The generated archive has 4 fine classes in 2 superclasses.
-        let root = try makePipeline("coarse", epochs: 2, extra: """
-          coarse: {kind: train, params: {labels: coarse}}
-          coarse_eval: {kind: evaluate, params: {run: coarse, batch_size: 16}}
-        """)
+        let root = try makePipeline(
+            "coarse", epochs: 2,
+            extra: """
+                  coarse: {kind: train, params: {labels: coarse}}
+                  coarse_eval: {kind: evaluate, params: {run: coarse, batch_size: 16}}
+                """)
         let run = try repro(["stage", "coarse_eval", "student"], in: root)
         XCTAssertEqual(run.status, 0, run.output)
         let lock = try lock(root)
@@ -94,11 +102,13 @@ final class PaperPipelineTests: XCTestCase {
         XCTAssertNil(lock.stages["student"]?.metrics["labels"], "fine labels are the default and say nothing")
         // Two classes instead of four: the classifier's weights are 2 × 64 × width smaller.
         guard case .number(let fine)? = lock.stages["student"]?.metrics["parameters"],
-              case .number(let coarse)? = lock.stages["coarse"]?.metrics["parameters"] else { return XCTFail("no parameter counts") }
+            case .number(let coarse)? = lock.stages["coarse"]?.metrics["parameters"]
+        else { return XCTFail("no parameter counts") }
         XCTAssertEqual(fine - coarse, 2 * (16 + 1))
         XCTAssertNotNil(lock.stages["coarse_eval"]?.metrics["top1"])
         // A dataset stage checks the class count of the label set it is told.
-        let wrong = try repro(["stage", "cifar100", "--param", "cifar100.labels=coarse", "--param", "cifar100.classes=4"], in: root)
+        let wrong = try repro(
+            ["stage", "cifar100", "--param", "cifar100.labels=coarse", "--param", "cifar100.classes=4"], in: root)
         XCTAssertNotEqual(wrong.status, 0, wrong.output)
         XCTAssertTrue(wrong.output.contains("coarse"), wrong.output)
     }
@@ -106,16 +116,21 @@ final class PaperPipelineTests: XCTestCase {
     /// Each training computes in its own context: with -j 2 two of them run at once, one
     /// thread each, and their intervals in the run summary overlap.
     func testTwoTrainingsRunAtOnceWithJTwo() throws {
-        let root = try makePipeline("parallel", epochs: 3, extra: """
-          other: {kind: train, params: {label_smoothing: 0.1, seed: 1}}
-        """)
+        let root = try makePipeline(
+            "parallel", epochs: 3,
+            extra: """
+                  other: {kind: train, params: {label_smoothing: 0.1, seed: 1}}
+                """)
         XCTAssertEqual(try repro(["stage", "cifar100"], in: root).status, 0)
         let run = try repro(["stage", "student", "other", "-j", "2"], in: root)
         XCTAssertEqual(run.status, 0, run.output)
-        XCTAssertTrue(run.output.contains("running student (1 thread)") && run.output.contains("running other (1 thread)"), run.output)
+        XCTAssertTrue(
+            run.output.contains("running student (1 thread)") && run.output.contains("running other (1 thread)"),
+            run.output)
         func interval(_ stage: String) throws -> ClosedRange<Double> {
             // "ran      student (4.1s, started at +0.0s): …"
-            let line = try XCTUnwrap(run.output.split(separator: "\n").first { $0.hasPrefix("ran      \(stage) (") }, run.output)
+            let line = try XCTUnwrap(
+                run.output.split(separator: "\n").first { $0.hasPrefix("ran      \(stage) (") }, run.output)
             let numbers = line.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
             XCTAssertEqual(numbers.count, 2, String(line))
             return numbers[1]...(numbers[1] + numbers[0])
@@ -125,9 +140,11 @@ final class PaperPipelineTests: XCTestCase {
     }
 
     func testBadStageInputsSayWhatIsWrong() throws {
-        let root = try makePipeline("bad", extra: """
-          other: {kind: train, deps: [cifar100], params: {model: cifar_resnet57_v1}}
-        """)
+        let root = try makePipeline(
+            "bad",
+            extra: """
+                  other: {kind: train, deps: [cifar100], params: {model: cifar_resnet57_v1}}
+                """)
         let run = try repro(["all"], in: root)
         XCTAssertEqual(run.status, 2, run.output)
         XCTAssertTrue(run.output.contains("pipeline.yaml:10"), run.output)

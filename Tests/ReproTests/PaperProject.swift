@@ -33,7 +33,8 @@ struct PaperProject {
         let sha = try ArchiveDigests.of(file: project.archive).sha256
         try """
         defaults:
-          train: {model: cifar_resnet20_v1, width: 0.25, batch_size: 50, epochs: \(epochs), schedule: cosine, warmup_epochs: 1}
+          train: {model: cifar_resnet20_v1, width: 0.25, batch_size: 50, epochs: \(epochs), schedule: cosine, \
+        warmup_epochs: 1}
         stages:
           cifar100:
             kind: dataset
@@ -55,8 +56,10 @@ struct PaperProject {
     }
 
     /// Replaces `old` in pipeline.yaml (or in `target`, another file of the project).
-    func edit(_ old: String, _ new: String, in target: URL? = nil, file: StaticString = #filePath,
-              line: UInt = #line) throws {
+    func edit(
+        _ old: String, _ new: String, in target: URL? = nil, file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws {
         let url = target ?? pipelineFile
         let text = try String(contentsOf: url, encoding: .utf8)
         XCTAssertTrue(text.contains(old), "\(url.lastPathComponent) contains \(old)", file: file, line: line)

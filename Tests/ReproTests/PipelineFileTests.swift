@@ -6,7 +6,8 @@ import XCTest
 /// The project's own pipeline.yaml: its templates and inferred dependencies describe the
 /// same study as the file with every `deps:` written out (Fixtures/pipeline-explicit-deps.yaml).
 final class PipelineFileTests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// Each stage's dependencies, from `repro dag --format dot`.
     /// What `repro ARGUMENTS` prints on stdout; it must exit 0.
@@ -32,14 +33,17 @@ final class PipelineFileTests: XCTestCase {
 
     func testInferredDependenciesEqualTheWrittenOnes() throws {
         // Table IV's cells took names from the matrix: step_w5 is step_p306090_w5, …
-        let renamed = ["step_w5": "step_p306090_w5", "step_w20": "step_p306090_w20", "step_w5_p4080": "step_p4080_w5",
-                       "step_w20_p4080": "step_p4080_w20", "poly_w5": "poly_p306090_w5", "poly_w20": "poly_p306090_w20",
-                       "cosine_w20": "cosine_p306090_w20"]
+        let renamed = [
+            "step_w5": "step_p306090_w5", "step_w20": "step_p306090_w20", "step_w5_p4080": "step_p4080_w5",
+            "step_w20_p4080": "step_p4080_w20", "poly_w5": "poly_p306090_w5", "poly_w20": "poly_p306090_w20",
+            "cosine_w20": "cosine_p306090_w20",
+        ]
         func rename(_ name: String) -> String {
             let base = name.hasSuffix("_eval") ? String(name.dropLast(5)) : name
             return (renamed[base] ?? base) + (name.hasSuffix("_eval") ? "_eval" : "")
         }
-        let written = try dependencies(PipelineFileTests.root.appendingPathComponent("Tests/ReproTests/Fixtures/pipeline-explicit-deps.yaml"))
+        let written = try dependencies(
+            PipelineFileTests.root.appendingPathComponent("Tests/ReproTests/Fixtures/pipeline-explicit-deps.yaml"))
         let inferred = try dependencies(PipelineFileTests.root.appendingPathComponent("pipeline.yaml"))
         for (stage, deps) in written where stage != "table4" {
             XCTAssertEqual(inferred[rename(stage)], Set(deps.map(rename)), "dependencies of \(stage)")
@@ -47,9 +51,13 @@ final class PipelineFileTests: XCTestCase {
         // The matrix gives the cells the written file shared by hand (cosine and poly ignore
         // decay epochs) stages of their own; their keys are equal, so they run once.
         let added = Set(inferred.keys).subtracting(written.keys.map(rename))
-        XCTAssertEqual(added, ["cosine_p306090_w5", "cosine_p4080_w5", "cosine_p4080_w20", "poly_p4080_w5", "poly_p4080_w20",
-                               "cosine_p306090_w5_eval", "cosine_p4080_w5_eval", "cosine_p4080_w20_eval", "poly_p4080_w5_eval",
-                               "poly_p4080_w20_eval"])
+        XCTAssertEqual(
+            added,
+            [
+                "cosine_p306090_w5", "cosine_p4080_w5", "cosine_p4080_w20", "poly_p4080_w5", "poly_p4080_w20",
+                "cosine_p306090_w5_eval", "cosine_p4080_w5_eval", "cosine_p4080_w20_eval", "poly_p4080_w5_eval",
+                "poly_p4080_w20_eval",
+            ])
         let cells = ["step", "poly", "cosine"].flatMap { schedule in
             ["p306090_w5", "p306090_w20", "p4080_w5", "p4080_w20"].map { "\(schedule)_\($0)_eval" }
         }
@@ -58,14 +66,20 @@ final class PipelineFileTests: XCTestCase {
 
     /// Each stage's Slurm request as `repro all --executor slurm --dry-run --force` prints it.
     private func requests(profile: String) throws -> [String: (cpus: Int, megabytes: Double, seconds: Int)] {
-        let text = try output(["all", "--executor", "slurm", "--dry-run", "--force", "--profile", profile,
-                               "--pipeline", PipelineFileTests.root.appendingPathComponent("pipeline.yaml").path])
+        let text = try output([
+            "all", "--executor", "slurm", "--dry-run", "--force", "--profile", profile,
+            "--pipeline", PipelineFileTests.root.appendingPathComponent("pipeline.yaml").path,
+        ])
         var requests: [String: (Int, Double, Int)] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("  ") && line.contains(" cpus=") {
             let words = line.split(separator: " ")
-            func field(_ name: String) -> String? { words.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) } }
-            guard let cpus = field("cpus").flatMap(Int.init), let memory = field("mem").flatMap(ResourceRequest.megabytes),
-                  let time = field("time").flatMap(ResourceRequest.seconds) else {
+            func field(_ name: String) -> String? {
+                words.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+            }
+            guard let cpus = field("cpus").flatMap(Int.init),
+                let memory = field("mem").flatMap(ResourceRequest.megabytes),
+                let time = field("time").flatMap(ResourceRequest.seconds)
+            else {
                 XCTFail("no full request in: \(line)")
                 continue
             }
@@ -102,8 +116,10 @@ final class PipelineFileTests: XCTestCase {
             let cosine = try XCTUnwrap(lock.stages["cosine@seed=\(seed)"]?.key)
             XCTAssertEqual(lock.stages["cosine_p306090_w5@seed=\(seed)"]?.key, cosine)
             XCTAssertEqual(lock.stages["cosine_p4080_w5@seed=\(seed)"]?.key, cosine)
-            XCTAssertEqual(lock.stages["poly_p4080_w20@seed=\(seed)"]?.key, lock.stages["poly_p306090_w20@seed=\(seed)"]?.key)
-            XCTAssertNotEqual(lock.stages["step_p4080_w20@seed=\(seed)"]?.key, lock.stages["step_p306090_w20@seed=\(seed)"]?.key)
+            XCTAssertEqual(
+                lock.stages["poly_p4080_w20@seed=\(seed)"]?.key, lock.stages["poly_p306090_w20@seed=\(seed)"]?.key)
+            XCTAssertNotEqual(
+                lock.stages["step_p4080_w20@seed=\(seed)"]?.key, lock.stages["step_p306090_w20@seed=\(seed)"]?.key)
         }
     }
 
@@ -119,14 +135,19 @@ final class PipelineFileTests: XCTestCase {
         for (name, entry) in evaluations {
             guard case .number(let top1)? = entry.metrics["top1"] else { XCTFail("\(name) has no top-1"); continue }
             XCTAssertGreaterThanOrEqual(top1, name.hasPrefix("teacher") ? 85 : 90, "\(name) learns")
-            if !name.hasPrefix("teacher") { XCTAssertTrue(name.hasSuffix("@seed=0") || name.hasSuffix("@seed=1"), name) }
+            if !name.hasPrefix("teacher") {
+                XCTAssertTrue(name.hasSuffix("@seed=0") || name.hasSuffix("@seed=1"), name)
+            }
         }
         let tables = PipelineFileTests.root.appendingPathComponent("tables/smoke")
         let table3 = try String(contentsOf: tables.appendingPathComponent("table3.md"), encoding: .utf8)
         XCTAssertTrue(table3.contains("| Baseline | ") && table3.contains("(n=2) |"), table3)
         let report = try String(contentsOf: tables.appendingPathComponent("report.html"), encoding: .utf8)
         guard case .number(let numbers)? = lock.stages["report"]?.metrics["numbers_total"],
-              case .number(let claims)? = lock.stages["report"]?.metrics["claims_total"] else { return XCTFail("no verdict counts in the lock") }
-        XCTAssertTrue(report.contains("of \(Int(numbers)) numbers reproduced") && report.contains("of \(Int(claims)) claims supported"))
+            case .number(let claims)? = lock.stages["report"]?.metrics["claims_total"]
+        else { return XCTFail("no verdict counts in the lock") }
+        XCTAssertTrue(
+            report.contains("of \(Int(numbers)) numbers reproduced")
+                && report.contains("of \(Int(claims)) claims supported"))
     }
 }

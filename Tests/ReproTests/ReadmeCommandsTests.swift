@@ -21,7 +21,8 @@ final class ReadmeCommandsTests: XCTestCase {
         // `repro` on PATH, as an installed binary would be.
         let bin = scratch.url.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("repro"), withDestinationURL: TestProcess.repro)
+        try FileManager.default.createSymbolicLink(
+            at: bin.appendingPathComponent("repro"), withDestinationURL: TestProcess.repro)
     }
 
     override func tearDownWithError() throws {
@@ -35,7 +36,8 @@ final class ReadmeCommandsTests: XCTestCase {
             let command = line.trimmingCharacters(in: .whitespaces)
             let words = command.split(separator: " ")
             guard let call = words.firstIndex(of: "repro"),
-                  words[..<call].allSatisfy({ $0.contains("=") && $0.first?.isUppercase == true }) else { return nil }
+                words[..<call].allSatisfy({ $0.contains("=") && $0.first?.isUppercase == true })
+            else { return nil }
             return command.components(separatedBy: "  #").first!.trimmingCharacters(in: .whitespaces)
         }
     }
@@ -51,14 +53,17 @@ final class ReadmeCommandsTests: XCTestCase {
             try? FileManager.default.removeItem(at: artifacts.appendingPathComponent(entry))
         }
         let result = try TestProcess.shell(real, in: project.root, environment: ["PATH": path])
-        XCTAssertTrue(result.exited && result.status == 0, "\(command): \(result.description)\n\(result.output)", file: file, line: line)
+        XCTAssertTrue(
+            result.exited && result.status == 0, "\(command): \(result.description)\n\(result.output)", file: file,
+            line: line)
         XCTAssertNotNil(try project.lock().stages["table1"], "\(command) ran every stage", file: file, line: line)
     }
 
     func testTheReadmesOfflineCommandsRun() throws {
         let commands = Self.commands(in: try String(contentsOf: Self.readme, encoding: .utf8))
             .filter { $0.contains(Self.placeholder) }
-        XCTAssertEqual(commands.count, 2, "the README shows the --param and the environment variable forms: \(commands)")
+        XCTAssertEqual(
+            commands.count, 2, "the README shows the --param and the environment variable forms: \(commands)")
         for command in commands { try runAsPrinted(command) }
     }
 
@@ -69,13 +74,15 @@ final class ReadmeCommandsTests: XCTestCase {
         // Backticked spans, messages ("…: expected an integer") left out.
         let spans = text.components(separatedBy: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
             .filter { !$0.contains(": ") }
-        let commands = spans.filter { $0.hasPrefix("repro all") || $0.hasPrefix("repro stage") }
+        let commands =
+            spans.filter { $0.hasPrefix("repro all") || $0.hasPrefix("repro stage") }
             + spans.filter { $0.hasPrefix("--param ") }.map { "repro all " + $0 }
         XCTAssertGreaterThanOrEqual(commands.count, 4, "the README shows commands and --param examples: \(commands)")
         let repository = Self.readme.deletingLastPathComponent()
         let copy = scratch.url.appendingPathComponent("repository")
         try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: repository.appendingPathComponent("pipeline.yaml"), to: copy.appendingPathComponent("pipeline.yaml"))
+        try FileManager.default.copyItem(
+            at: repository.appendingPathComponent("pipeline.yaml"), to: copy.appendingPathComponent("pipeline.yaml"))
         for command in commands {
             let real = command.replacingOccurrences(of: "=FILE", with: "=" + project.archive.path) + " --dry-run"
             let result = try TestProcess.shell(real, in: copy, environment: ["PATH": path])
@@ -85,7 +92,8 @@ final class ReadmeCommandsTests: XCTestCase {
 
     /// `repro` on PATH first.
     private var path: String {
-        scratch.url.appendingPathComponent("bin").path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        scratch.url.appendingPathComponent("bin").path + ":"
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
     }
 
     func testTheHintReproPrintsOfflineRuns() throws {

@@ -18,9 +18,11 @@ final class SlurmExecutorTests: SlurmTestCase {
     private let chain = """
         stages:
           first: {kind: cmd, params: {run: 'echo one > $OUT/x; echo threads=$REPRO_THREADS', outputs: [x]}}
-          second: {kind: cmd, deps: [first], params: {run: 'cat $DEPS/first/x > $OUT/y; echo two >> $OUT/y', outputs: [y]}}
+          second: {kind: cmd, deps: [first], params: {run: 'cat $DEPS/first/x > $OUT/y; echo two >> $OUT/y', outputs: \
+        [y]}}
           third: {kind: cmd, deps: [first], params: {run: 'tr a-z A-Z < $DEPS/first/x > $OUT/z', outputs: [z]}}
-          last: {kind: cmd, deps: [second, third], params: {run: 'cat $DEPS/second/y $DEPS/third/z > $OUT/w', outputs: [w]}}
+          last: {kind: cmd, deps: [second, third], params: {run: 'cat $DEPS/second/y $DEPS/third/z > $OUT/w', \
+        outputs: [w]}}
         """
 
     /// Every stage a job; the lock is byte for byte the local run's, each stage was
@@ -31,11 +33,13 @@ final class SlurmExecutorTests: SlurmTestCase {
         XCTAssertEqual(try repro(["all", "-j", "2"], in: local).status, 0)
         let run = try repro(["all", "--executor", "slurm", "--slurm-cpus", "1", "--poll-interval", "0.5"], in: cluster)
         XCTAssertEqual(run.status, 0, run.output)
-        XCTAssertEqual(try Data(contentsOf: cluster.appendingPathComponent("artifacts/paper.lock")),
-                       try Data(contentsOf: local.appendingPathComponent("artifacts/paper.lock")))
+        XCTAssertEqual(
+            try Data(contentsOf: cluster.appendingPathComponent("artifacts/paper.lock")),
+            try Data(contentsOf: local.appendingPathComponent("artifacts/paper.lock")))
         for stage in ["first", "second", "third", "last"] {
-            XCTAssertEqual(jobs(named: "repro-paper-\(stage)", of: cluster).filter { $0.hasSuffix("COMPLETED") }.count, 1,
-                           stage)
+            XCTAssertEqual(
+                jobs(named: "repro-paper-\(stage)", of: cluster).filter { $0.hasSuffix("COMPLETED") }.count, 1,
+                stage)
         }
         let again = try repro(["all", "--executor", "slurm"], in: cluster)
         XCTAssertEqual(again.status, 0, again.output)
@@ -46,7 +50,9 @@ final class SlurmExecutorTests: SlurmTestCase {
     /// A stage that exits 3: reported as a stage error with its log path and the log's
     /// last lines, not retried (even with --retries), dependents skipped, exit 1.
     func testFailingStageShowsItsLogAndSkipsDependents() throws {
-        let root = try project("failing", """
+        let root = try project(
+            "failing",
+            """
             stages:
               broken: {kind: cmd, params: {run: 'echo something went wrong; exit 3', outputs: [x]}}
               after: {kind: cmd, deps: [broken], params: {run: 'cp $DEPS/broken/x $OUT/y', outputs: [y]}}
@@ -66,17 +72,26 @@ final class SlurmExecutorTests: SlurmTestCase {
     /// summary says out of memory; each retry asks for --retry-memory-factor times the
     /// memory, and the third attempt has enough.
     func testMemoryKillIsClassifiedAndRetriedWithMoreMemory() throws {
-        let root = try project("memory", """
+        let root = try project(
+            "memory",
+            """
             stages:
               hungry:
                 kind: cmd
                 # 600 MB touched, held past two memory samples (JobAcctGatherFrequency=5)
-                params: {run: 'python3 -c "b = bytearray(600 << 20); b[::4096] = bytes(len(b[::4096])); import time; time.sleep(12)"; echo ok > $OUT/x', outputs: [x]}
+                params: {run: 'python3 -c "b = bytearray(600 << 20); b[::4096] = bytes(len(b[::4096])); import time; \
+            time.sleep(12)"; echo ok > $OUT/x', outputs: [x]}
             """)
-        let run = try repro(["all", "--executor", "slurm", "--slurm-mem", "100M", "--retries", "2",
-                             "--retry-memory-factor", "4", "--poll-interval", "0.5"], in: root)
+        let run = try repro(
+            [
+                "all", "--executor", "slurm", "--slurm-mem", "100M", "--retries", "2",
+                "--retry-memory-factor", "4", "--poll-interval", "0.5",
+            ], in: root)
         XCTAssertEqual(run.status, 0, run.output)
-        XCTAssertTrue(run.output.contains("ended: out of memory (raise --slurm-mem or the stage's mem); retrying with --mem=400M (1 retry left)"), run.output)
+        XCTAssertTrue(
+            run.output.contains(
+                "ended: out of memory (raise --slurm-mem or the stage's mem); retrying with --mem=400M (1 retry left)"),
+            run.output)
         XCTAssertTrue(run.output.contains("retrying with --mem=2G (0 retries left)"), run.output)
         XCTAssertTrue(run.output.contains("attempt 3, cpus=1 mem=2G"), run.output)
         XCTAssertEqual(jobs(named: "repro-paper-hungry", of: root).count, 3)
@@ -85,11 +100,13 @@ final class SlurmExecutorTests: SlurmTestCase {
     /// A profile with `executor: slurm` runs on the cluster without --executor, each job
     /// asking what the profile's `resources:` say.
     func testProfileChoosesTheExecutorAndTheResources() throws {
-        let root = try project("profile", chain + """
+        let root = try project(
+            "profile",
+            chain + """
 
-            profiles:
-              cluster: {executor: slurm, resources: {"kind:cmd": {mem: 300M}, last: {time: 7}}}
-            """)
+                profiles:
+                  cluster: {executor: slurm, resources: {"kind:cmd": {mem: 300M}, last: {time: 7}}}
+                """)
         let plan = try repro(["all", "--profile", "cluster", "--dry-run"], in: root)
         XCTAssertTrue(plan.output.contains("  last [never timed] cpus=1 mem=300M time=7"), plan.output)
         let run = try repro(["all", "--profile", "cluster", "--poll-interval", "0.5"], in: root)
@@ -147,24 +164,30 @@ final class SlurmExecutorTests: SlurmTestCase {
     /// slow on purpose): the entry it wrote before sbatch holds a token the job's comment
     /// repeats, so the rerun finds the job and submits nothing twice.
     func testDriverKilledRightAfterSbatchFindsItsJob() throws {
-        let root = try project("window", """
+        let root = try project(
+            "window",
+            """
             stages:
-              slow: {kind: cmd, params: {run: 'while [ ! -e release ]; do sleep 0.1; done; echo > $OUT/y', outputs: [y]}}
+              slow: {kind: cmd, params: {run: 'while [ ! -e release ]; do sleep 0.1; done; echo > $OUT/y', outputs: \
+            [y]}}
             """)
         let bin = root.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         let wrapper = bin.appendingPathComponent("sbatch")
         try """
-            #!/bin/sh
-            "\(SlurmCluster.path("sbatch"))" "$@"; status=$?
-            touch "\(root.path)/submitted"; sleep 30; exit $status
-            """.write(to: wrapper, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        "\(SlurmCluster.path("sbatch"))" "$@"; status=$?
+        touch "\(root.path)/submitted"; sleep 30; exit $status
+        """.write(to: wrapper, atomically: true, encoding: .utf8)
         chmod(wrapper.path, 0o755)
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        let first = try Driver(["all", "--executor", "slurm", "--poll-interval", "0.5"], in: root, environment: environment)
+        let first = try Driver(
+            ["all", "--executor", "slurm", "--poll-interval", "0.5"], in: root, environment: environment)
         let marker = root.appendingPathComponent("submitted").path
-        _ = cluster.waitForJobs(named: "repro-paper-slow") { _ in FileManager.default.fileExists(atPath: marker) || !first.process.isRunning }
+        _ = cluster.waitForJobs(named: "repro-paper-slow") { _ in
+            FileManager.default.fileExists(atPath: marker) || !first.process.isRunning
+        }
         kill(first.process.processIdentifier, SIGKILL)
         _ = first.finish()
         XCTAssertEqual(SlurmLedgerFile(root).entries.values.map(\.job), [""])

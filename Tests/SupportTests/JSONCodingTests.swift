@@ -42,8 +42,9 @@ final class JSONCodingTests: XCTestCase {
         let value = try JSONValue(encoding: ["b": [JSONNumber.int(2), .float(2.0)], "a": []])
         XCTAssertEqual(value.canonical, #"{"a":[],"b":[2,2.0]}"#)
         XCTAssertEqual(value.pretty, "{\n  \"a\": [],\n  \"b\": [\n    2,\n    2.0\n  ]\n}\n")
-        XCTAssertEqual(try JSONParser.parse(value.pretty).decode([String: [JSONNumber]].self),
-                       ["b": [.int(2), .float(2.0)], "a": []])
+        XCTAssertEqual(
+            try JSONParser.parse(value.pretty).decode([String: [JSONNumber]].self),
+            ["b": [.int(2), .float(2.0)], "a": []])
     }
 
     func testValuesReadBackAsWritten() throws {

@@ -10,9 +10,12 @@ import XCTest
 public enum GoldenText {
     public static var updating: Bool { ProcessInfo.processInfo.environment["REPRO_UPDATE_GOLDEN"] == "1" }
 
-    public static func assertMatches(_ text: String, _ golden: URL, file: StaticString = #filePath, line: UInt = #line) throws {
+    public static func assertMatches(
+        _ text: String, _ golden: URL, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         if updating {
-            try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: golden, atomically: true, encoding: .utf8)
             return
         }
@@ -24,7 +27,8 @@ public enum GoldenText {
             let got = text.split(separator: "\n", omittingEmptySubsequences: false)
             let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
             let first = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
-            XCTFail("""
+            XCTFail(
+                """
                 output differs from \(golden.lastPathComponent) at line \(first + 1):
                   expected: \(first < want.count ? String(want[first]) : "(end)")
                   got:      \(first < got.count ? String(got[first]) : "(end)")

@@ -46,7 +46,9 @@ public final class SlurmCluster: @unchecked Sendable {
         let log = URL(fileURLWithPath: "/tmp/repro-slurm-\(getpid()).log")
         let result = runScript([directory.path, "up"], log: log)
         guard result.status == 0 else {
-            failure = "the one-node cluster did not start (\(script.path) \(directory.path) up exited \(result.status)):\n\(result.output.suffix(2000))"
+            failure =
+                "the one-node cluster did not start (\(script.path) \(directory.path) up exited "
+                + "\(result.status)):\n\(result.output.suffix(2000))"
             return
         }
         setenv("SLURM_CONF", directory.appendingPathComponent("etc/slurm.conf").path, 1)
@@ -54,8 +56,12 @@ public final class SlurmCluster: @unchecked Sendable {
         shared = cluster
         atexit {
             guard let cluster = SlurmCluster.shared else { return }
-            _ = SlurmCluster.runScript([cluster.directory.path, "down"], log: URL(fileURLWithPath: cluster.directory.path + "-down.log"))
-            for leftover in [cluster.directory.path, cluster.directory.path + ".log", cluster.directory.path + "-down.log", cluster.directory.path + "-restart.log"] {
+            _ = SlurmCluster.runScript(
+                [cluster.directory.path, "down"], log: URL(fileURLWithPath: cluster.directory.path + "-down.log"))
+            for leftover in [
+                cluster.directory.path, cluster.directory.path + ".log", cluster.directory.path + "-down.log",
+                cluster.directory.path + "-restart.log",
+            ] {
                 try? FileManager.default.removeItem(atPath: leftover)
             }
         }
@@ -89,7 +95,9 @@ public final class SlurmCluster: @unchecked Sendable {
         let argv = ([script.path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, script.path, &actions, nil, argv, environ) == 0 else { return (127, "cannot run \(script.path)") }
+        guard posix_spawn(&pid, script.path, &actions, nil, argv, environ) == 0 else {
+            return (127, "cannot run \(script.path)")
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -106,7 +114,9 @@ public final class SlurmCluster: @unchecked Sendable {
     /// its last periodic save (seen here: a job submitted seconds before).
     public func killController(_ signal: Int32 = SIGTERM) {
         let pidFile = directory.appendingPathComponent("run/slurmctld.pid").path
-        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return }
         kill(pid, signal)
         var status: Int32 = 0
         // not our child (it daemonised): wait, bounded, until the PID is gone
@@ -119,7 +129,9 @@ public final class SlurmCluster: @unchecked Sendable {
     /// Starts whatever daemon is down again (the script's `up` starts only those).
     public func restart() throws {
         let result = Self.runScript([directory.path, "up"], log: URL(fileURLWithPath: directory.path + "-restart.log"))
-        guard result.status == 0 else { throw Unavailable(message: "restarting the cluster failed: \(result.output.suffix(2000))") }
+        guard result.status == 0 else {
+            throw Unavailable(message: "restarting the cluster failed: \(result.output.suffix(2000))")
+        }
     }
 
     /// Every job Slurm knows with this name (any state), as "id state" lines.

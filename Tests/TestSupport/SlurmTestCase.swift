@@ -18,7 +18,9 @@ open class SlurmTestCase: XCTestCase {
         guard let directory else { return }
         // Store entries are read-only; make them writable so the whole tree can go.
         let objects = directory.appendingPathComponent("artifacts/cache/objects").path
-        for sub in (try? FileManager.default.subpathsOfDirectory(atPath: objects)) ?? [] { chmod(objects + "/" + sub, 0o755) }
+        for sub in (try? FileManager.default.subpathsOfDirectory(atPath: objects)) ?? [] {
+            chmod(objects + "/" + sub, 0o755)
+        }
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -8,7 +8,8 @@ public final class StoreWriter: @unchecked Sendable {
     private let input = Pipe()
 
     public init(cache: URL, lock: URL? = nil, file: URL) throws {
-        let arguments = ["store-put", "--cache", cache.path] + (lock.map { ["--lock", $0.path] } ?? [])
+        let arguments =
+            ["store-put", "--cache", cache.path] + (lock.map { ["--lock", $0.path] } ?? [])
             + ["--wait-before-publish", file.path]
         started = try TestProcess.Started(executable: TestProcess.repro, arguments, separateErrors: true, input: input)
     }

@@ -24,30 +24,40 @@ public enum TestProcess {
 
     /// Runs `repro` with `arguments` in `directory`, `environment` over this process's.
     @discardableResult
-    public static func repro(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
-                             separateErrors: Bool = false) throws -> Result {
+    public static func repro(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+        separateErrors: Bool = false
+    ) throws -> Result {
         try run(repro, arguments, in: directory, environment: environment, separateErrors: separateErrors)
     }
 
     /// `script` under /bin/sh, with `arguments` as $0, $1…
-    public static func shell(_ script: String, _ arguments: [String] = [], in directory: URL? = nil,
-                             environment: [String: String] = [:]) throws -> Result {
+    public static func shell(
+        _ script: String, _ arguments: [String] = [], in directory: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         try run(URL(fileURLWithPath: "/bin/sh"), ["-c", script] + arguments, in: directory, environment: environment)
     }
 
     /// A program found on PATH (`python3`, `tar`), run to the end.
-    public static func program(_ name: String, _ arguments: [String], in directory: URL? = nil,
-                               environment: [String: String] = [:], separateErrors: Bool = false) throws -> Result {
-        try run(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, in: directory, environment: environment,
-                separateErrors: separateErrors)
+    public static func program(
+        _ name: String, _ arguments: [String], in directory: URL? = nil,
+        environment: [String: String] = [:], separateErrors: Bool = false
+    ) throws -> Result {
+        try run(
+            URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, in: directory, environment: environment,
+            separateErrors: separateErrors)
     }
 
     /// Any executable, run to the end. With `separateErrors`, `output` is stdout alone and
     /// `errors` is stderr.
-    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil,
-                           environment: [String: String] = [:], separateErrors: Bool = false) throws -> Result {
-        let started = try Started(executable: executable, arguments, in: directory, environment: environment,
-                                  separateErrors: separateErrors)
+    public static func run(
+        _ executable: URL, _ arguments: [String], in directory: URL? = nil,
+        environment: [String: String] = [:], separateErrors: Bool = false
+    ) throws -> Result {
+        let started = try Started(
+            executable: executable, arguments, in: directory, environment: environment,
+            separateErrors: separateErrors)
         return started.finish()
     }
 
@@ -60,8 +70,10 @@ public enum TestProcess {
         private var errors = Data()
         private let errorsRead = DispatchGroup()
 
-        public init(executable: URL, _ arguments: [String], in directory: URL? = nil,
-                    environment: [String: String] = [:], separateErrors: Bool = false, input: Pipe? = nil) throws {
+        public init(
+            executable: URL, _ arguments: [String], in directory: URL? = nil,
+            environment: [String: String] = [:], separateErrors: Bool = false, input: Pipe? = nil
+        ) throws {
             process.executableURL = executable
             process.arguments = arguments
             if let directory { process.currentDirectoryURL = directory }
@@ -82,10 +94,13 @@ public enum TestProcess {
         }
 
         /// `repro` with `arguments` in `directory`.
-        public convenience init(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
-                                separateErrors: Bool = false) throws {
-            try self.init(executable: TestProcess.repro, arguments, in: directory, environment: environment,
-                          separateErrors: separateErrors)
+        public convenience init(
+            _ arguments: [String], in directory: URL, environment: [String: String] = [:],
+            separateErrors: Bool = false
+        ) throws {
+            try self.init(
+                executable: TestProcess.repro, arguments, in: directory, environment: environment,
+                separateErrors: separateErrors)
         }
 
         /// Reads the output until it contains `text` (true) or ends (false): blocking
@@ -109,8 +124,9 @@ public enum TestProcess {
             received.append(output.fileHandleForReading.readDataToEndOfFile())
             process.waitUntilExit()
             errorsRead.wait()
-            return Result(status: process.terminationStatus, exited: process.terminationReason == .exit,
-                          output: String(decoding: received, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self))
+            return Result(
+                status: process.terminationStatus, exited: process.terminationReason == .exit,
+                output: String(decoding: received, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self))
         }
     }
 }
@@ -131,7 +147,9 @@ public final class ScratchDirectory: @unchecked Sendable {
     /// Removes a project directory, read-only cache entries included.
     public static func remove(_ url: URL) {
         let objects = url.appendingPathComponent("artifacts/cache/objects").path
-        for sub in (try? FileManager.default.subpathsOfDirectory(atPath: objects)) ?? [] { chmod(objects + "/" + sub, 0o755) }
+        for sub in (try? FileManager.default.subpathsOfDirectory(atPath: objects)) ?? [] {
+            chmod(objects + "/" + sub, 0o755)
+        }
         try? FileManager.default.removeItem(at: url)
     }
 }

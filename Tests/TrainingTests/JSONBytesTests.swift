@@ -1,8 +1,9 @@
 import Dataset
 import Foundation
 import Support
-@testable import Training
 import XCTest
+
+@testable import Training
 
 /// The JSON Training writes keeps the bytes Foundation's encoder gave it: a checkpoint's
 /// config attribute (compared as text on resume) and a run's history (a hashed output).
@@ -28,10 +29,12 @@ final class JSONBytesTests: XCTestCase {
 
     func testAHistoryIsFoundationsPrettyJSON() throws {
         let history = [
-            EpochRecord(epoch: 1, learningRate: 0.1, trainLoss: 4.25, trainAccuracy: 3.0,
-                        testTop1: 5.5, testTop5: 20.0, testLoss: 4.0),
-            EpochRecord(epoch: 2, learningRate: 1e-5, trainLoss: 0.012345678901234, trainAccuracy: 100.0,
-                        testTop1: 71.23, testTop5: 91.0, testLoss: 1.0000000000000002),
+            EpochRecord(
+                epoch: 1, learningRate: 0.1, trainLoss: 4.25, trainAccuracy: 3.0,
+                testTop1: 5.5, testTop5: 20.0, testLoss: 4.0),
+            EpochRecord(
+                epoch: 2, learningRate: 1e-5, trainLoss: 0.012345678901234, trainAccuracy: 100.0,
+                testTop1: 71.23, testTop5: 91.0, testLoss: 1.0000000000000002),
         ]
         let written = String(decoding: try JSONValue.data(history, .foundationPretty), as: UTF8.self)
         XCTAssertEqual(written, try foundation(history, [.sortedKeys, .prettyPrinted]) + "\n")

@@ -25,8 +25,10 @@ extension Conv3x3 {
         /// Each is the whole plane copied at once, one row down and j − 1 floats along; the
         /// floats that wrapped into the neighbouring row's edge are then zeroed. Each plane's
         /// successor (and after the last, `next`) is prefetched while it is copied.
-        func shift(_ target: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>, channels: Int,
-                   next: UnsafePointer<Float>? = nil) {
+        func shift(
+            _ target: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>, channels: Int,
+            next: UnsafePointer<Float>? = nil
+        ) {
             let end = (height + 1) * width
             for c in 0..<channels {
                 let source = image + c * pixels
@@ -42,7 +44,7 @@ extension Conv3x3 {
                 Vectors.copy(s2 + width - 1, source, pixels)
                 Vectors.zero(s2 + end - 1, shifted - end + 1)
                 for y in 0..<height {
-                    s0[(y + 1) * width] = 0    // S_0[y + 1][0] = x[y][−1]
+                    s0[(y + 1) * width] = 0  // S_0[y + 1][0] = x[y][−1]
                     s2[y * width + width - 1] = 0  // S_2[y][W − 1] = x[y − 1][W]
                 }
             }
@@ -51,8 +53,10 @@ extension Conv3x3 {
         /// Image planes ← (or +=) the planes that `body(target, add)` writes: the image
         /// itself, or scratch planes copied out when the plane is no whole number of vectors.
         @inline(__always)
-        func write(_ image: UnsafeMutablePointer<Float>, channels: Int, add: Bool, scratch: UnsafeMutablePointer<Float>,
-                   _ body: (UnsafeMutablePointer<Float>, Bool) -> Void) {
+        func write(
+            _ image: UnsafeMutablePointer<Float>, channels: Int, add: Bool, scratch: UnsafeMutablePointer<Float>,
+            _ body: (UnsafeMutablePointer<Float>, Bool) -> Void
+        ) {
             if inPlace {
                 body(image, add)
                 return

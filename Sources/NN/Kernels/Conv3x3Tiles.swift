@@ -43,8 +43,10 @@ extension Conv3x3Tile {
     /// vector is S_j at i rows further. Weights packed as [inputs][9 taps][4 outputs]
     /// (`Conv3x3.packWeights`).
     @inline(__always)
-    mutating func run(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, inputs: Int,
-                      _ grid: Conv3x3.Grid) {
+    mutating func run(
+        _ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, inputs: Int,
+        _ grid: Conv3x3.Grid
+    ) {
         var r0 = input, w = weights
         let row = grid.width, j1 = grid.shifted, j2 = 2 * grid.shifted
         for _ in 0..<inputs {
@@ -124,11 +126,14 @@ struct TapSums2 {
     /// row (12 registers, the two plain vectors in 4 more). Each sum adds the same products
     /// in the same order either way: same bits.
     @inline(__always)
-    mutating func run(_ plain: UnsafePointer<Float>, second: Int, _ shifted: UnsafePointer<Float>, images: Int,
-                      plainStride: Int, shiftedStride: Int, _ grid: Conv3x3.Grid) {
+    mutating func run(
+        _ plain: UnsafePointer<Float>, second: Int, _ shifted: UnsafePointer<Float>, images: Int,
+        plainStride: Int, shiftedStride: Int, _ grid: Conv3x3.Grid
+    ) {
         let row = grid.width, j1 = grid.shifted, j2 = 2 * grid.shifted
         func walk(_ body: (_ g: UnsafePointer<Float>, _ r0: UnsafePointer<Float>) -> Void) {
-            Self.walk(plain, shifted, images: images, plainStride: plainStride, shiftedStride: shiftedStride, grid, body)
+            Self.walk(
+                plain, shifted, images: images, plainStride: plainStride, shiftedStride: shiftedStride, grid, body)
         }
         if Conv3x3.wideRegisters {
             walk { g, r0 in
@@ -156,9 +161,11 @@ struct TapSums2 {
     /// Calls `body(g, r0)` for every vector of every image: g the plain vector, r0 the
     /// shifted gradient's S_0 at the same place.
     @inline(__always)
-    static func walk(_ plain: UnsafePointer<Float>, _ shifted: UnsafePointer<Float>, images: Int, plainStride: Int,
-                     shiftedStride: Int, _ grid: Conv3x3.Grid,
-                     _ body: (_ g: UnsafePointer<Float>, _ r0: UnsafePointer<Float>) -> Void) {
+    static func walk(
+        _ plain: UnsafePointer<Float>, _ shifted: UnsafePointer<Float>, images: Int, plainStride: Int,
+        shiftedStride: Int, _ grid: Conv3x3.Grid,
+        _ body: (_ g: UnsafePointer<Float>, _ r0: UnsafePointer<Float>) -> Void
+    ) {
         var plainImage = plain, shiftedImage = shifted, g = plain, r0 = shifted
         var image = 0, v = 0
         while image < images {
@@ -189,8 +196,9 @@ struct TapSums2 {
     @inline(__always) func add(into first: UnsafeMutablePointer<Float>, pair: Bool) {
         // sixteen sums folded into one vector of their totals, in the order of the weights
         typealias F = Conv3x3
-        let totals = F.fold(F.fold(F.fold(F.fold(a8, a7), F.fold(a6, a5)), F.fold(F.fold(a4, a3), F.fold(a2, a1))),
-                            F.fold(F.fold(F.fold(a0, b8), F.fold(b7, b6)), F.fold(F.fold(b5, b4), F.fold(b3, b2))))
+        let totals = F.fold(
+            F.fold(F.fold(F.fold(a8, a7), F.fold(a6, a5)), F.fold(F.fold(a4, a3), F.fold(a2, a1))),
+            F.fold(F.fold(F.fold(a0, b8), F.fold(b7, b6)), F.fold(F.fold(b5, b4), F.fold(b3, b2))))
         guard pair else {
             for t in 0..<9 { first[t] += totals[t] }
             return

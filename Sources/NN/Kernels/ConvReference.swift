@@ -2,17 +2,21 @@
 /// the fast kernels against it; nothing else should call it.
 public enum ConvReference {
     /// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C/groups, K, K)).
-    public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
-                               _ w: UnsafePointer<Float>, _ s: ConvShape) {
+    public static func forward(
+        _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+        _ w: UnsafePointer<Float>, _ s: ConvShape
+    ) {
         var sums = [Double](repeating: 0, count: s.outputCount)
         forEachTap(s) { o, xi, wi in sums[o] += Double(x[xi]) * Double(w[wi]) }
         for i in 0..<s.outputCount { out[i] = Float(sums[i]) }
     }
 
     /// dx = d(sum(out ⊙ dOut))/dx and dw += d(…)/dw (the gradient rule of NN.swift).
-    public static func backward(dx: UnsafeMutablePointer<Float>, dw: UnsafeMutablePointer<Float>,
-                                dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                                _ w: UnsafePointer<Float>, _ s: ConvShape) {
+    public static func backward(
+        dx: UnsafeMutablePointer<Float>, dw: UnsafeMutablePointer<Float>,
+        dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ w: UnsafePointer<Float>, _ s: ConvShape
+    ) {
         dx.update(repeating: 0, count: s.inputCount)
         forEachTap(s) { o, xi, wi in
             dx[xi] += dOut[o] * w[wi]
@@ -36,8 +40,9 @@ public enum ConvReference {
                                 for kx in 0..<k {
                                     let iy = oy * s.stride - s.pad + ky, ix = ox * s.stride - s.pad + kx
                                     if iy < 0 || iy >= s.height || ix < 0 || ix >= s.width { continue }
-                                    body(output, ((n * s.inChannels + c) * s.height + iy) * s.width + ix,
-                                         ((o * s.groupIn + ci) * k + ky) * k + kx)
+                                    body(
+                                        output, ((n * s.inChannels + c) * s.height + iy) * s.width + ix,
+                                        ((o * s.groupIn + ci) * k + ky) * k + kx)
                                 }
                             }
                         }

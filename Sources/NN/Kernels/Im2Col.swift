@@ -11,13 +11,16 @@ enum Im2Col {
 
     /// col (C·K·K, OH·OW) ← patches of image (C, H, W); padding reads as 0. Rows of col
     /// are `rowStride` floats apart (several images side by side share one matrix).
-    static func gather(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>, channels: Int,
-                       _ s: ConvShape) {
+    static func gather(
+        _ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>, channels: Int,
+        _ s: ConvShape
+    ) {
         if keepsSize(s) {
             gatherSame(col, rowStride: rowStride, image, channels: channels, s)
             return
         }
-        forEachRow(col, rowStride: rowStride, UnsafeMutablePointer(mutating: image), channels: channels, s) { out, source, first, last in
+        forEachRow(col, rowStride: rowStride, UnsafeMutablePointer(mutating: image), channels: channels, s) {
+            out, source, first, last in
             guard let source else { return Vectors.zero(out, s.outWidth) }
             for ox in 0..<first { out[ox] = 0 }
             if s.stride == 1 {
@@ -29,13 +32,14 @@ enum Im2Col {
         }
     }
 
-
     /// `gather` for a stride-1 conv whose output is as large as its input ("same" padding):
     /// row (c, ky, kx) is the plane shifted by (ky − pad, kx − pad), so the rows inside the
     /// image are one contiguous copy; the columns that fell off the left or right edge and
     /// the rows above or below the image are then zeroed.
-    static func gatherSame(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>,
-                           channels: Int, _ s: ConvShape) {
+    static func gatherSame(
+        _ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>,
+        channels: Int, _ s: ConvShape
+    ) {
         forEachSameRow(col, rowStride: rowStride, image, channels: channels, s) { row, plane, tap in
             let (h, w) = (s.height, s.width)
             Vectors.zero(row, tap.top * w)
@@ -78,9 +82,11 @@ enum Im2Col {
     /// Calls `body(row, plane, tap)` for every patch row (c, ky, kx) of a same-padded
     /// stride-1 conv, in order: `gatherSame` and `scatterSame`'s walk.
     @inline(__always)
-    static func forEachSameRow(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>,
-                               channels: Int, _ s: ConvShape,
-                               _ body: (_ row: UnsafeMutablePointer<Float>, _ plane: UnsafePointer<Float>, _ tap: SameTap) -> Void) {
+    static func forEachSameRow(
+        _ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafePointer<Float>,
+        channels: Int, _ s: ConvShape,
+        _ body: (_ row: UnsafeMutablePointer<Float>, _ plane: UnsafePointer<Float>, _ tap: SameTap) -> Void
+    ) {
         var row = col
         for c in 0..<channels {
             let plane = image + c * s.height * s.width
@@ -97,8 +103,10 @@ enum Im2Col {
     /// folded back; padding is dropped.
     /// For a same-padded stride-1 conv, col's entries that fell off the left or right edge
     /// are set to 0 on the way (col is scratch).
-    static func scatter(_ image: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int,
-                        channels: Int, _ s: ConvShape) {
+    static func scatter(
+        _ image: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int,
+        channels: Int, _ s: ConvShape
+    ) {
         if keepsSize(s) {
             scatterSame(image, col, rowStride: rowStride, channels: channels, s)
             return
@@ -121,9 +129,11 @@ enum Im2Col {
     /// pad + ky from column kx − pad on (nil when iy is outside the image), first..<last the
     /// output columns whose input column is inside.
     @inline(__always)
-    static func forEachRow(_ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafeMutablePointer<Float>,
-                           channels: Int, _ s: ConvShape,
-                           _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?, Int, Int) -> Void) {
+    static func forEachRow(
+        _ col: UnsafeMutablePointer<Float>, rowStride: Int, _ image: UnsafeMutablePointer<Float>,
+        channels: Int, _ s: ConvShape,
+        _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?, Int, Int) -> Void
+    ) {
         var row = col
         for c in 0..<channels {
             let plane = image + c * s.height * s.width
@@ -141,16 +151,18 @@ enum Im2Col {
         }
     }
 
-
     /// `scatter` for a same-padded stride-1 conv: the reverse of `gatherSame`. The edge
     /// columns of each row are zeroed, so the rows inside the image add to the plane as one
     /// contiguous run; each pixel still receives its terms in (c, ky, kx) order.
-    static func scatterSame(_ image: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int,
-                            channels: Int, _ s: ConvShape) {
+    static func scatterSame(
+        _ image: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int,
+        channels: Int, _ s: ConvShape
+    ) {
         forEachSameRow(col, rowStride: rowStride, UnsafePointer(image), channels: channels, s) { row, plane, tap in
             tap.zeroEdgeColumns(row, width: s.width)
             if tap.end > tap.start {
-                Vectors.add(UnsafeMutablePointer(mutating: plane) + tap.start + tap.shift, row + tap.start, tap.end - tap.start)
+                Vectors.add(
+                    UnsafeMutablePointer(mutating: plane) + tap.start + tap.shift, row + tap.start, tap.end - tap.start)
             }
         }
     }

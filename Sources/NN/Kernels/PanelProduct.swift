@@ -17,8 +17,10 @@ enum PanelProduct {
 
     /// panel[r][j] ← source[r · stride + j] for j < columns (≤ width), zero beyond: `rows`
     /// rows of a row-major matrix, from its column `source` points at.
-    static func pack(_ panel: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, rows: Int, stride: Int,
-                     columns: Int) {
+    static func pack(
+        _ panel: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, rows: Int, stride: Int,
+        columns: Int
+    ) {
         let width = Self.width
         for r in 0..<rows {
             let target = panel + r * width
@@ -29,8 +31,10 @@ enum PanelProduct {
 
     /// panel[r][j] ← source[j · stride + r] for r in `rows`, j < columns (≤ width), zero beyond:
     /// rows of the transpose of `columns` rows of the source.
-    static func packTransposed(_ panel: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, rows: Range<Int>,
-                               stride: Int, columns: Int) {
+    static func packTransposed(
+        _ panel: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, rows: Range<Int>,
+        stride: Int, columns: Int
+    ) {
         let width = Self.width
         if columns < width { Vectors.zero(panel + rows.lowerBound * width, rows.count * width) }
         for j in 0..<columns {
@@ -45,9 +49,11 @@ enum PanelProduct {
     /// (the weight gradient's images, one chain). Tiles of 6 rows × 4 vectors where 32
     /// registers hold them (`Conv3x3.wideRegisters`), else 6 rows × 1 vector; the last rows
     /// four or one at a time.
-    static func multiply(_ c: UnsafeMutablePointer<Float>, ldc: Int, _ a: Operand, depth: Int,
-                         _ panel: UnsafePointer<Float>, panelSegment: Int = 0, segments: Int = 1,
-                         rows: Int, columns: Int, add: Bool) {
+    static func multiply(
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, _ a: Operand, depth: Int,
+        _ panel: UnsafePointer<Float>, panelSegment: Int = 0, segments: Int = 1,
+        rows: Int, columns: Int, add: Bool
+    ) {
         let vectors = (columns + 15) / 16, wide = Conv3x3.wideRegisters && vectors > 1, width = Self.width
         func run<Tile: PanelTile>(_ tile: Tile, rows first: Int, vector v: Int) {
             var tile = tile
@@ -61,11 +67,19 @@ enum PanelProduct {
         }
         var i = 0
         while i + 6 <= rows {
-            if wide { run(Rows6x4(), rows: i, vector: 0) } else { for v in 0..<vectors { run(Rows6x1(), rows: i, vector: v) } }
+            if wide {
+                run(Rows6x4(), rows: i, vector: 0)
+            } else {
+                for v in 0..<vectors { run(Rows6x1(), rows: i, vector: v) }
+            }
             i += 6
         }
         while i + 4 <= rows {
-            if wide { run(Rows4x4(), rows: i, vector: 0) } else { for v in 0..<vectors { run(Rows4x1(), rows: i, vector: v) } }
+            if wide {
+                run(Rows4x4(), rows: i, vector: 0)
+            } else {
+                for v in 0..<vectors { run(Rows4x1(), rows: i, vector: v) }
+            }
             i += 4
         }
         while i < rows {
@@ -98,7 +112,8 @@ protocol PanelTile {
     /// a + 2 · rowStride, rows 3, 4, 5 the same from a3 = a + 3 · rowStride. (Two pointers
     /// that step on their own: otherwise the compiler reaches the rows through one chain of
     /// adds, which on AVX2 is as long as the step's FMAs.)
-    mutating func add(_ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>)
+    mutating func add(
+        _ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>)
     /// Writes (or adds) the sums to rows `ldc` floats apart, their first `columns` floats.
     func store(_ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ columns: Int, _ add: Bool)
 }
@@ -106,8 +121,10 @@ protocol PanelTile {
 extension PanelTile {
     /// Accumulates l = 0..<depth in order: A steps by `step`, the panel by a row (`width` floats).
     @inline(__always)
-    mutating func run(_ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int, _ depth: Int, _ panel: UnsafePointer<Float>,
-                      _ width: Int) {
+    mutating func run(
+        _ a: UnsafePointer<Float>, _ rowStride: Int, _ step: Int, _ depth: Int, _ panel: UnsafePointer<Float>,
+        _ width: Int
+    ) {
         var a = a, a3 = a + 3 * rowStride, b = panel
         for _ in 0..<depth {
             add(a, a3, rowStride, b)
@@ -125,7 +142,9 @@ extension PanelProduct {
         var r0 = Rows4x4(), a40 = V(), a41 = V(), a42 = V(), a43 = V(), a50 = V(), a51 = V(), a52 = V(), a53 = V()
 
         @inline(__always)
-        mutating func add(_ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>) {
+        mutating func add(
+            _ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>
+        ) {
             let x0 = Vectors.load(b), x1 = Vectors.load(b + 16), x2 = Vectors.load(b + 32), x3 = Vectors.load(b + 48)
             r0.add(a, a3, rowStride, x0, x1, x2, x3)
             var k = V(repeating: a3[rowStride])
@@ -147,12 +166,16 @@ extension PanelProduct {
         var a20 = V(), a21 = V(), a22 = V(), a23 = V(), a30 = V(), a31 = V(), a32 = V(), a33 = V()
 
         @inline(__always)
-        mutating func add(_ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>) {
+        mutating func add(
+            _ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>
+        ) {
             add(a, a3, rowStride, Vectors.load(b), Vectors.load(b + 16), Vectors.load(b + 32), Vectors.load(b + 48))
         }
 
         @inline(__always)
-        mutating func add(_ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ x0: V, _ x1: V, _ x2: V, _ x3: V) {
+        mutating func add(
+            _ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ x0: V, _ x1: V, _ x2: V, _ x3: V
+        ) {
             var k = V(repeating: a[0])
             a00.addProduct(k, x0); a01.addProduct(k, x1); a02.addProduct(k, x2); a03.addProduct(k, x3)
             k = V(repeating: a[rowStride])
@@ -171,7 +194,9 @@ extension PanelProduct {
         }
 
         @inline(__always)
-        static func store(_ p: UnsafeMutablePointer<Float>, _ v0: V, _ v1: V, _ v2: V, _ v3: V, _ columns: Int, _ add: Bool) {
+        static func store(
+            _ p: UnsafeMutablePointer<Float>, _ v0: V, _ v1: V, _ v2: V, _ v3: V, _ columns: Int, _ add: Bool
+        ) {
             PanelProduct.store(p, v0, columns, add); PanelProduct.store(p + 16, v1, columns - 16, add)
             PanelProduct.store(p + 32, v2, columns - 32, add); PanelProduct.store(p + 48, v3, columns - 48, add)
         }
@@ -182,7 +207,9 @@ extension PanelProduct {
         var r0 = Rows4x1(), a4 = V(), a5 = V()
 
         @inline(__always)
-        mutating func add(_ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>) {
+        mutating func add(
+            _ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>
+        ) {
             let x = Vectors.load(b)
             r0.add(a, a3, rowStride, x)
             a4.addProduct(V(repeating: a3[rowStride]), x); a5.addProduct(V(repeating: a3[2 * rowStride]), x)
@@ -199,11 +226,15 @@ extension PanelProduct {
         var s0 = V(), s1 = V(), s2 = V(), s3 = V()
 
         @inline(__always)
-        mutating func add(_ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>) {
+        mutating func add(
+            _ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>
+        ) {
             add(a, a3, rowStride, Vectors.load(b))
         }
 
-        @inline(__always) mutating func add(_ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ x: V) {
+        @inline(__always) mutating func add(
+            _ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ x: V
+        ) {
             s0.addProduct(V(repeating: a[0]), x); s1.addProduct(V(repeating: a[rowStride]), x)
             s2.addProduct(V(repeating: a[2 * rowStride]), x); s3.addProduct(V(repeating: a3[0]), x)
         }
@@ -219,7 +250,9 @@ extension PanelProduct {
         var a0 = V()
 
         @inline(__always)
-        mutating func add(_ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>) {
+        mutating func add(
+            _ a: UnsafePointer<Float>, _ a3: UnsafePointer<Float>, _ rowStride: Int, _ b: UnsafePointer<Float>
+        ) {
             a0.addProduct(V(repeating: a[0]), Vectors.load(b))
         }
 

@@ -27,7 +27,8 @@ public struct PlaneSums {
     }
 
     /// `body(c, n)` for every plane, chunked by image and channel block.
-    static func forEachBlock(batch: Int, channels: Int, _ context: ComputeContext, _ body: (_ c: Int, _ n: Int) -> Void) {
+    static func forEachBlock(batch: Int, channels: Int, _ context: ComputeContext, _ body: (_ c: Int, _ n: Int) -> Void)
+    {
         let blocks = Self.blocks(batch: batch, channels: channels)
         context.forEach(blocks.images * blocks.channels, kind: .batchNorm) { chunk, _ in
             let (imageBlock, channelBlock) = chunk.quotientAndRemainder(dividingBy: blocks.channels)

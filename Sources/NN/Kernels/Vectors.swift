@@ -1,4 +1,5 @@
 import CPrefetch
+
 /// Vector loads and stores, and loops over short runs of floats (rows and planes of 8 to
 /// 1,024), shared by the kernels. Inline: for runs this short a call to memmove or memset
 /// costs as much as the work.

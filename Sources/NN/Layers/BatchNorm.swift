@@ -75,7 +75,9 @@ public enum BatchNorm {
     /// in L1: no cancellation), for `forwardTrain`: taken by it, or by whoever wrote x
     /// (`ConvBN` as the convolution finishes each image), which then passes `planeSums`.
     @inline(__always)
-    static func takePlaneSums(_ sums: PlaneSums, _ c: Int, _ n: Int, _ x: UnsafePointer<Float>, channels: Int, plane: Int) {
+    static func takePlaneSums(
+        _ sums: PlaneSums, _ c: Int, _ n: Int, _ x: UnsafePointer<Float>, channels: Int, plane: Int
+    ) {
         sums.set(c, n, meanAndSquares(x + (n * channels + c) * plane, plane))
     }
 
@@ -89,7 +91,8 @@ public enum BatchNorm {
     /// y written again as the last training forward wrote it (no join), from its saved μ
     /// and rstd: the same coefficients and the same pass, so the same bits.
     public static func reapply(
-        _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+        beta: UnsafePointer<Float>,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, relu: Bool,
         _ context: ComputeContext
     ) {
@@ -111,8 +114,9 @@ public enum BatchNorm {
         _ context: ComputeContext
     ) {
         PlaneSums.forEachBlock(batch: batch, channels: channels, context) { c, n in
-            normalizeEval(y, x, c, n, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
-                          channels: channels, plane: plane, relu: relu, join: join, config: config)
+            normalizeEval(
+                y, x, c, n, gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                channels: channels, plane: plane, relu: relu, join: join, config: config)
         }
     }
 
@@ -160,8 +164,11 @@ public enum BatchNorm {
         sums.forEachBlock { c, n in
             let offset = (n * channels + c) * plane
             prefetchNext(c, n, dy, x, reluOutput, batch: batch, channels: channels, plane: plane)
-            sums.set(c, n, gradientSums(dy + offset, x + offset, mask(c, offset), plane, mean[c],
-                                        maskedInto: masked.map { $0 + offset }))
+            sums.set(
+                c, n,
+                gradientSums(
+                    dy + offset, x + offset, mask(c, offset), plane, mean[c],
+                    maskedInto: masked.map { $0 + offset }))
         }
         for c in 0..<channels {
             var sumDy: Double = 0, sumDyX: Double = 0
@@ -182,9 +189,11 @@ public enum BatchNorm {
         let source = masked.map { UnsafePointer($0) } ?? dy
         sums.forEachBlock { c, n in
             let offset = (n * channels + c) * plane, (a, b) = sums.coefficients(c)
-            prefetchNext(c, n, source, x, masked == nil ? reluOutput : nil, batch: batch, channels: channels, plane: plane)
-            inputGradient(dx + offset, source + offset, x + offset, masked == nil ? mask(c, offset) : .none, plane,
-                          k: gamma[c] * rstd[c], a: a, b: b, mean: mean[c])
+            prefetchNext(
+                c, n, source, x, masked == nil ? reluOutput : nil, batch: batch, channels: channels, plane: plane)
+            inputGradient(
+                dx + offset, source + offset, x + offset, masked == nil ? mask(c, offset) : .none, plane,
+                k: gamma[c] * rstd[c], a: a, b: b, mean: mean[c])
         }
     }
 
@@ -219,8 +228,10 @@ public enum BatchNorm {
     /// The plane after (c, n) in memory, which a block reads next (`PlaneSums`), of up to
     /// three arrays, prefetched while (c, n) is worked on (`Vectors.prefetch`).
     @inline(__always)
-    static func prefetchNext(_ c: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?,
-                             _ third: UnsafePointer<Float>?, batch: Int, channels: Int, plane: Int) {
+    static func prefetchNext(
+        _ c: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?,
+        _ third: UnsafePointer<Float>?, batch: Int, channels: Int, plane: Int
+    ) {
         let next = n * channels + c + 1
         guard next < batch * channels else { return }
         let offset = next * plane
@@ -296,8 +307,10 @@ public enum BatchNorm {
     /// (Σ dy, Σ dy·(x − mean)) over one plane, dy masked; the masked dy written to
     /// `maskedInto` if given.
     @inline(__always)
-    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ mask: ReLUMask,
-                             _ count: Int, _ mean: Float, maskedInto masked: UnsafeMutablePointer<Float>? = nil) -> (Float, Float) {
+    static func gradientSums(
+        _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ mask: ReLUMask,
+        _ count: Int, _ mean: Float, maskedInto masked: UnsafeMutablePointer<Float>? = nil
+    ) -> (Float, Float) {
         var sumDy: Float = 0, sumDyX: Float = 0
         var lanesDy = SIMD8<Float>(), lanesDyX = SIMD8<Float>()
         let m = SIMD8<Float>(repeating: mean), zero = SIMD8<Float>()
@@ -326,8 +339,10 @@ public enum BatchNorm {
     /// d = k·dy (0 where masked) + (a·(x − mean) + b). d is usually dy itself, which
     /// keeps the compiler from vectorizing the plain loop, hence the explicit lanes.
     @inline(__always)
-    static func inputGradient(_ d: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                              _ mask: ReLUMask, _ count: Int, k: Float, a: Float, b: Float, mean: Float) {
+    static func inputGradient(
+        _ d: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ mask: ReLUMask, _ count: Int, k: Float, a: Float, b: Float, mean: Float
+    ) {
         let kv = SIMD8<Float>(repeating: k), av = SIMD8<Float>(repeating: a), bv = SIMD8<Float>(repeating: b)
         let m = SIMD8<Float>(repeating: mean), zero = SIMD8<Float>()
         var i = 0
@@ -348,8 +363,10 @@ public enum BatchNorm {
     /// y = x·scale + shift, then ReLU if `relu`; with `join` (a residual block's shortcut)
     /// y = max((x·scale + shift) + join, 0), the block's residual join in the same pass.
     @inline(__always)
-    static func affine(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int,
-                       _ scale: Float, _ shift: Float, _ relu: Bool, _ join: UnsafePointer<Float>?) {
+    static func affine(
+        _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int,
+        _ scale: Float, _ shift: Float, _ relu: Bool, _ join: UnsafePointer<Float>?
+    ) {
         if let join {
             for i in 0..<count { y[i] = max((x[i] * scale + shift) + join[i], 0) }
         } else if relu {

@@ -22,26 +22,31 @@ public enum Conv2D {
     /// `finished(n, channels)` runs in the worker that wrote those output channels of image
     /// n, right after, while they are still in the core's cache (batch norm takes its plane
     /// sums there).
-    public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
-                               _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
-                               finished: ((_ image: Int, _ channels: Range<Int>) -> Void)? = nil) {
+    public static func forward(
+        _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+        _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
+        finished: ((_ image: Int, _ channels: Range<Int>) -> Void)? = nil
+    ) {
         if Conv3x3.supports(s, inputGradient: false) {
             Conv3x3.forward(out, x, w, s, context, finished: finished)
             return
         }
         let plane = s.outHeight * s.outWidth
-        let parts = ImageParts(rowsPerGroup: s.groupOut, groups: s.groups, unit: 6, batch: s.batch, threads: context.threads)
+        let parts = ImageParts(
+            rowsPerGroup: s.groupOut, groups: s.groups, unit: 6, batch: s.batch, threads: context.threads)
         context.reserve(.patches, count: s.isPointwise ? 0 : s.patch * plane)
         context.reserve(.panel, count: s.patch * PanelProduct.width)
-        context.forEach(parts.chunks(batch: s.batch), kind: .panelConvolution, splittable: parts.splittable) { chunk, worker in
+        context.forEach(parts.chunks(batch: s.batch), kind: .panelConvolution, splittable: parts.splittable) {
+            chunk, worker in
             let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
             let rows = parts.rows(part)
             for g in parts.groups(part) {
                 let first = g * s.groupOut + rows.lowerBound
-                product(out + (n * s.outChannels + first) * plane, rows: rows.count,
-                        .init(pointer: w + first * s.patch, rowStride: s.patch, step: 1),
-                        b: patches(x, image: n, group: g, s, context.pointer(.patches, worker)), depth: s.patch,
-                        plane: plane, panel: context.pointer(.panel, worker), add: false)
+                product(
+                    out + (n * s.outChannels + first) * plane, rows: rows.count,
+                    .init(pointer: w + first * s.patch, rowStride: s.patch, step: 1),
+                    b: patches(x, image: n, group: g, s, context.pointer(.patches, worker)), depth: s.patch,
+                    plane: plane, panel: context.pointer(.panel, worker), add: false)
             }
             finished?(n, parts.channels(part))
         }
@@ -49,9 +54,11 @@ public enum Conv2D {
 
     /// dw += ∂/∂w and, when dx is given, dx = ∂/∂x of sum(out ⊙ dOut) (dx += … with
     /// `accumulate`): the gradient rule of NN.swift.
-    public static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
-                                dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                                _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, accumulate: Bool = false) {
+    public static func backward(
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
+        dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, accumulate: Bool = false
+    ) {
         if Conv3x3.supports(s, inputGradient: dx != nil) {
             Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, context, accumulate: accumulate)
             return
@@ -64,26 +71,31 @@ public enum Conv2D {
     /// as the patch matrix's gradient, folded back (`Im2Col.scatter`). Every image a chunk,
     /// or a few (`ImageParts` over the input channels: whole channels, whose taps fold back
     /// into their own planes only).
-    static func inputGradient(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                              _ s: ConvShape, _ context: ComputeContext, accumulate: Bool) {
+    static func inputGradient(
+        _ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+        _ s: ConvShape, _ context: ComputeContext, accumulate: Bool
+    ) {
         let plane = s.outHeight * s.outWidth, inPlane = s.height * s.width, taps = s.kernel * s.kernel
         if !accumulate && !s.isPointwise { dx.update(repeating: 0, count: s.inputCount) }
         let transposed = transposeWeights(w, s, context)
-        let parts = ImageParts(rowsPerGroup: s.groupIn, groups: s.groups, unit: s.isPointwise ? 6 : 1,
-                               batch: s.batch, threads: context.threads)
+        let parts = ImageParts(
+            rowsPerGroup: s.groupIn, groups: s.groups, unit: s.isPointwise ? 6 : 1,
+            batch: s.batch, threads: context.threads)
         context.reserve(.patchGradient, count: s.isPointwise ? 0 : s.patch * plane)
         context.reserve(.panel, count: s.groupOut * PanelProduct.width)
-        context.forEach(parts.chunks(batch: s.batch), kind: .panelConvolution, splittable: parts.splittable) { chunk, worker in
+        context.forEach(parts.chunks(batch: s.batch), kind: .panelConvolution, splittable: parts.splittable) {
+            chunk, worker in
             let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
             let channels = parts.rows(part)
             for g in parts.groups(part) {
                 let target = dx + (n * s.inChannels + g * s.groupIn + channels.lowerBound) * inPlane
                 let dcol = s.isPointwise ? target : context.pointer(.patchGradient, worker)
                 let firstRow = channels.lowerBound * taps
-                product(dcol, rows: channels.count * taps,
-                        .init(pointer: transposed + (g * s.patch + firstRow) * s.groupOut, rowStride: s.groupOut, step: 1),
-                        b: dOut + (n * s.outChannels + g * s.groupOut) * plane, depth: s.groupOut, plane: plane,
-                        panel: context.pointer(.panel, worker), add: s.isPointwise && accumulate)
+                product(
+                    dcol, rows: channels.count * taps,
+                    .init(pointer: transposed + (g * s.patch + firstRow) * s.groupOut, rowStride: s.groupOut, step: 1),
+                    b: dOut + (n * s.outChannels + g * s.groupOut) * plane, depth: s.groupOut, plane: plane,
+                    panel: context.pointer(.panel, worker), add: s.isPointwise && accumulate)
                 if !s.isPointwise { Im2Col.scatter(target, dcol, rowStride: plane, channels: channels.count, s) }
             }
         }
@@ -96,8 +108,10 @@ public enum Conv2D {
     /// (P × 64 patch rows), then every chunk adds the images' products to its tiles of dw: 24
     /// (or 6) output channels × one panel's patch rows, the tiles of a panel side by side
     /// so that it is read from cache.
-    static func weightGradient(_ dw: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
-                               _ x: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext) {
+    static func weightGradient(
+        _ dw: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>,
+        _ x: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext
+    ) {
         let plane = s.outHeight * s.outWidth, width = PanelProduct.width, panelSize = plane * width
         let panels = (s.patch + width - 1) / width, chain = imagesPerChain(s)
         // tiles of 24 rows (4 of 6), of 6 where that leaves fewer than 64 tiles
@@ -116,12 +130,14 @@ public enum Conv2D {
                     for tile in Parallel.range(chunk, of: chunks, count: tiles) {
                         let (p, r) = tile.quotientAndRemainder(dividingBy: rowTiles)
                         let row = tileRows * r, column = p * width
-                        PanelProduct.multiply(weights + row * s.patch + column, ldc: s.patch,
-                                              .init(pointer: gradient + row * plane, rowStride: plane, step: 1,
-                                                    segment: s.outChannels * plane),
-                                              depth: plane, transposed + p * panelSize, panelSegment: panels * panelSize,
-                                              segments: count, rows: min(tileRows, s.groupOut - row),
-                                              columns: min(width, s.patch - column), add: true)
+                        PanelProduct.multiply(
+                            weights + row * s.patch + column, ldc: s.patch,
+                            .init(
+                                pointer: gradient + row * plane, rowStride: plane, step: 1,
+                                segment: s.outChannels * plane),
+                            depth: plane, transposed + p * panelSize, panelSegment: panels * panelSize,
+                            segments: count, rows: min(tileRows, s.groupOut - row),
+                            columns: min(width, s.patch - column), add: true)
                     }
                 }
             }
@@ -132,11 +148,15 @@ public enum Conv2D {
     /// transposed, for the images in `images`: the patch matrices are gathered first (a 1x1
     /// stride-1 conv's is its input), in blocks of channels, then transposed panel by panel,
     /// in slices of pixels: both in 64 chunks or more where the shapes allow.
-    static func transposePatches(_ transposed: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, images: Range<Int>,
-                                 group g: Int, _ s: ConvShape, _ context: ComputeContext) {
+    static func transposePatches(
+        _ transposed: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, images: Range<Int>,
+        group g: Int, _ s: ConvShape, _ context: ComputeContext
+    ) {
         let plane = s.outHeight * s.outWidth, width = PanelProduct.width, panelSize = plane * width
         let panels = (s.patch + width - 1) / width, inPlane = s.height * s.width, taps = s.kernel * s.kernel
-        func input(_ i: Int) -> UnsafePointer<Float> { x + ((images.lowerBound + i) * s.inChannels + g * s.groupIn) * inPlane }
+        func input(_ i: Int) -> UnsafePointer<Float> {
+            x + ((images.lowerBound + i) * s.inChannels + g * s.groupIn) * inPlane
+        }
         var col = input
         if !s.isPointwise {
             context.reserve(.patches, count: images.count * s.patch * plane, workers: 1)
@@ -144,8 +164,9 @@ public enum Conv2D {
             context.forEach(images.count * blocks, kind: .panelConvolutionBackward) { job, _ in
                 let (i, block) = job.quotientAndRemainder(dividingBy: blocks)
                 let channels = Parallel.range(block, of: blocks, count: s.groupIn)
-                Im2Col.gather(gathered + (i * s.patch + channels.lowerBound * taps) * plane, rowStride: plane,
-                              input(i) + channels.lowerBound * inPlane, channels: channels.count, s)
+                Im2Col.gather(
+                    gathered + (i * s.patch + channels.lowerBound * taps) * plane, rowStride: plane,
+                    input(i) + channels.lowerBound * inPlane, channels: channels.count, s)
             }
             col = { UnsafePointer(gathered + $0 * s.patch * plane) }
         }
@@ -153,16 +174,19 @@ public enum Conv2D {
         context.forEach(images.count * panels * slices, kind: .panelConvolutionBackward) { job, _ in
             let (panel, slice) = job.quotientAndRemainder(dividingBy: slices)
             let (i, p) = panel.quotientAndRemainder(dividingBy: panels)
-            PanelProduct.packTransposed(transposed + panel * panelSize, col(i) + p * width * plane,
-                                        rows: Parallel.range(slice, of: slices, count: plane), stride: plane,
-                                        columns: min(width, s.patch - p * width))
+            PanelProduct.packTransposed(
+                transposed + panel * panelSize, col(i) + p * width * plane,
+                rows: Parallel.range(slice, of: slices, count: plane), stride: plane,
+                columns: min(width, s.patch - p * width))
         }
     }
 
     /// Image n's patch matrix of group g (patch × OH·OW): its input itself for a 1x1 stride-1
     /// conv, else gathered into `scratch`.
-    static func patches(_ x: UnsafePointer<Float>, image n: Int, group g: Int, _ s: ConvShape,
-                        _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+    static func patches(
+        _ x: UnsafePointer<Float>, image n: Int, group g: Int, _ s: ConvShape,
+        _ scratch: UnsafeMutablePointer<Float>
+    ) -> UnsafePointer<Float> {
         let input = x + (n * s.inChannels + g * s.groupIn) * s.height * s.width
         if s.isPointwise { return input }
         Im2Col.gather(scratch, rowStride: s.outHeight * s.outWidth, input, channels: s.groupIn, s)
@@ -171,9 +195,11 @@ public enum Conv2D {
 
     /// c (rows × plane, image layout) ← (or +=) A · b (depth × plane), panel by panel; b is
     /// copied into the worker's panel unless its plane is exactly one panel wide.
-    static func product(_ c: UnsafeMutablePointer<Float>, rows: Int, _ a: PanelProduct.Operand,
-                        b: UnsafePointer<Float>, depth: Int, plane: Int,
-                        panel: UnsafeMutablePointer<Float>, add: Bool) {
+    static func product(
+        _ c: UnsafeMutablePointer<Float>, rows: Int, _ a: PanelProduct.Operand,
+        b: UnsafePointer<Float>, depth: Int, plane: Int,
+        panel: UnsafeMutablePointer<Float>, add: Bool
+    ) {
         let width = PanelProduct.width
         for first in stride(from: 0, to: plane, by: width) {
             let columns = min(width, plane - first)
@@ -182,14 +208,17 @@ public enum Conv2D {
                 PanelProduct.pack(panel, b + first, rows: depth, stride: plane, columns: columns)
                 packed = UnsafePointer(panel)
             }
-            PanelProduct.multiply(c + first, ldc: plane, a, depth: depth, packed, rows: rows, columns: columns, add: add)
+            PanelProduct.multiply(
+                c + first, ldc: plane, a, depth: depth, packed, rows: rows, columns: columns, add: add)
         }
     }
 
     /// Each group's weights transposed (patch × O/g): read in place, the input gradient's
     /// rows of A would step a whole row of W at a time, every step a cache line in the same
     /// few sets of L1.
-    static func transposeWeights(_ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext) -> UnsafePointer<Float> {
+    static func transposeWeights(
+        _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext
+    ) -> UnsafePointer<Float> {
         context.reserve(.transposedWeights, count: s.weightCount, workers: 1)
         let transposed = context.pointer(.transposedWeights, 0), rows = s.groups * s.patch, pieces = min(rows, 256)
         context.forEach(pieces, kind: .panelConvolution) { piece, _ in

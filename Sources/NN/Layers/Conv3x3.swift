@@ -26,37 +26,47 @@ enum Conv3x3 {
 
     /// out (N, O, H, W) = conv(x, w); out is overwritten. Chunks and `finished` as in
     /// `Conv2D.forward`.
-    static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
-                        _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
-                        finished: ((_ image: Int, _ channels: Range<Int>) -> Void)? = nil) {
-        correlateImages(out, x, packWeights(w, s, flipped: false, context), inputs: s.groupIn, outputs: s.groupOut,
-                        s, Grid(s), shifted: .shiftedInput, add: false, context, finished: finished)
+    static func forward(
+        _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+        _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
+        finished: ((_ image: Int, _ channels: Range<Int>) -> Void)? = nil
+    ) {
+        correlateImages(
+            out, x, packWeights(w, s, flipped: false, context), inputs: s.groupIn, outputs: s.groupOut,
+            s, Grid(s), shifted: .shiftedInput, add: false, context, finished: finished)
     }
 
     /// target (N, outputs·groups, H, W) = (or +=) the direct conv of source (N,
     /// inputs·groups, H, W) with packed weights: the forward (x, the weights), and the input
     /// gradient (dOut, the flipped weights, inputs and outputs swapped). Every image a chunk
     /// or a few (`ImageParts`); a part shifts the source channels its groups read.
-    private static func correlateImages(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>,
-                                        _ weights: UnsafePointer<Float>, inputs: Int, outputs: Int, _ s: ConvShape,
-                                        _ grid: Grid, shifted slot: WorkspaceSlot, add: Bool, _ context: ComputeContext,
-                                        finished: ((_ image: Int, _ channels: Range<Int>) -> Void)?) {
-        let parts = ImageParts(rowsPerGroup: outputs, groups: s.groups, unit: 4, batch: s.batch, threads: context.threads)
+    private static func correlateImages(
+        _ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>,
+        _ weights: UnsafePointer<Float>, inputs: Int, outputs: Int, _ s: ConvShape,
+        _ grid: Grid, shifted slot: WorkspaceSlot, add: Bool, _ context: ComputeContext,
+        finished: ((_ image: Int, _ channels: Range<Int>) -> Void)?
+    ) {
+        let parts = ImageParts(
+            rowsPerGroup: outputs, groups: s.groups, unit: 4, batch: s.batch, threads: context.threads)
         let (sourceChannels, targetChannels) = (inputs * s.groups, outputs * s.groups)
         context.reserve(slot, count: sourceChannels * grid.channel)
         context.reserve(.rowScratch, count: grid.inPlace ? 0 : targetChannels * grid.outPlane)
-        context.forEach(parts.chunks(batch: s.batch), kind: .directConvolution, splittable: parts.splittable) { chunk, worker in
+        context.forEach(parts.chunks(batch: s.batch), kind: .directConvolution, splittable: parts.splittable) {
+            chunk, worker in
             let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
             let (groups, rows, channels) = (parts.groups(part), parts.rows(part), parts.channels(part))
             let read = groups.lowerBound * inputs..<groups.upperBound * inputs
             let shifted = context.pointer(slot, worker)
             grid.shift(shifted, source + (n * sourceChannels + read.lowerBound) * grid.pixels, channels: read.count)
-            grid.write(target + (n * targetChannels + channels.lowerBound) * grid.pixels, channels: channels.count, add: add,
-                       scratch: context.pointer(.rowScratch, worker)) { planes, add in
+            grid.write(
+                target + (n * targetChannels + channels.lowerBound) * grid.pixels, channels: channels.count, add: add,
+                scratch: context.pointer(.rowScratch, worker)
+            ) { planes, add in
                 for (i, g) in groups.enumerated() {
-                    correlate(planes + i * outputs * grid.outPlane, shifted + i * inputs * grid.channel,
-                              weights + (g * outputs + rows.lowerBound) * inputs * 9, inputs: inputs, outputs: rows.count,
-                              grid, add: add)
+                    correlate(
+                        planes + i * outputs * grid.outPlane, shifted + i * inputs * grid.channel,
+                        weights + (g * outputs + rows.lowerBound) * inputs * 9, inputs: inputs, outputs: rows.count,
+                        grid, add: add)
                 }
             }
             finished?(n, channels)
@@ -64,9 +74,11 @@ enum Conv3x3 {
     }
 
     /// dw += ∂/∂w and, when dx is given, dx = ∂/∂x of sum(out ⊙ dOut) (dx += … with `accumulate`).
-    static func backward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
-                         dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                         _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, accumulate: Bool) {
+    static func backward(
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
+        dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, accumulate: Bool
+    ) {
         let grid = Grid(s)
         if let dx { inputGradient(dx, dOut, w, s, grid, context, accumulate: accumulate) }
         weightGradient(dw, dOut, x, s, grid, context)
@@ -74,10 +86,13 @@ enum Conv3x3 {
 
     /// dx (+= with `accumulate`) = the output gradient convolved with the flipped, transposed weights: chunks as
     /// in the forward.
-    static func inputGradient(_ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                              _ s: ConvShape, _ grid: Grid, _ context: ComputeContext, accumulate: Bool) {
-        correlateImages(dx, dOut, packWeights(w, s, flipped: true, context), inputs: s.groupOut, outputs: s.groupIn,
-                        s, grid, shifted: .shiftedGradient, add: accumulate, context, finished: nil)
+    static func inputGradient(
+        _ dx: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+        _ s: ConvShape, _ grid: Grid, _ context: ComputeContext, accumulate: Bool
+    ) {
+        correlateImages(
+            dx, dOut, packWeights(w, s, flipped: true, context), inputs: s.groupOut, outputs: s.groupIn,
+            s, grid, shifted: .shiftedGradient, add: accumulate, context, finished: nil)
     }
 
     /// dw += Σ over the images of the input against the shifted output gradient, split
@@ -87,8 +102,10 @@ enum Conv3x3 {
     /// dw in range order, which are the additions of one partial sum per range added in
     /// order: the bits depend on neither the blocks nor the thread count, so the blocks
     /// follow the threads (finer blocks shift the same gradients more often).
-    static func weightGradient(_ dw: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                               _ s: ConvShape, _ grid: Grid, _ context: ComputeContext) {
+    static func weightGradient(
+        _ dw: UnsafeMutablePointer<Float>, _ dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ s: ConvShape, _ grid: Grid, _ context: ComputeContext
+    ) {
         // a block per thread, up to 64: every block streams all the input planes its input
         // channels have from memory, so the fewer the blocks the fewer the passes over x
         // (measured, ResNet56 b128 on 2 threads: 10-25 % less time than four per thread)
@@ -97,12 +114,15 @@ enum Conv3x3 {
         context.reserve(.shiftedGradient, count: group * blocks.outputs * grid.channel)
         context.reserve(.shiftedInput, count: grid.inPlace ? 0 : group * blocks.inputs * grid.outPlane)
         context.reserve(.weightPartials, count: blocks.outputs * blocks.inputs * 9)
-        context.forEach(blocks.count, kind: .directConvolutionBackward, splittable: WeightBlocks(s, target: 64).count) { chunk, worker in
+        context.forEach(blocks.count, kind: .directConvolutionBackward, splittable: WeightBlocks(s, target: 64).count) {
+            chunk, worker in
             let (outputs, inputs) = blocks.block(chunk)
             let firstInput = outputs.lowerBound / s.groupOut * s.groupIn + inputs.lowerBound
             let sums = context.pointer(.weightPartials, worker), gradient = context.pointer(.shiftedGradient, worker)
             // an image's output-gradient planes of the block's output channels
-            func gradientPlanes(_ image: Int) -> UnsafePointer<Float> { dOut + (image * s.outChannels + outputs.lowerBound) * grid.pixels }
+            func gradientPlanes(_ image: Int) -> UnsafePointer<Float> {
+                dOut + (image * s.outChannels + outputs.lowerBound) * grid.pixels
+            }
             for r in 0..<ranges {
                 let range = Parallel.range(r, of: ranges, count: s.batch)
                 sums.update(repeating: 0, count: outputs.count * inputs.count * 9)
@@ -110,15 +130,19 @@ enum Conv3x3 {
                     let count = min(group, range.upperBound - first)
                     for i in 0..<count {
                         let next = first + i + 1 < range.upperBound ? gradientPlanes(first + i + 1) : nil
-                        grid.shift(gradient + i * outputs.count * grid.channel, gradientPlanes(first + i), channels: outputs.count,
-                                   next: next)
+                        grid.shift(
+                            gradient + i * outputs.count * grid.channel, gradientPlanes(first + i),
+                            channels: outputs.count,
+                            next: next)
                     }
-                    var input = x + (first * s.inChannels + firstInput) * grid.pixels, imageStride = s.inChannels * grid.outPlane
+                    var input = x + (first * s.inChannels + firstInput) * grid.pixels,
+                        imageStride = s.inChannels * grid.outPlane
                     if !grid.inPlace {
                         let widened = context.pointer(.shiftedInput, worker)
                         for i in 0..<count {
-                            grid.widen(widened + i * inputs.count * grid.outPlane,
-                                       x + ((first + i) * s.inChannels + firstInput) * grid.pixels, planes: inputs.count)
+                            grid.widen(
+                                widened + i * inputs.count * grid.outPlane,
+                                x + ((first + i) * s.inChannels + firstInput) * grid.pixels, planes: inputs.count)
                         }
                         (input, imageStride) = (UnsafePointer(widened), inputs.count * grid.outPlane)
                     }
@@ -126,8 +150,11 @@ enum Conv3x3 {
                         for c in stride(from: 0, to: inputs.count, by: 2) {
                             let pair = c + 1 < inputs.count  // the stem's 3 input channels end with a single one
                             var tap = TapSums2()
-                            tap.run(input + c * grid.outPlane, second: pair ? grid.outPlane : 0, gradient + k * grid.channel,
-                                    images: count, plainStride: imageStride, shiftedStride: outputs.count * grid.channel, grid)
+                            tap.run(
+                                input + c * grid.outPlane, second: pair ? grid.outPlane : 0,
+                                gradient + k * grid.channel,
+                                images: count, plainStride: imageStride, shiftedStride: outputs.count * grid.channel,
+                                grid)
                             tap.add(into: sums + (k * inputs.count + c) * 9, pair: pair)
                         }
                     }
@@ -185,8 +212,10 @@ enum Conv3x3 {
     /// Weights as [groups][outputs/4][inputs][9 taps][4 outputs] (outputs and inputs of a
     /// group), so that a tap's four weights are adjacent. Flipped: the weights of the
     /// transposed conv, whose outputs are the conv's inputs: w'[c][k][i][j] = w[k][c][2−i][2−j].
-    static func packWeights(_ w: UnsafePointer<Float>, _ s: ConvShape, flipped: Bool,
-                            _ context: ComputeContext) -> UnsafePointer<Float> {
+    static func packWeights(
+        _ w: UnsafePointer<Float>, _ s: ConvShape, flipped: Bool,
+        _ context: ComputeContext
+    ) -> UnsafePointer<Float> {
         let slot: WorkspaceSlot = flipped ? .flippedWeights : .packedWeights
         context.reserve(slot, count: s.weightCount, workers: 1)
         let packed = context.pointer(slot, 0)
@@ -211,17 +240,19 @@ enum Conv3x3 {
     /// adds the same products in the same order either way: same bits (NNTests runs both
     /// in one build and compares). Fixed at build time; only tests change it.
     #if REPRO_AVX512
-    nonisolated(unsafe) static var wideRegisters = true
+        nonisolated(unsafe) static var wideRegisters = true
     #else
-    nonisolated(unsafe) static var wideRegisters = false
+        nonisolated(unsafe) static var wideRegisters = false
     #endif
 
     /// out (outputs planes, `grid.outPlane` floats apart) = (or +=) conv of the shifted planes
     /// (inputs × 3) with packed weights: tiles of 4 output channels × 4 vectors, then 4 × 1
     /// for the rest. Vector blocks outside, channel blocks inside: a block's input rows
     /// stay in L1.
-    static func correlate(_ out: UnsafeMutablePointer<Float>, _ shifted: UnsafePointer<Float>,
-                          _ packed: UnsafePointer<Float>, inputs: Int, outputs: Int, _ grid: Grid, add: Bool) {
+    static func correlate(
+        _ out: UnsafeMutablePointer<Float>, _ shifted: UnsafePointer<Float>,
+        _ packed: UnsafePointer<Float>, inputs: Int, outputs: Int, _ grid: Grid, add: Bool
+    ) {
         var v = 0
         while v < grid.vectors {
             let wide = Conv3x3.wideRegisters && grid.vectors - v >= 4

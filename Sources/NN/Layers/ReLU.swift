@@ -6,8 +6,10 @@ public enum ReLU {
     }
 
     /// dx = dy where the output y is positive, else 0.
-    public static func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
-                                output y: UnsafePointer<Float>, count: Int) {
+    public static func backward(
+        dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
+        output y: UnsafePointer<Float>, count: Int
+    ) {
         for i in 0..<count { dx[i] = y[i] > 0 ? dy[i] : 0 }
     }
 }

@@ -61,8 +61,10 @@ final class ResidualBlock {
     /// dOut (gradient w.r.t. the block output) is consumed; dInput is overwritten with the
     /// gradient w.r.t. the block input. `scratch` holds one buffer as large as any
     /// activation, two for bodies of three units or more.
-    func backward(_ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                  dInput: UnsafeMutablePointer<Float>, scratch: [FloatBuffer], _ context: ComputeContext) {
+    func backward(
+        _ dOut: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+        dInput: UnsafeMutablePointer<Float>, scratch: [FloatBuffer], _ context: ComputeContext
+    ) {
         // the join's ReLU mask is taken once, by the last unit's batch norm: it writes the
         // masked dOut, which is the shortcut's gradient, as it takes its sums (into dInput, or
         // for a projection into scratch[0], free until the last unit's convolution)

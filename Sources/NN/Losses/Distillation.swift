@@ -35,8 +35,11 @@ public struct Distillation: Sendable {
     ///   - softTargets: p from `softTargets(teacherLogits:)`.
     ///   - hardTargets: dense hard targets (one-hot, smoothed and/or mixed).
     public func loss(logits: [Float], softTargets: [Float], hardTargets: [Float], classes: Int) -> Output {
-        check(logits.count == softTargets.count && logits.count == hardTargets.count && logits.count % classes == 0,
-              "distillation: \(logits.count) logits, \(softTargets.count) soft and \(hardTargets.count) hard targets for \(classes) classes")
+        check(
+            logits.count == softTargets.count && logits.count == hardTargets.count && logits.count % classes == 0,
+            "distillation: \(logits.count) logits, \(softTargets.count) soft and \(hardTargets.count) hard targets "
+                + "for \(classes) classes"
+        )
         let batch = logits.count / classes
         let t = Double(temperature), h = Double(hardWeight)
         var soft = [Float](repeating: 0, count: batch), hard = soft, perSample = soft
@@ -53,10 +56,12 @@ public struct Distillation: Sendable {
             total += value
             // d(T²·CE(z/T, p))/dz = T·(softmax(z/T)·Σp − p)
             for k in 0..<classes {
-                dLogits[rows.lowerBound + k] = Float(((1 - h) * t * softGradient[k] + h * hardGradient[k]) / Double(batch))
+                dLogits[rows.lowerBound + k] = Float(
+                    ((1 - h) * t * softGradient[k] + h * hardGradient[k]) / Double(batch))
             }
         }
-        return Output(total: LossOutput(loss: Float(total / Double(batch)), perSample: perSample, dLogits: dLogits),
-                      perSampleSoft: soft, perSampleHard: hard)
+        return Output(
+            total: LossOutput(loss: Float(total / Double(batch)), perSample: perSample, dLogits: dLogits),
+            perSampleSoft: soft, perSampleHard: hard)
     }
 }

@@ -14,8 +14,9 @@ public struct LossOutput: Sendable {
 /// Each row is computed in double: the cost is negligible next to the network.
 public enum SoftmaxCrossEntropy {
     public static func loss(logits: [Float], targets: [Float], classes: Int) -> LossOutput {
-        check(classes > 0 && logits.count == targets.count && logits.count % classes == 0,
-              "cross-entropy: \(logits.count) logits, \(targets.count) targets, \(classes) classes")
+        check(
+            classes > 0 && logits.count == targets.count && logits.count % classes == 0,
+            "cross-entropy: \(logits.count) logits, \(targets.count) targets, \(classes) classes")
         let batch = logits.count / classes
         var perSample = [Float](repeating: 0, count: batch)
         var dLogits = [Float](repeating: 0, count: logits.count)

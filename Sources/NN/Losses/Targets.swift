@@ -21,7 +21,8 @@ public enum Targets {
 
     /// GluonCV's mixup targets: the batch paired with its reverse, each one-hot smoothed first.
     public static func mixup(_ labels: [Int], classes: Int, smoothing epsilon: Float = 0, lambda: Float) -> [Float] {
-        mix(oneHot(labels, classes: classes, smoothing: epsilon),
+        mix(
+            oneHot(labels, classes: classes, smoothing: epsilon),
             oneHot(labels.reversed(), classes: classes, smoothing: epsilon), lambda: lambda)
     }
 }

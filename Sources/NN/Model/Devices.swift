@@ -17,10 +17,14 @@ extension Model {
     /// `range` and its logit gradient; the step weights each part by its share of the
     /// batch. Returns the logits of every image, the batch-mean loss and, when asked for,
     /// the input gradient.
-    public func accumulateGradients(_ x: UnsafePointer<Float>, batch: Int, height: Int = 32, width: Int = 32,
-                                    devices: Int = 1, inputGradient: Bool = false,
-                                    loss: (Range<Int>, [Float]) -> LossOutput) -> (logits: [Float], loss: Float, inputGradient: [Float]?) {
-        check(devices >= 1 && batch % devices == 0, "devices: a batch of \(batch) does not split into \(devices) equal parts")
+    public func accumulateGradients(
+        _ x: UnsafePointer<Float>, batch: Int, height: Int = 32, width: Int = 32,
+        devices: Int = 1, inputGradient: Bool = false,
+        loss: (Range<Int>, [Float]) -> LossOutput
+    ) -> (logits: [Float], loss: Float, inputGradient: [Float]?) {
+        check(
+            devices >= 1 && batch % devices == 0,
+            "devices: a batch of \(batch) does not split into \(devices) equal parts")
         zeroGradients()
         if devices == 1 {
             let logits = Array(forward(x, batch: batch, height: height, width: width, training: true))
@@ -36,7 +40,8 @@ extension Model {
         for p in 0..<devices {
             buffers.pointer.update(from: before.pointer, count: buffers.count)
             let range = p * part..<(p + 1) * part
-            let partLogits = Array(forward(x + range.lowerBound * image, batch: part, height: height, width: width, training: true))
+            let partLogits = Array(
+                forward(x + range.lowerBound * image, batch: part, height: height, width: width, training: true))
             let output = loss(range, partLogits)
             logits += partLogits
             total += output.loss / k

@@ -63,14 +63,18 @@ public final class Model {
                     let prefix = "stage\(s + 1).\(b)."
                     let stride = s > 0 && b == 0 ? 2 : 1
                     let body = [
-                        ConvBN(store, conv: prefix + "conv1", bn: prefix + "bn1", in: channels, out: width,
-                               kernel: 3, stride: stride, relu: true),
-                        ConvBN(store, conv: prefix + "conv2", bn: prefix + "bn2", in: width, out: width,
-                               kernel: 3, relu: false),
+                        ConvBN(
+                            store, conv: prefix + "conv1", bn: prefix + "bn1", in: channels, out: width,
+                            kernel: 3, stride: stride, relu: true),
+                        ConvBN(
+                            store, conv: prefix + "conv2", bn: prefix + "bn2", in: width, out: width,
+                            kernel: 3, relu: false),
                     ]
-                    let down = channels != width || stride != 1
-                        ? ConvBN(store, conv: prefix + "down_conv", bn: prefix + "down_bn", in: channels, out: width,
-                                 kernel: 1, stride: stride, relu: false)
+                    let down =
+                        channels != width || stride != 1
+                        ? ConvBN(
+                            store, conv: prefix + "down_conv", bn: prefix + "down_bn", in: channels, out: width,
+                            kernel: 1, stride: stride, relu: false)
                         : nil
                     blocks.append(ResidualBlock(body: body, down: down))
                     channels = width
@@ -89,16 +93,21 @@ public final class Model {
                     let prefix = "stage\(s + 1).\(b)."
                     let stride = s > 0 && b == 0 ? 2 : 1
                     let body = [
-                        ConvBN(store, conv: prefix + "conv1", bn: prefix + "bn1", in: channels, out: group,
-                               kernel: 1, relu: true),
-                        ConvBN(store, conv: prefix + "conv2", bn: prefix + "bn2", in: group, out: group,
-                               kernel: 3, stride: stride, groups: cardinality, relu: true),
-                        ConvBN(store, conv: prefix + "conv3", bn: prefix + "bn3", in: group, out: out,
-                               kernel: 1, relu: false),
+                        ConvBN(
+                            store, conv: prefix + "conv1", bn: prefix + "bn1", in: channels, out: group,
+                            kernel: 1, relu: true),
+                        ConvBN(
+                            store, conv: prefix + "conv2", bn: prefix + "bn2", in: group, out: group,
+                            kernel: 3, stride: stride, groups: cardinality, relu: true),
+                        ConvBN(
+                            store, conv: prefix + "conv3", bn: prefix + "bn3", in: group, out: out,
+                            kernel: 1, relu: false),
                     ]
-                    let down = b == 0
-                        ? ConvBN(store, conv: prefix + "down_conv", bn: prefix + "down_bn", in: channels, out: out,
-                                 kernel: 1, stride: stride, relu: false)
+                    let down =
+                        b == 0
+                        ? ConvBN(
+                            store, conv: prefix + "down_conv", bn: prefix + "down_bn", in: channels, out: out,
+                            kernel: 1, stride: stride, relu: false)
                         : nil
                     blocks.append(ResidualBlock(body: body, down: down))
                     channels = out
@@ -183,8 +192,10 @@ public final class Model {
 
     /// Logits (N, classes) for a batch x (N, 3, H, W). Training mode normalises with batch
     /// statistics and updates the running statistics; evaluation mode uses them.
-    public func forward(_ x: UnsafePointer<Float>, batch: Int, height: Int = 32, width: Int = 32,
-                        training: Bool) -> UnsafeBufferPointer<Float> {
+    public func forward(
+        _ x: UnsafePointer<Float>, batch: Int, height: Int = 32, width: Int = 32,
+        training: Bool
+    ) -> UnsafeBufferPointer<Float> {
         prepare(batch: batch, height: height, width: width)
         input.pointer.update(from: x, count: input.count)
         stem.forward(input.pointer, training: training, context)
@@ -195,8 +206,9 @@ public final class Model {
         }
         let last = blocks.last?.output ?? stem.y
         GlobalAvgPool.forward(pooled.pointer, current, rows: batch * features, plane: last.count / (batch * features))
-        Dense.forward(logits.pointer, pooled.pointer, store.value(fcWeight), store.value(fcBias),
-                      batch: batch, inputs: features, outputs: classes)
+        Dense.forward(
+            logits.pointer, pooled.pointer, store.value(fcWeight), store.value(fcBias),
+            batch: batch, inputs: features, outputs: classes)
         trainedForward = training
         return UnsafeBufferPointer(start: logits.pointer, count: logits.count)
     }
@@ -218,7 +230,9 @@ public final class Model {
 
     /// Array form of `forward`.
     public func forward(_ x: [Float], batch: Int, height: Int = 32, width: Int = 32, training: Bool) -> [Float] {
-        check(x.count == batch * 3 * height * width, "Model.forward: input x holds \(x.count) floats, not \(batch)×3×\(height)×\(width)")
+        check(
+            x.count == batch * 3 * height * width,
+            "Model.forward: input x holds \(x.count) floats, not \(batch)×3×\(height)×\(width)")
         return x.withUnsafeBufferPointer {
             Array(forward($0.baseAddress!, batch: batch, height: height, width: width, training: training))
         }
@@ -231,12 +245,14 @@ public final class Model {
     public func backward(_ dLogits: UnsafePointer<Float>, inputGradient: Bool = false) -> [Float]? {
         check(trainedForward, "Model.backward needs a training-mode forward first")
         let dOut = dLogits
-        Dense.backward(dx: dPooled.pointer, dw: store.gradient(fcWeight), dBias: store.gradient(fcBias), dOut: dOut,
-                       pooled.pointer, store.value(fcWeight), batch: batch, inputs: features, outputs: classes)
+        Dense.backward(
+            dx: dPooled.pointer, dw: store.gradient(fcWeight), dBias: store.gradient(fcBias), dOut: dOut,
+            pooled.pointer, store.value(fcWeight), batch: batch, inputs: features, outputs: classes)
         let last = blocks.last?.output ?? stem.y
         var gradient = gradientBuffers[0], next = gradientBuffers[1]
-        GlobalAvgPool.backward(dx: gradient.pointer, dOut: dPooled.pointer, rows: batch * features,
-                               plane: last.count / (batch * features))
+        GlobalAvgPool.backward(
+            dx: gradient.pointer, dOut: dPooled.pointer, rows: batch * features,
+            plane: last.count / (batch * features))
         let scratch = Array(gradientBuffers[2...])
         for (index, block) in blocks.enumerated().reversed() {
             let blockInput = index == 0 ? stem.y : blocks[index - 1].output
@@ -254,7 +270,9 @@ public final class Model {
 
     @discardableResult
     public func backward(_ dLogits: [Float], inputGradient: Bool = false) -> [Float]? {
-        check(dLogits.count == batch * classes, "Model.backward: dLogits holds \(dLogits.count) floats, not \(batch)×\(classes)")
+        check(
+            dLogits.count == batch * classes,
+            "Model.backward: dLogits holds \(dLogits.count) floats, not \(batch)×\(classes)")
         return dLogits.withUnsafeBufferPointer { backward($0.baseAddress!, inputGradient: inputGradient) }
     }
 }

@@ -16,7 +16,8 @@ public enum Architecture: Equatable, Sendable {
     public init(name: String) throws {
         let unknown = NNError.unknownModel(name, known: Architecture.knownNames)
         if name.hasPrefix("cifar_resnet"), name.hasSuffix("_v1"),
-           let depth = Int(name.dropFirst("cifar_resnet".count).dropLast("_v1".count)) {
+            let depth = Int(name.dropFirst("cifar_resnet".count).dropLast("_v1".count))
+        {
             guard depth >= 8, (depth - 2) % 6 == 0 else { throw unknown }
             self = .resNetV1(depth: depth)
             return
@@ -24,10 +25,12 @@ public enum Architecture: Equatable, Sendable {
         if name.hasPrefix("cifar_resnext") {
             let parts = name.dropFirst("cifar_resnext".count).split(separator: "_")
             guard parts.count == 2, let depth = Int(parts[0]), depth >= 11, (depth - 2) % 9 == 0,
-                  parts[1].hasSuffix("d") else { throw unknown }
+                parts[1].hasSuffix("d")
+            else { throw unknown }
             let sizes = parts[1].dropLast().split(separator: "x")
             guard sizes.count == 2, let cardinality = Int(sizes[0]), let width = Int(sizes[1]),
-                  cardinality > 0, width > 0 else { throw unknown }
+                cardinality > 0, width > 0
+            else { throw unknown }
             self = .resNeXt(depth: depth, cardinality: cardinality, bottleneckWidth: width)
             return
         }

@@ -11,8 +11,10 @@ public final class Adam: Optimizer {
     public let state: [String: Arena]
     private let mean: Arena, variance: Arena
 
-    public init(parameters: Arena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                weightDecay: WeightDecay) {
+    public init(
+        parameters: Arena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: WeightDecay
+    ) {
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         self.weightDecay = weightDecay
         mean = parameters.zerosLike()
@@ -25,8 +27,10 @@ public final class Adam: Optimizer {
         let t = Double(updates)
         let rate = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
         let eps = epsilon
-        momentStep(parameters, gradients, mean: mean, variance: variance, weightDecay: weightDecay,
-                   beta1: beta1, beta2: beta2) { w, _, m, v in
+        momentStep(
+            parameters, gradients, mean: mean, variance: variance, weightDecay: weightDecay,
+            beta1: beta1, beta2: beta2
+        ) { w, _, m, v in
             w -= rate * m / (v.squareRoot() + eps)
         }
     }

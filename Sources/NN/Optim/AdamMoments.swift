@@ -4,8 +4,10 @@ extension Optimizer {
     /// Adam's step shape, shared by Adam and Nadam: per parameter, with coupled weight decay
     /// d = g + wd·w, the moments m ← β1·m + (1 − β1)·d and v ← β2·v + (1 − β2)·d², then
     /// `move(&w, d, m, v)` applies the optimizer's own update.
-    func momentStep(_ parameters: Arena, _ gradients: Arena, mean: Arena, variance: Arena, weightDecay: WeightDecay,
-                    beta1 b1: Float, beta2 b2: Float, _ move: (_ w: inout Float, _ d: Float, _ m: Float, _ v: Float) -> Void) {
+    func momentStep(
+        _ parameters: Arena, _ gradients: Arena, mean: Arena, variance: Arena, weightDecay: WeightDecay,
+        beta1 b1: Float, beta2 b2: Float, _ move: (_ w: inout Float, _ d: Float, _ m: Float, _ v: Float) -> Void
+    ) {
         forEachView(parameters, gradients) { index, w, g, count in
             let wd = weightDecay.rate(forView: index)
             let m = mean.pointer(mean.views[index]), v = variance.pointer(variance.views[index])

@@ -14,8 +14,10 @@ public final class Nadam: Optimizer {
     public let state: [String: Arena]
     private let mean: Arena, variance: Arena
 
-    public init(parameters: Arena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                scheduleDecay: Double = 0.004, weightDecay: WeightDecay) {
+    public init(
+        parameters: Arena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        scheduleDecay: Double = 0.004, weightDecay: WeightDecay
+    ) {
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.scheduleDecay = scheduleDecay
         self.weightDecay = weightDecay
         mean = parameters.zerosLike()
@@ -39,8 +41,10 @@ public final class Nadam: Optimizer {
         let meanScale = Float(muNext / (1 - product * muNext))
         let varianceScale = Float(1 / (1 - pow(Double(beta2), Double(t))))
         let (eps, lr) = (epsilon, learningRate)
-        momentStep(parameters, gradients, mean: mean, variance: variance, weightDecay: weightDecay,
-                   beta1: beta1, beta2: beta2) { w, d, m, v in
+        momentStep(
+            parameters, gradients, mean: mean, variance: variance, weightDecay: weightDecay,
+            beta1: beta1, beta2: beta2
+        ) { w, d, m, v in
             let bar = gradientScale * d + meanScale * m
             w -= lr * bar / ((v * varianceScale).squareRoot() + eps)
         }

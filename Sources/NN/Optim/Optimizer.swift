@@ -27,8 +27,10 @@ public protocol Optimizer: AnyObject {
 
 extension Optimizer {
     /// Calls `body(view index, weights, gradients, count)` for each view.
-    func forEachView(_ parameters: Arena, _ gradients: Arena,
-                     _ body: (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
+    func forEachView(
+        _ parameters: Arena, _ gradients: Arena,
+        _ body: (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    ) {
         check(parameters.views == gradients.views, "optimizer: " + Arena.difference(parameters.views, gradients.views))
         for (index, view) in parameters.views.enumerated() {
             body(index, parameters.pointer(view), gradients.pointer(view), view.count)

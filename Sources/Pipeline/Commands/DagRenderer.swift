@@ -26,7 +26,9 @@ public enum DagRenderer {
             let children = pipeline.dependents(of: name)
             for (n, child) in children.enumerated() {
                 let last = n == children.count - 1
-                visit(child, prefix: prefix + childPrefix, connector: last ? "└── " : "├── ", childPrefix: last ? "    " : "│   ")
+                visit(
+                    child, prefix: prefix + childPrefix, connector: last ? "└── " : "├── ",
+                    childPrefix: last ? "    " : "│   ")
             }
         }
         for stage in pipeline.stages where stage.dependencies.isEmpty {

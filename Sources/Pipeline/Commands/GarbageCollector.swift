@@ -11,7 +11,8 @@ public struct GarbageCollector {
         public let bytes: Int64
 
         public var text: String {
-            removed.isEmpty ? "nothing to remove" : "\(removed.count) item\(removed.count == 1 ? "" : "s"), \(bytes) bytes"
+            removed.isEmpty
+                ? "nothing to remove" : "\(removed.count) item\(removed.count == 1 ? "" : "s"), \(bytes) bytes"
         }
     }
 
@@ -35,11 +36,16 @@ public struct GarbageCollector {
         let fm = FileManager.default
         var garbage = artifacts.store.digests().filter { !referenced.contains($0) }.map { artifacts.store.path($0) }
         let runs = (try? fm.contentsOfDirectory(atPath: artifacts.runs.path)) ?? []
-        garbage += runs.filter { !keys.contains(String($0.dropLast(".json".count))) }.sorted().map { artifacts.runs.appendingPathComponent($0) }
+        garbage += runs.filter { !keys.contains(String($0.dropLast(".json".count))) }.sorted().map {
+            artifacts.runs.appendingPathComponent($0)
+        }
         garbage += artifacts.store.abandonedTemporaryFiles()
         let quarantine = artifacts.store.root.appendingPathComponent("quarantine")
-        garbage += ((try? fm.contentsOfDirectory(atPath: quarantine.path)) ?? []).sorted().map { quarantine.appendingPathComponent($0) }
-        for name in ((try? fm.contentsOfDirectory(atPath: artifacts.root.path)) ?? []).sorted() where name.hasPrefix("scratch-verify-") {
+        garbage += ((try? fm.contentsOfDirectory(atPath: quarantine.path)) ?? []).sorted().map {
+            quarantine.appendingPathComponent($0)
+        }
+        for name in ((try? fm.contentsOfDirectory(atPath: artifacts.root.path)) ?? []).sorted()
+        where name.hasPrefix("scratch-verify-") {
             if let pid = Int32(name.dropFirst("scratch-verify-".count)), kill(pid, 0) != 0 && errno != EPERM {
                 garbage.append(artifacts.root.appendingPathComponent(name))
             }
@@ -72,8 +78,14 @@ public struct GarbageCollector {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return 0 }
-        if !isDirectory.boolValue { return ((try? fm.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.int64Value ?? 0 }
+        if !isDirectory.boolValue {
+            return ((try? fm.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.int64Value ?? 0
+        }
         let children = (try? fm.subpathsOfDirectory(atPath: url.path)) ?? []
-        return children.reduce(0) { $0 + (((try? fm.attributesOfItem(atPath: url.appendingPathComponent($1).path))?[.size] as? NSNumber)?.int64Value ?? 0) }
+        return children.reduce(0) {
+            $0
+                + (((try? fm.attributesOfItem(atPath: url.appendingPathComponent($1).path))?[.size] as? NSNumber)?
+                    .int64Value ?? 0)
+        }
     }
 }

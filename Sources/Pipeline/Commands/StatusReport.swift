@@ -24,7 +24,9 @@ public struct StatusReport: Sendable {
     public let profile: String
     public let stages: [StageStatus]
 
-    public static func compute(pipeline: PipelineDefinition, artifacts: Artifacts, forced: Set<String> = []) throws -> StatusReport {
+    public static func compute(
+        pipeline: PipelineDefinition, artifacts: Artifacts, forced: Set<String> = []
+    ) throws -> StatusReport {
         let lock = try LockFile.read(artifacts.lockFile(profile: pipeline.profile))
         let hashes = HashCache(file: artifacts.hashes)
         defer { hashes.save() }
@@ -33,8 +35,9 @@ public struct StatusReport: Sendable {
         for stage in pipeline.stages {
             let record = lock.stages[stage.name]
             let deps = Dictionary(uniqueKeysWithValues: stage.dependencies.map { ($0, outputs[$0]) })
-            let evaluation = StageEvaluation(stage: stage, record: record, dependencies: deps, forced: forced.contains(stage.name),
-                                             pipelineDirectory: pipeline.directory, hashes: hashes, artifacts: artifacts)
+            let evaluation = StageEvaluation(
+                stage: stage, record: record, dependencies: deps, forced: forced.contains(stage.name),
+                pipelineDirectory: pipeline.directory, hashes: hashes, artifacts: artifacts)
             let state: StageStatus.State
             if evaluation.isUpToDate {
                 state = .upToDate
@@ -42,7 +45,9 @@ public struct StatusReport: Sendable {
             } else {
                 state = evaluation.reasons.first == .noRecord(cached: false) ? .neverRun : .stale
             }
-            statuses.append(StageStatus(name: stage.name, state: state, reasons: evaluation.reasons, key: evaluation.key, record: record))
+            statuses.append(
+                StageStatus(
+                    name: stage.name, state: state, reasons: evaluation.reasons, key: evaluation.key, record: record))
         }
         return StatusReport(profile: pipeline.profile, stages: statuses)
     }
@@ -69,28 +74,30 @@ public struct StatusReport: Sendable {
     public func json(artifacts: Artifacts) throws -> JSONValue {
         .object([
             "profile": .string(profile),
-            "stages": .array(try stages.map { stage in
-                var object: [String: JSONValue] = [
-                    "name": .string(stage.name),
-                    "state": .string(stage.state.rawValue),
-                    "reasons": .array(stage.reasons.map { .string($0.description) }),
-                    "key": stage.key.map { .string($0) } ?? .null,
-                ]
-                if let record = stage.record {
-                    object["recordedKey"] = .string(record.key)
-                    object["outputs"] = .array(record.outputs.sorted { $0.key < $1.key }.map { name, output in
-                        .object([
-                            "name": .string(name),
-                            "path": .string(artifacts.store.path(output.sha256).path),
-                            "sha256": .string(output.sha256),
-                            "size": .int(Int(output.size)),
-                            "volatile": .bool(output.volatile),
-                        ])
-                    })
-                    object["metrics"] = try JSONValue(encoding: record.metrics)
-                }
-                return .object(object)
-            }),
+            "stages": .array(
+                try stages.map { stage in
+                    var object: [String: JSONValue] = [
+                        "name": .string(stage.name),
+                        "state": .string(stage.state.rawValue),
+                        "reasons": .array(stage.reasons.map { .string($0.description) }),
+                        "key": stage.key.map { .string($0) } ?? .null,
+                    ]
+                    if let record = stage.record {
+                        object["recordedKey"] = .string(record.key)
+                        object["outputs"] = .array(
+                            record.outputs.sorted { $0.key < $1.key }.map { name, output in
+                                .object([
+                                    "name": .string(name),
+                                    "path": .string(artifacts.store.path(output.sha256).path),
+                                    "sha256": .string(output.sha256),
+                                    "size": .int(Int(output.size)),
+                                    "volatile": .bool(output.volatile),
+                                ])
+                            })
+                        object["metrics"] = try JSONValue(encoding: record.metrics)
+                    }
+                    return .object(object)
+                }),
         ])
     }
 }

@@ -23,9 +23,11 @@ public struct Verifier {
             if let environmentNote { lines.append(environmentNote) }
             for mismatch in mismatches { lines.append("MISMATCH \(mismatch.stage): \(mismatch.message)") }
             for failed in summary.failed { lines.append("FAILED \(failed): the stage did not run to completion") }
-            lines.append(passed
-                ? "verified: \(checked.count) stage\(checked.count == 1 ? "" : "s") reproduce the lock bit for bit"
-                : "verify failed: \(mismatches.count) stage\(mismatches.count == 1 ? "" : "s") differ from the lock")
+            lines.append(
+                passed
+                    ? "verified: \(checked.count) stage\(checked.count == 1 ? "" : "s") reproduce the lock bit for bit"
+                    : "verify failed: \(mismatches.count) stage\(mismatches.count == 1 ? "" : "s") differ from the lock"
+            )
             return lines.joined(separator: "\n")
         }
     }
@@ -35,8 +37,10 @@ public struct Verifier {
     public let options: RunOptions
     public let comparers: OutputComparers
 
-    public init(pipeline: PipelineDefinition, artifacts: Artifacts, options: RunOptions,
-                comparers: OutputComparers = .none) {
+    public init(
+        pipeline: PipelineDefinition, artifacts: Artifacts, options: RunOptions,
+        comparers: OutputComparers = .none
+    ) {
         self.pipeline = pipeline
         self.artifacts = artifacts
         self.options = options
@@ -48,12 +52,16 @@ public struct Verifier {
         let lock = try LockFile.read(lockURL)
         let unrecorded = pipeline.stages.map(\.name).filter { lock.stages[$0] == nil }
         guard unrecorded.isEmpty else {
-            throw PipelineError.failed("\(lockURL.path) has no entry for \(unrecorded.joined(separator: ", ")); run `repro all --profile \(pipeline.profile)` first")
+            throw PipelineError.failed(
+                "\(lockURL.path) has no entry for \(unrecorded.joined(separator: ", ")); run `repro all --profile "
+                    + "\(pipeline.profile)` first"
+            )
         }
         let scratch = Artifacts(root: artifacts.root.appendingPathComponent("scratch-verify-\(getpid())"))
         var scratchOptions = options
         scratchOptions.recordInLock = false
-        let summary = try Runner(pipeline: pipeline, artifacts: scratch, options: scratchOptions).run(pipeline.stages.map(\.name))
+        let summary = try Runner(pipeline: pipeline, artifacts: scratch, options: scratchOptions).run(
+            pipeline.stages.map(\.name))
         var mismatches: [Mismatch] = []
         for entry in summary.entries {
             guard let produced = entry.record, let recorded = lock.stages[entry.stage] else { continue }
@@ -62,15 +70,18 @@ public struct Verifier {
             }
         }
         if mismatches.isEmpty && summary.succeeded { try? FileManager.default.removeItem(at: scratch.root) }
-        return Report(checked: summary.entries.compactMap { $0.record == nil ? nil : $0.stage }, mismatches: mismatches,
-                      environmentNote: environmentNote(lock.environment), summary: summary)
+        return Report(
+            checked: summary.entries.compactMap { $0.record == nil ? nil : $0.stage }, mismatches: mismatches,
+            environmentNote: environmentNote(lock.environment), summary: summary)
     }
 
     private func firstDifference(recorded: StageRecord, produced: StageRecord, scratch: Artifacts) -> String? {
         let expected = recorded.outputs.filter { !$0.value.volatile }
         let actual = produced.outputs.filter { !$0.value.volatile }
         if Set(expected.keys) != Set(actual.keys) {
-            return "outputs are [\(actual.keys.sorted().joined(separator: ", "))], the lock has [\(expected.keys.sorted().joined(separator: ", "))]"
+            return
+                "outputs are [\(actual.keys.sorted().joined(separator: ", "))], the lock has "
+                + "[\(expected.keys.sorted().joined(separator: ", "))]"
         }
         for name in expected.keys.sorted() where expected[name]!.sha256 != actual[name]!.sha256 {
             var message = "output \(name): sha256 \(actual[name]!.sha256) (now) vs \(expected[name]!.sha256) (lock)"
@@ -86,6 +97,8 @@ public struct Verifier {
         guard recorded != current, !recorded.isEmpty else { return nil }
         let keys = Set(recorded.keys).union(current.keys).sorted().filter { recorded[$0] != current[$0] }
         let details = keys.map { "\($0): \(recorded[$0] ?? "(none)") in the lock, \(current[$0] ?? "(none)") here" }
-        return "note: the lock was written in another numeric environment, so bitwise equality is not promised (\(details.joined(separator: "; ")))"
+        return
+            "note: the lock was written in another numeric environment, so bitwise equality is not promised "
+            + "(\(details.joined(separator: "; ")))"
     }
 }

@@ -8,7 +8,8 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
     /// Each stage's resources as pipeline.yaml declares them.
     private let resources: @Sendable (String) -> ResourceRequest
 
-    init(settings: SlurmSettings, context: ExecutorContext, resources: @escaping @Sendable (String) -> ResourceRequest) {
+    init(settings: SlurmSettings, context: ExecutorContext, resources: @escaping @Sendable (String) -> ResourceRequest)
+    {
         self.context = context
         self.session = SlurmSession(settings: settings, artifacts: context.artifacts, display: context.display)
         self.resources = resources

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a shell command so that nothing outlives repro: the child gets its own process
@@ -11,7 +12,9 @@ enum ChildProcess {
     // prctl is variadic in C, so Swift cannot call it directly; this is its fixed-argument
     // form, looked up once.
     private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-    private static let prctl: Prctl? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl").map { unsafeBitCast($0, to: Prctl.self) }
+    private static let prctl: Prctl? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl").map {
+        unsafeBitCast($0, to: Prctl.self)
+    }
     private static let setDeathSignal: Int32 = 1  // PR_SET_PDEATHSIG
 
     private static let supervisor = """
@@ -21,8 +24,10 @@ enum ChildProcess {
         """
 
     /// The command's exit status (128 + signal when it was killed).
-    static func run(_ command: String, directory: URL, environment: [String: String], log: URL,
-                    isCancelled: () -> Bool) throws -> Int32 {
+    static func run(
+        _ command: String, directory: URL, environment: [String: String], log: URL,
+        isCancelled: () -> Bool
+    ) throws -> Int32 {
         var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["REPRO_COMMAND"] = command
         let arguments: [String] = ["/bin/sh", "-c", supervisor]
@@ -37,9 +42,13 @@ enum ChildProcess {
             envp.forEach { free($0) }
             free(workingDirectory)
         }
-        guard let shell = argv[0], let workingDirectory else { throw PipelineError.failed("out of memory starting \(command)") }
+        guard let shell = argv[0], let workingDirectory else {
+            throw PipelineError.failed("out of memory starting \(command)")
+        }
         let logFD = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard logFD >= 0 else { throw PipelineError.failed("cannot open the log \(log.path): \(String(cString: strerror(errno)))") }
+        guard logFD >= 0 else {
+            throw PipelineError.failed("cannot open the log \(log.path): \(String(cString: strerror(errno)))")
+        }
         defer { close(logFD) }
         let nullFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(nullFD) }

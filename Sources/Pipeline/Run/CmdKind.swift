@@ -33,10 +33,12 @@ public struct CmdKind: TypedStageKind {
 
         public static let fields: [ParameterField<Parameters>] = [
             .field("run", \.run, doc: "the shell command", required: true),
-            .field("inputs", \.inputs, doc: "files the command reads, relative to the pipeline file; hashed into the key"),
+            .field(
+                "inputs", \.inputs, doc: "files the command reads, relative to the pipeline file; hashed into the key"),
             .field("outputs", \.outputs, doc: "files the command writes into $OUT", required: true),
-            .field("volatile", \.volatile,
-                   doc: "outputs that differ from run to run (timings); never compared or hashed downstream"),
+            .field(
+                "volatile", \.volatile,
+                doc: "outputs that differ from run to run (timings); never compared or hashed downstream"),
             .field("metrics", \.metrics, doc: "an output holding a JSON object of headline metrics"),
         ]
     }
@@ -48,13 +50,17 @@ public struct CmdKind: TypedStageKind {
     public func check(_ p: Parameters) -> String? {
         if p.outputs.isEmpty { return "parameter 'outputs' lists no file; a cmd stage must produce at least one" }
         if Set(p.outputs).count != p.outputs.count { return "parameter 'outputs' names a file twice" }
-        if let bad = p.outputs.first(where: { $0.hasPrefix("/") || $0.split(separator: "/").contains("..") || $0.isEmpty }) {
+        if let bad = p.outputs.first(where: {
+            $0.hasPrefix("/") || $0.split(separator: "/").contains("..") || $0.isEmpty
+        }) {
             return "output '\(bad)' must be a relative path inside $OUT"
         }
         if let stray = p.volatile.first(where: { !p.outputs.contains($0) }) {
             return "volatile output '\(stray)' is not in 'outputs'"
         }
-        if !p.metrics.isEmpty && !p.outputs.contains(p.metrics) { return "metrics file '\(p.metrics)' is not in 'outputs'" }
+        if !p.metrics.isEmpty && !p.outputs.contains(p.metrics) {
+            return "metrics file '\(p.metrics)' is not in 'outputs'"
+        }
         return nil
     }
 
@@ -65,7 +71,8 @@ public struct CmdKind: TypedStageKind {
         for (stage, outputs) in context.dependencies {
             for (output, file) in outputs.files {
                 let link = deps.appendingPathComponent(stage).appendingPathComponent(output)
-                try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
             }
         }
@@ -77,13 +84,18 @@ public struct CmdKind: TypedStageKind {
         context.progress.update("running: " + command.prefix(60).replacingOccurrences(of: "\n", with: "; "))
         let threads = String(context.threads)
         let log = context.progress.logFile ?? URL(fileURLWithPath: "/dev/null")
-        let status = try ChildProcess.run(command, directory: context.pipelineDirectory, environment: [
-            "OUT": context.outputDirectory.path, "DEPS": deps.path, "REPRO_WORK": context.workDirectory.path,
-            "REPRO_STAGE": context.stage, "REPRO_THREADS": threads, "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads,
-        ], log: log, isCancelled: { context.isCancelled })
+        let status = try ChildProcess.run(
+            command, directory: context.pipelineDirectory,
+            environment: [
+                "OUT": context.outputDirectory.path, "DEPS": deps.path, "REPRO_WORK": context.workDirectory.path,
+                "REPRO_STAGE": context.stage, "REPRO_THREADS": threads, "OMP_NUM_THREADS": threads,
+                "OPENBLAS_NUM_THREADS": threads,
+            ], log: log, isCancelled: { context.isCancelled })
         guard status == 0 else {
             if context.isCancelled { throw PipelineError.failed("interrupted") }
-            throw PipelineError.failed(status > 128 ? "the command was killed by signal \(status - 128)" : "the command exited with status \(status)")
+            throw PipelineError.failed(
+                status > 128
+                    ? "the command was killed by signal \(status - 128)" : "the command exited with status \(status)")
         }
         let volatile = Set(p.volatile)
         var outputs: [String: StageResult.Output] = [:]
@@ -97,7 +109,10 @@ public struct CmdKind: TypedStageKind {
             // made can still point elsewhere, and the store would copy what it points to.
             let target = file.resolvingSymlinksInPath().path
             guard target.hasPrefix(inside) else {
-                throw PipelineError.badInput("stage \(context.stage): output '\(name)' resolves to \(target), outside $OUT; write the file itself into $OUT")
+                throw PipelineError.badInput(
+                    "stage \(context.stage): output '\(name)' resolves to \(target), outside $OUT; write the file "
+                        + "itself into $OUT"
+                )
             }
             outputs[name] = StageResult.Output(file, volatile: volatile.contains(name))
         }
@@ -107,7 +122,9 @@ public struct CmdKind: TypedStageKind {
     private func metrics(_ name: String, in directory: URL) throws -> [String: Metric] {
         guard !name.isEmpty else { return [:] }
         let file = directory.appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: file.path), let object = (try? JSONParser.parse(data))?.objectValue else {
+        guard let data = FileManager.default.contents(atPath: file.path),
+            let object = (try? JSONParser.parse(data))?.objectValue
+        else {
             throw PipelineError.failed("metrics file '\(name)' does not hold a JSON object")
         }
         // what is neither a number nor a string (a flag, a nested object) is not a headline metric

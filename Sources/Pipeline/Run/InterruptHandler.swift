@@ -15,7 +15,8 @@ public final class InterruptHandler: @unchecked Sendable {
             source.setEventHandler { [self] in
                 count += 1
                 if count > 1 { exit(130) }
-                FileHandle.standardError.write(Data("\nstopping: waiting for running stages to save their state (Ctrl-C again to abort)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("\nstopping: waiting for running stages to save their state (Ctrl-C again to abort)\n".utf8))
                 onFirst()
             }
             source.resume()

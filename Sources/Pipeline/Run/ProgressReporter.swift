@@ -19,7 +19,8 @@ public final class ProgressReporter: @unchecked Sendable {
         self.logFile = logFile
         self.console = console
         if let logFile {
-            try? FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(
+                at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: logFile.path, contents: nil)
         }
     }

@@ -50,8 +50,10 @@ final class RunState: @unchecked Sendable {
     var notCached = Set<String>()
     var stopReason: String?
 
-    init(order: [ResolvedStage], lock: LockFile, writer: LockWriter?, executor: any Executor, context: ExecutorContext,
-         keepGoing: Bool) {
+    init(
+        order: [ResolvedStage], lock: LockFile, writer: LockWriter?, executor: any Executor, context: ExecutorContext,
+        keepGoing: Bool
+    ) {
         self.order = order
         self.lock = lock
         self.writer = writer
@@ -81,14 +83,17 @@ final class RunState: @unchecked Sendable {
         outcomes[stage] = .failed(failure)
         context.display.emit("FAILED \(stage): \(failure.message)")
         if !keepGoing && stopReason == nil {
-            stopReason = "not started: the run stopped after \(stage) failed (use --keep-going to continue past failures)"
+            stopReason =
+                "not started: the run stopped after \(stage) failed (use --keep-going to continue past failures)"
         }
     }
 
     func summary() -> RunSummary {
-        RunSummary(entries: order.map { stage in
-            RunSummary.Entry(stage: stage.name, outcome: outcomes[stage.name]!, reasons: reasons[stage.name] ?? [],
-                             record: states[stage.name]!.record)
-        })
+        RunSummary(
+            entries: order.map { stage in
+                RunSummary.Entry(
+                    stage: stage.name, outcome: outcomes[stage.name]!, reasons: reasons[stage.name] ?? [],
+                    record: states[stage.name]!.record)
+            })
     }
 }

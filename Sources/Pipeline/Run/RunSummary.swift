@@ -26,7 +26,9 @@ public struct RunSummary: Sendable {
 
     public let entries: [Entry]
 
-    public var succeeded: Bool { !entries.contains { if case .failed = $0.outcome { return true } else { return false } } && skipped.isEmpty }
+    public var succeeded: Bool {
+        !entries.contains { if case .failed = $0.outcome { return true } else { return false } } && skipped.isEmpty
+    }
     public var ran: [String] { names { if case .ran = $0 { return true } else { return false } } }
     public var reused: [String] { names { $0 == .reused } }
     public var upToDate: [String] { names { $0 == .upToDate } }
@@ -57,7 +59,9 @@ public struct RunSummary: Sendable {
             switch entry.outcome {
             case .ran(let seconds, let started):
                 total += seconds
-                lines.append("ran      \(entry.stage) (\(Duration.text(seconds)), started at +\(Duration.text(started)))" + because(entry.reasons))
+                lines.append(
+                    "ran      \(entry.stage) (\(Duration.text(seconds)), started at +\(Duration.text(started)))"
+                        + because(entry.reasons))
             case .reused:
                 lines.append("reused   \(entry.stage) (cached result of the same key)")
             case .failed(let failure):
@@ -68,7 +72,9 @@ public struct RunSummary: Sendable {
                 break
             }
         }
-        let counts = "\(ran.count) ran, \(reused.count) reused, \(upToDate.count) up to date, \(failed.count) failed, \(skipped.count) skipped"
+        let counts =
+            "\(ran.count) ran, \(reused.count) reused, \(upToDate.count) up to date, \(failed.count) failed, "
+            + "\(skipped.count) skipped"
         lines.append(counts + (ran.isEmpty ? "" : " (stage time \(Duration.text(total)))"))
         return lines.joined(separator: "\n")
     }

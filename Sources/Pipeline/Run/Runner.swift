@@ -43,7 +43,9 @@ public final class Runner: @unchecked Sendable {
     }
 
     private func runHolding(_ selection: [String]) throws -> RunSummary {
-        for abandoned in artifacts.store.abandonedTemporaryFiles() { try? FileManager.default.removeItem(at: abandoned) }
+        for abandoned in artifacts.store.abandonedTemporaryFiles() {
+            try? FileManager.default.removeItem(at: abandoned)
+        }
         let selected = Set(selection)
         let order = pipeline.stages.filter { selected.contains($0.name) }
         for stage in order {
@@ -55,18 +57,22 @@ public final class Runner: @unchecked Sendable {
         defer { display.stop() }
         let hashes = HashCache(file: artifacts.hashes)
         defer { hashes.save() }
-        let context = ExecutorContext(profile: pipeline.profile, pipelineDirectory: pipeline.directory, artifacts: artifacts,
-                                      hashes: hashes, display: display, cancellation: cancellation)
+        let context = ExecutorContext(
+            profile: pipeline.profile, pipelineDirectory: pipeline.directory, artifacts: artifacts,
+            hashes: hashes, display: display, cancellation: cancellation)
         let executor = makeExecutor(context)
         condition.withLock { self.executor = executor }
         defer { executor.close() }
-        let run = RunState(order: order, lock: try LockFile.read(artifacts.lockFile(profile: pipeline.profile)),
-                           writer: makeLockWriter(), executor: executor, context: context, keepGoing: options.keepGoing)
+        let run = RunState(
+            order: order, lock: try LockFile.read(artifacts.lockFile(profile: pipeline.profile)),
+            writer: makeLockWriter(), executor: executor, context: context, keepGoing: options.keepGoing)
 
         condition.lock()
         defer { condition.unlock() }
         while true {
-            if cancellation.isCancelled, run.stopReason == nil { run.stopReason = "not started: the run was interrupted" }
+            if cancellation.isCancelled, run.stopReason == nil {
+                run.stopReason = "not started: the run was interrupted"
+            }
             var progressed = propagateSkips(run)
             let ready = run.ready()
             let competing = ready.count + run.runningThreads.count
@@ -76,8 +82,10 @@ public final class Runner: @unchecked Sendable {
                     continue
                 }
                 guard let threads = threadShare(run, competing: competing) else { continue }
-                dispatch(StageJob(stage: stage, fingerprint: job.fingerprint, dependencies: job.dependencies,
-                                  forced: job.forced, threads: threads, reasons: job.reasons), run)
+                dispatch(
+                    StageJob(
+                        stage: stage, fingerprint: job.fingerprint, dependencies: job.dependencies,
+                        forced: job.forced, threads: threads, reasons: job.reasons), run)
                 progressed = true
             }
             if progressed { continue }
@@ -100,8 +108,9 @@ public final class Runner: @unchecked Sendable {
 
     private func makeLockWriter() -> LockWriter? {
         guard options.recordInLock else { return nil }
-        return LockWriter(url: artifacts.lockFile(profile: pipeline.profile), artifacts: artifacts,
-                          stageNames: Set(pipeline.stages.map(\.name)), environment: options.environment)
+        return LockWriter(
+            url: artifacts.lockFile(profile: pipeline.profile), artifacts: artifacts,
+            stageNames: Set(pipeline.stages.map(\.name)), environment: options.environment)
     }
 
     /// Phase 1: a pending stage with a failed or skipped dependency is skipped.
@@ -123,13 +132,16 @@ public final class Runner: @unchecked Sendable {
     private func settle(_ stage: ResolvedStage, _ run: RunState) -> StageJob? {
         let dependencies = Dictionary(uniqueKeysWithValues: stage.dependencies.map { ($0, run.states[$0]!.record!) })
         let forced = options.forced.contains(stage.name)
-        let evaluation = run.evaluations[stage.name] ?? {
-            condition.unlock()
-            defer { condition.lock() }
-            return StageEvaluation(stage: stage, record: run.lock.stages[stage.name],
-                                   dependencies: dependencies.mapValues { Optional($0.stableOutputs) }, forced: forced,
-                                   pipelineDirectory: pipeline.directory, hashes: run.context.hashes, artifacts: artifacts)
-        }()
+        let evaluation =
+            run.evaluations[stage.name]
+            ?? {
+                condition.unlock()
+                defer { condition.lock() }
+                return StageEvaluation(
+                    stage: stage, record: run.lock.stages[stage.name],
+                    dependencies: dependencies.mapValues { Optional($0.stableOutputs) }, forced: forced,
+                    pipelineDirectory: pipeline.directory, hashes: run.context.hashes, artifacts: artifacts)
+            }()
         run.evaluations[stage.name] = evaluation
         run.reasons[stage.name] = evaluation.reasons
         if evaluation.isUpToDate {
@@ -139,19 +151,22 @@ public final class Runner: @unchecked Sendable {
         guard let fingerprint = evaluation.fingerprint else {
             // A declared input file that is not there: the user's project to fix.
             let missing = evaluation.reasons.filter { if case .inputMissing = $0 { true } else { false } }
-            run.fail(stage.name, StageFailure(PipelineError.badInput(missing.map(\.description).joined(separator: "; "))))
+            run.fail(
+                stage.name, StageFailure(PipelineError.badInput(missing.map(\.description).joined(separator: "; "))))
             return nil
         }
         if !forced, !run.notCached.contains(stage.name),
-           let cached = RunRecords(artifacts: artifacts, hashes: run.context.hashes).valid(fingerprint.key) {
+            let cached = RunRecords(artifacts: artifacts, hashes: run.context.hashes).valid(fingerprint.key)
+        {
             run.settle(stage.name, cached, .reused)
             run.writer?.record(stage.name, cached)
             run.executor.found(fingerprint.key)
             return nil
         }
         run.notCached.insert(stage.name)
-        return StageJob(stage: stage, fingerprint: fingerprint, dependencies: dependencies, forced: forced, threads: 0,
-                        reasons: evaluation.reasons)
+        return StageJob(
+            stage: stage, fingerprint: fingerprint, dependencies: dependencies, forced: forced, threads: 0,
+            reasons: evaluation.reasons)
     }
 
     /// The threads for one more job, or nil when `jobs` are running already: an equal
@@ -185,7 +200,8 @@ public final class Runner: @unchecked Sendable {
         if case .success(let result) = outcome {
             do { try StageCompletion.record(job.name, result.record, in: run.writer) } catch { lockError = error }
             if case .ran(_, let seconds) = result, options.recordInLock, run.executor.measuresComputeTime {
-                Timings(artifacts: artifacts).record(Timings.key(profile: pipeline.profile, stage: job.name), seconds: seconds)
+                Timings(artifacts: artifacts).record(
+                    Timings.key(profile: pipeline.profile, stage: job.name), seconds: seconds)
             }
         }
         condition.withLock {
@@ -198,7 +214,9 @@ public final class Runner: @unchecked Sendable {
             case .failure(let error):
                 run.fail(job.name, run.executor.failure(error, of: job))
             }
-            if let lockError { run.fail(job.name, StageFailure(PipelineError.failed("cannot update the lock: \(lockError)"))) }
+            if let lockError {
+                run.fail(job.name, StageFailure(PipelineError.failed("cannot update the lock: \(lockError)")))
+            }
             condition.broadcast()
         }
     }

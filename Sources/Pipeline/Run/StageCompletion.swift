@@ -67,7 +67,9 @@ struct StageCompletion {
 enum CrashPoint {
     private static let requested: (stage: String, point: String)? = {
         let environment = ProcessInfo.processInfo.environment
-        guard let stage = environment["REPRO_CRASH_STAGE"], let point = environment["REPRO_CRASH_AT"] else { return nil }
+        guard let stage = environment["REPRO_CRASH_STAGE"], let point = environment["REPRO_CRASH_AT"] else {
+            return nil
+        }
         return (stage, point)
     }()
 

@@ -50,10 +50,16 @@ public struct StageContext: Sendable {
     /// stage is not among the dependencies or has no such output.
     public func output(of stage: String, named name: String) throws -> URL {
         guard let dependency = dependencies[stage] else {
-            throw PipelineError.badInput("stage \(self.stage): '\(stage)' is not among its deps (\(dependencies.keys.sorted().joined(separator: ", ")))")
+            throw PipelineError.badInput(
+                "stage \(self.stage): '\(stage)' is not among its deps "
+                    + "(\(dependencies.keys.sorted().joined(separator: ", ")))"
+            )
         }
         guard let file = dependency.files[name] else {
-            throw PipelineError.failed("stage \(self.stage): dependency \(stage) has no output '\(name)' (it has \(dependency.files.keys.sorted().joined(separator: ", ")))")
+            throw PipelineError.failed(
+                "stage \(self.stage): dependency \(stage) has no output '\(name)' (it has "
+                    + "\(dependency.files.keys.sorted().joined(separator: ", ")))"
+            )
         }
         return file
     }

@@ -15,8 +15,10 @@ struct StageEvaluation {
 
     /// `dependencies`: per dependency, its non-volatile outputs' SHA-256, or nil when it
     /// is stale itself.
-    init(stage: ResolvedStage, record: StageRecord?, dependencies: [String: [String: String]?], forced: Bool,
-         pipelineDirectory: URL, hashes: HashCache, artifacts: Artifacts, checkOutputs: Bool = true) {
+    init(
+        stage: ResolvedStage, record: StageRecord?, dependencies: [String: [String: String]?], forced: Bool,
+        pipelineDirectory: URL, hashes: HashCache, artifacts: Artifacts, checkOutputs: Bool = true
+    ) {
         var reasons: [StaleReason] = []
         var inputs: [String: String] = [:]
         var inputsKnown = true
@@ -31,8 +33,9 @@ struct StageEvaluation {
         }
         let known = dependencies.compactMapValues { $0 }
         if inputsKnown && known.count == Set(stage.dependencies).count {
-            fingerprint = StageFingerprint(kind: stage.kind.name, kindVersion: stage.kind.version, parameters: stage.keyParameters,
-                                           dependencies: known, inputs: inputs)
+            fingerprint = StageFingerprint(
+                kind: stage.kind.name, kindVersion: stage.kind.version, parameters: stage.keyParameters,
+                dependencies: known, inputs: inputs)
         } else {
             fingerprint = nil
         }
@@ -40,20 +43,25 @@ struct StageEvaluation {
         guard let record else {
             // The key can be complete only when every input is known; then the store
             // may already hold its result (another profile, an earlier revision).
-            let cached = fingerprint.map { FileManager.default.fileExists(atPath: artifacts.runRecord($0.key).path) } ?? false
+            let cached =
+                fingerprint.map { FileManager.default.fileExists(atPath: artifacts.runRecord($0.key).path) } ?? false
             reasons.insert(.noRecord(cached: cached), at: 0)
             self.reasons = reasons
             return
         }
         let old = record.fingerprint
         if old.kind != stage.kind.name { reasons.append(.kindChanged(from: old.kind, to: stage.kind.name)) }
-        if old.kindVersion != stage.kind.version { reasons.append(.kindVersionChanged(from: old.kindVersion, to: stage.kind.version)) }
+        if old.kindVersion != stage.kind.version {
+            reasons.append(.kindVersionChanged(from: old.kindVersion, to: stage.kind.version))
+        }
         // Keys hold the parameters that matter and differ from their defaults; a change
         // is shown with the defaults filled in ("param lr changed from 0.1 to 0.05").
         let current = stage.keyParameters
-        for name in Set(old.parameters.values.keys).union(current.values.keys).sorted() where old.parameters[name] != current[name] {
+        for name in Set(old.parameters.values.keys).union(current.values.keys).sorted()
+        where old.parameters[name] != current[name] {
             let declared = stage.kind.parameters.first { $0.name == name }?.defaultValue
-            reasons.append(.parameterChanged(name: name, from: old.parameters[name] ?? declared, to: current[name] ?? declared))
+            reasons.append(
+                .parameterChanged(name: name, from: old.parameters[name] ?? declared, to: current[name] ?? declared))
         }
         let newDeps = Set(stage.dependencies).sorted()
         let oldDeps = old.dependencies.keys.sorted()
@@ -65,7 +73,8 @@ struct StageEvaluation {
                 reasons.append(.dependencyStale(dep))
             }
         }
-        for path in Set(old.inputs.keys).union(inputs.keys).sorted() where inputsKnown && old.inputs[path] != inputs[path] {
+        for path in Set(old.inputs.keys).union(inputs.keys).sorted()
+        where inputsKnown && old.inputs[path] != inputs[path] {
             reasons.append(.inputChanged(path))
         }
         if checkOutputs {

@@ -30,8 +30,9 @@ struct StageExecution {
         }
 
         let started = Date()
-        let reporter = ProgressReporter(stage: job.name, logFile: artifacts.log(stage: job.name),
-                                        console: { [display = context.display] in display.emit($0) })
+        let reporter = ProgressReporter(
+            stage: job.name, logFile: artifacts.log(stage: job.name),
+            console: { [display = context.display] in display.emit($0) })
         context.display.add(reporter)
         defer { context.display.remove(reporter) }
         let scratch = try artifacts.store.temporaryFile("stage-\(job.name)")
@@ -42,7 +43,8 @@ struct StageExecution {
 
         let stage = job.stage
         let stageContext = StageContext(
-            stage: stage.name, parameters: stage.runParameters, groups: stage.groups, dependencies: try dependencyOutputs(),
+            stage: stage.name, parameters: stage.runParameters, groups: stage.groups,
+            dependencies: try dependencyOutputs(),
             outputDirectory: scratch, workDirectory: work, pipelineDirectory: context.pipelineDirectory,
             threads: job.threads, progress: reporter, cancellation: context.cancellation)
         let result = try stage.kind.run(stageContext)

@@ -25,13 +25,15 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noRecord(let cached):
-            return cached ? "no record in the lock (a cached result with the same key is reused)" : "no record in the lock"
+            return cached
+                ? "no record in the lock (a cached result with the same key is reused)" : "no record in the lock"
         case .forced: return "forced"
         case .kindChanged(let from, let to): return "kind changed from \(from) to \(to)"
         case .kindVersionChanged(let from, let to): return "kind version changed from \(from) to \(to)"
         case .parameterChanged(let name, let from?, let to?): return "param \(name) changed from \(from) to \(to)"
         case .parameterChanged(let name, nil, let to?): return "param \(name) added (\(to))"
-        case .parameterChanged(let name, let from, nil): return "param \(name) removed (was \(from.map(\.description) ?? "unset"))"
+        case .parameterChanged(let name, let from, nil):
+            return "param \(name) removed (was \(from.map(\.description) ?? "unset"))"
         case .dependenciesChanged(let from, let to):
             return "deps changed from [\(from.joined(separator: ", "))] to [\(to.joined(separator: ", "))]"
         case .dependencyChanged(let name): return "dependency \(name) changed"

@@ -23,7 +23,10 @@ struct BatchScript {
     /// The job's name and comment say which project, profile, stage and key it computes
     /// (`squeue -o '%j %k'` shows them).
     var jobName: String { "repro-\(profile)-\(stage)" }
-    var comment: String { "repro:project=\(projectDirectory.path),profile=\(profile),stage=\(stage),key=\(key),attempt=\(attempt),submission=\(submission)" }
+    var comment: String {
+        "repro:project=\(projectDirectory.path),profile=\(profile),stage=\(stage),key=\(key),"
+            + "attempt=\(attempt),submission=\(submission)"
+    }
 
     var text: String {
         var directives = [
@@ -48,7 +51,9 @@ struct BatchScript {
         }
         directives += request.options
         var command = [settings.repro.path, "run-key"] + settings.pipelineArguments + ["--stage", stage, "--key", key]
-        for (name, depKey) in dependencyKeys.sorted(by: { $0.key < $1.key }) { command += ["--dep", "\(name)=\(depKey)"] }
+        for (name, depKey) in dependencyKeys.sorted(by: { $0.key < $1.key }) {
+            command += ["--dep", "\(name)=\(depKey)"]
+        }
         if forced { command.append("--force") }
         return """
             #!/bin/sh

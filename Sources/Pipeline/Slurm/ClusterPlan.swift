@@ -14,9 +14,10 @@ public struct ClusterPlan {
         self.plan = plan
         self.pipeline = pipeline
         self.settings = settings
-        requests = Dictionary(uniqueKeysWithValues: plan.steps.map {
-            ($0.stage, pipeline.resources(for: $0.stage).overlaid(by: settings.overrides))
-        })
+        requests = Dictionary(
+            uniqueKeysWithValues: plan.steps.map {
+                ($0.stage, pipeline.resources(for: $0.stage).overlaid(by: settings.overrides))
+            })
     }
 
     /// What `stage`'s jobs ask for: pipeline.yaml's request under the command line's.
@@ -40,7 +41,8 @@ public struct ClusterPlan {
             finish[step.stage] = (before.map { finish[$0]! } ?? 0) + estimates[step.stage]!
             previous[step.stage] = before
         }
-        guard var last = finish.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key else { return ([], 0) }
+        guard var last = finish.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key
+        else { return ([], 0) }
         let total = finish[last]!
         var chain = [last]
         while let before = previous[last] {
@@ -54,14 +56,17 @@ public struct ClusterPlan {
         guard !plan.steps.isEmpty else { return plan.text }
         var lines = ["Slurm plan: \(plan.steps.count) job(s), each submitted when its dependencies are done"]
         for step in plan.steps {
-            let time = step.estimate.map { "~" + Duration.text($0) + " last run" }
+            let time =
+                step.estimate.map { "~" + Duration.text($0) + " last run" }
                 ?? request(step.stage).estimatedSeconds.map { "~" + Duration.text($0) + " estimated" } ?? "never timed"
             lines.append("  \(step.stage) [\(time)] \(request(step.stage).text)")
         }
         let path = criticalPath
         let untimed = plan.steps.filter { duration($0) == nil }.count
-        lines.append("critical path (every ready stage on its own node): ~\(Duration.text(path.seconds)) through \(path.stages.joined(separator: " -> "))"
-                     + (untimed > 0 ? " (\(untimed) stage(s) never timed count as 0)" : ""))
+        lines.append(
+            "critical path (every ready stage on its own node): ~\(Duration.text(path.seconds)) through "
+                + "\(path.stages.joined(separator: " -> "))"
+                + (untimed > 0 ? " (\(untimed) stage(s) never timed count as 0)" : ""))
         lines.append(plan.text.split(separator: "\n").last.map(String.init) ?? "")
         return lines.joined(separator: "\n")
     }

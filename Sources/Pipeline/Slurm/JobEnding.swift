@@ -29,9 +29,13 @@ enum JobEnding: Equatable, Sendable {
         }
         switch job.state {
         case "COMPLETED", "FAILED":
-            if job.exitCode == Self.continueCode { self = .continuation }
-            else if job.state == "FAILED" && job.exitCode >= 128 { self = .nodeFailure("killed by signal \(job.exitCode - 128) (\(job.reason))") }
-            else { self = .stageError(exitCode: job.exitCode) }
+            if job.exitCode == Self.continueCode {
+                self = .continuation
+            } else if job.state == "FAILED" && job.exitCode >= 128 {
+                self = .nodeFailure("killed by signal \(job.exitCode - 128) (\(job.reason))")
+            } else {
+                self = .stageError(exitCode: job.exitCode)
+            }
         case "TIMEOUT", "DEADLINE":
             self = job.exitCode == Self.continueCode ? .continuation : .timeLimit
         case "NODE_FAIL", "BOOT_FAIL": self = .nodeFailure(job.state)
@@ -54,7 +58,8 @@ enum JobEnding: Equatable, Sendable {
         switch self {
         case .stageError(let code): return "stage error (exit \(code))"
         case .continuation: return "checkpointed before its time limit"
-        case .timeLimit: return "time limit reached before a checkpoint (raise --slurm-time, or let the stage checkpoint)"
+        case .timeLimit:
+            return "time limit reached before a checkpoint (raise --slurm-time, or let the stage checkpoint)"
         case .outOfMemory: return "out of memory (raise --slurm-mem or the stage's mem)"
         case .nodeFailure(let what): return "node failure: \(what)"
         case .preempted: return "preempted"

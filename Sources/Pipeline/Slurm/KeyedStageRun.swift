@@ -24,8 +24,10 @@ public final class KeyedStageRun: @unchecked Sendable {
     private let threads: Int
     private let cancellation = Cancellation()
 
-    public init(pipeline: PipelineDefinition, stage: String, key: String, dependencyKeys: [String: String],
-                forced: Bool, threads: Int) {
+    public init(
+        pipeline: PipelineDefinition, stage: String, key: String, dependencyKeys: [String: String],
+        forced: Bool, threads: Int
+    ) {
         self.pipeline = pipeline
         self.stageName = stage
         self.key = key
@@ -39,7 +41,8 @@ public final class KeyedStageRun: @unchecked Sendable {
 
     public func run() throws -> Outcome {
         guard let stage = pipeline.stage(stageName) else {
-            throw PipelineError.badInput("no stage named '\(stageName)' in \(pipeline.file.lastPathComponent) (profile \(pipeline.profile))")
+            throw PipelineError.badInput(
+                "no stage named '\(stageName)' in \(pipeline.file.lastPathComponent) (profile \(pipeline.profile))")
         }
         let artifacts = Artifacts(pipeline: pipeline)
         let hashes = HashCache(file: artifacts.hashes)
@@ -50,26 +53,33 @@ public final class KeyedStageRun: @unchecked Sendable {
                 throw PipelineError.badInput("stage \(stageName): no --dep \(dep)=KEY given")
             }
             guard let record = RunRecords(artifacts: artifacts, hashes: hashes).valid(depKey) else {
-                throw PipelineError.failed("stage \(stageName): dependency \(dep) has no valid run record for key \(depKey)")
+                throw PipelineError.failed(
+                    "stage \(stageName): dependency \(dep) has no valid run record for key \(depKey)")
             }
             records[dep] = record
         }
-        let evaluation = StageEvaluation(stage: stage, record: nil, dependencies: records.mapValues { Optional($0.stableOutputs) },
-                                         forced: forced, pipelineDirectory: pipeline.directory, hashes: hashes, artifacts: artifacts)
+        let evaluation = StageEvaluation(
+            stage: stage, record: nil, dependencies: records.mapValues { Optional($0.stableOutputs) },
+            forced: forced, pipelineDirectory: pipeline.directory, hashes: hashes, artifacts: artifacts)
         guard let fingerprint = evaluation.fingerprint, fingerprint.key == key else {
-            throw PipelineError.badInput("stage \(stageName): the pipeline gives key \(evaluation.key ?? "(incomplete)"), not the submitted \(key); pipeline.yaml or its inputs changed since submission: rerun the driver")
+            throw PipelineError.badInput(
+                "stage \(stageName): the pipeline gives key \(evaluation.key ?? "(incomplete)"), not the submitted "
+                    + "\(key); pipeline.yaml or its inputs changed since submission: rerun the driver"
+            )
         }
         let display = ProgressDisplay(quiet: true)
         defer { display.stop() }
-        let job = StageJob(stage: stage, fingerprint: fingerprint, dependencies: records, forced: forced,
-                           threads: threads, reasons: [])
-        let context = ExecutorContext(profile: pipeline.profile, pipelineDirectory: pipeline.directory, artifacts: artifacts,
-                                      hashes: hashes, display: display, cancellation: cancellation)
+        let job = StageJob(
+            stage: stage, fingerprint: fingerprint, dependencies: records, forced: forced,
+            threads: threads, reasons: [])
+        let context = ExecutorContext(
+            profile: pipeline.profile, pipelineDirectory: pipeline.directory, artifacts: artifacts,
+            hashes: hashes, display: display, cancellation: cancellation)
         let execution = StageExecution(job: job, context: context)
         do {
             _ = try execution.run()
             return .done
-        } catch where cancellation.isCancelled {
+        } catch  where cancellation.isCancelled {
             return .checkpointed
         } catch {
             // The job's log is what the driver shows: put the stage's own log there too.

@@ -13,7 +13,11 @@ struct SlurmClient: Sendable {
         let result = try Self.run("sbatch", ["--parsable", script.path])
         let id = result.stdout.split(separator: "\n").last.map { String($0.split(separator: ";")[0]) } ?? ""
         guard result.status == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
-            throw CommandError(description: "sbatch \(script.path) failed (exit \(result.status)): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw CommandError(
+                description:
+                    "sbatch \(script.path) failed (exit \(result.status)): "
+                    + "\(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+            )
         }
         return id
     }
@@ -23,8 +27,14 @@ struct SlurmClient: Sendable {
     /// purged ids from a multi-id query).
     func states(_ ids: [String]) -> [String: SlurmJobState]? {
         guard !ids.isEmpty else { return [:] }
-        guard let result = try? Self.run("squeue", ["-h", "-t", "all", "-j", ids.joined(separator: ","),
-                                                     "-O", "JobID:|,State:|,exit_code:|,Reason:|"]) else { return nil }
+        guard
+            let result = try? Self.run(
+                "squeue",
+                [
+                    "-h", "-t", "all", "-j", ids.joined(separator: ","),
+                    "-O", "JobID:|,State:|,exit_code:|,Reason:|",
+                ])
+        else { return nil }
         // A single purged id makes squeue exit 1 with "Invalid job id"; that is an answer.
         if result.status != 0 && !result.stderr.contains("Invalid job id") { return nil }
         return SlurmJobState.parse(result.stdout)
@@ -36,7 +46,12 @@ struct SlurmClient: Sendable {
         guard !submission.isEmpty else { return nil }
         let result = try Self.run("squeue", ["-h", "-t", "all", "--me", "-o", "%i|%k"])
         guard result.status == 0 else {
-            throw CommandError(description: "squeue failed (exit \(result.status)): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)); cannot tell whether an earlier run submitted a job, so none is submitted: rerun when Slurm answers")
+            throw CommandError(
+                description:
+                    "squeue failed (exit \(result.status)): "
+                    + "\(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)); cannot tell whether an "
+                    + "earlier run submitted a job, so none is submitted: rerun when Slurm answers"
+            )
         }
         return result.stdout.split(separator: "\n").first { $0.hasSuffix(",submission=\(submission)") }
             .map { String($0.split(separator: "|")[0]) }
@@ -55,7 +70,8 @@ struct SlurmClient: Sendable {
     }
 
     /// Runs a Slurm command found on PATH and collects its output.
-    static func run(_ command: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ command: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [command] + arguments
@@ -66,7 +82,9 @@ struct SlurmClient: Sendable {
         do {
             try process.run()
         } catch {
-            throw CommandError(description: "cannot run \(command): \(error.localizedDescription) (is Slurm's client installed and on PATH?)")
+            throw CommandError(
+                description:
+                    "cannot run \(command): \(error.localizedDescription) (is Slurm's client installed and on PATH?)")
         }
         // Read stderr on another thread so neither pipe can fill up and block the child.
         let errorData = ErrorOutput()
@@ -75,7 +93,10 @@ struct SlurmClient: Sendable {
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         group.wait()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errorData.data, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: output, as: UTF8.self),
+            String(decoding: errorData.data, as: UTF8.self)
+        )
     }
 }
 

@@ -9,8 +9,10 @@ struct SlurmJobState: Equatable, Sendable {
 
     /// Still queued or running: wait (COMPLETING is not final either).
     var isActive: Bool {
-        ["PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED",
-         "RESIZING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT", "RESV_DEL_HOLD"].contains(state)
+        [
+            "PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED",
+            "RESIZING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT", "RESV_DEL_HOLD",
+        ].contains(state)
     }
 
     /// The job script's exit code, or 128 + signal when a signal ended it.
@@ -24,7 +26,9 @@ struct SlurmJobState: Equatable, Sendable {
     static func parse(_ output: String) -> [String: SlurmJobState] {
         var states: [String: SlurmJobState] = [:]
         for line in output.split(separator: "\n") {
-            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
             guard fields.count >= 4, !fields[0].isEmpty, let status = Int(fields[2]) else { continue }
             states[fields[0]] = SlurmJobState(id: fields[0], state: fields[1], waitStatus: status, reason: fields[3])
         }

@@ -23,7 +23,10 @@ public struct SlurmJobsReport {
             default: state = "not known to Slurm (finished more than MinJobAge ago)"
             }
             let elapsed = Duration.text(max(0, now - entry.submitted))
-            lines.append("  job \(entry.job)  \(state)  \(elapsed) since submission  \(entry.stage) (attempt \(entry.attempt), key \(key.prefix(12)))")
+            lines.append(
+                "  job \(entry.job)  \(state)  \(elapsed) since submission  \(entry.stage) (attempt "
+                    + "\(entry.attempt), key \(key.prefix(12)))"
+            )
         }
         return lines.joined(separator: "\n")
     }

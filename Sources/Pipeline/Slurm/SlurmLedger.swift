@@ -5,7 +5,8 @@ import Support
 /// atomically under a flock right after each sbatch, so a driver killed with SIGKILL
 /// leaves a ledger from which the next run reattaches to its jobs instead of submitting
 /// them again; an entry is written before each sbatch too, so even a driver killed
-/// between sbatch and the ledger leaves a token to find its job by. Entries go when their key is done or has failed for good.
+/// between sbatch and the ledger leaves a token to find its job by. Entries go when their key is done or has failed
+/// for good.
 struct SlurmLedger: Sendable {
     struct Entry: Equatable, Sendable {
         let job: String
@@ -29,7 +30,9 @@ struct SlurmLedger: Sendable {
         }
 
         func with(job: String) -> Entry {
-            Entry(job: job, stage: stage, profile: profile, attempt: attempt, submitted: submitted, submission: submission)
+            Entry(
+                job: job, stage: stage, profile: profile, attempt: attempt, submitted: submitted, submission: submission
+            )
         }
     }
 
@@ -40,7 +43,9 @@ struct SlurmLedger: Sendable {
 
     /// Every entry, by stage key.
     func read() -> [String: Entry] {
-        guard let data = FileManager.default.contents(atPath: file.path), let json = try? JSONParser.parse(data) else { return [:] }
+        guard let data = FileManager.default.contents(atPath: file.path), let json = try? JSONParser.parse(data) else {
+            return [:]
+        }
         return (json.objectValue ?? [:]).compactMapValues { try? $0.decode(Entry.self) }
     }
 
@@ -61,11 +66,12 @@ extension SlurmLedger.Entry: Codable {
 
     init(from decoder: Decoder) throws {
         let object = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(job: try object.decode(String.self, forKey: .job),
-                  stage: try object.decode(String.self, forKey: .stage),
-                  profile: try object.decode(String.self, forKey: .profile),
-                  attempt: try object.decodeIfPresent(Int.self, forKey: .attempt) ?? 1,
-                  submitted: try object.decodeIfPresent(Double.self, forKey: .submitted) ?? 0,
-                  submission: try object.decodeIfPresent(String.self, forKey: .submission) ?? "")
+        self.init(
+            job: try object.decode(String.self, forKey: .job),
+            stage: try object.decode(String.self, forKey: .stage),
+            profile: try object.decode(String.self, forKey: .profile),
+            attempt: try object.decodeIfPresent(Int.self, forKey: .attempt) ?? 1,
+            submitted: try object.decodeIfPresent(Double.self, forKey: .submitted) ?? 0,
+            submission: try object.decodeIfPresent(String.self, forKey: .submission) ?? "")
     }
 }

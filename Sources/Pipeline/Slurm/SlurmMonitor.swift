@@ -89,7 +89,10 @@ final class SlurmMonitor: @unchecked Sendable {
             querySeconds += seconds
             if answer == nil, unreachableSince == nil {
                 unreachableSince = started
-                report("Slurm does not answer (squeue failed); the jobs are unknown, not failed: asking again every \(interval) s")
+                report(
+                    "Slurm does not answer (squeue failed); the jobs are unknown, not failed: asking again every "
+                        + "\(interval) s"
+                )
             } else if answer != nil, let since = unreachableSince {
                 unreachableSince = nil
                 report("Slurm answers again after \(Duration.text(Date().timeIntervalSince(since)))")

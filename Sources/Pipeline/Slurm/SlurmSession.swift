@@ -29,11 +29,15 @@ final class SlurmSession: @unchecked Sendable {
         let ids = activeIDs
         guard !ids.isEmpty else { return "no Slurm jobs to cancel" }
         if settings.detach {
-            return "detached: \(ids.count) Slurm job(s) keep running (\(ids.joined(separator: ","))); rerun the same command to reattach"
+            return
+                "detached: \(ids.count) Slurm job(s) keep running (\(ids.joined(separator: ","))); rerun the same "
+                + "command to reattach"
         }
         let failed = client.cancel(ids)
         if failed.isEmpty { return "cancelled \(ids.count) Slurm job(s): \(ids.joined(separator: ","))" }
-        return "could not cancel job(s) \(failed.joined(separator: ",")); cancel them by hand: scancel \(failed.joined(separator: " "))"
+        return
+            "could not cancel job(s) \(failed.joined(separator: ",")); cancel them by hand: scancel "
+            + "\(failed.joined(separator: " "))"
     }
 
     func close() {

@@ -52,22 +52,31 @@ struct SlurmStageJob {
             guard let ending else {
                 // Done: the job committed the key's record.
                 try? session.ledger.set(key, nil)
-                return .ran(RunRecords(artifacts: artifacts, hashes: hashes).valid(key)!, seconds: Date().timeIntervalSince(started))
+                return .ran(
+                    RunRecords(artifacts: artifacts, hashes: hashes).valid(key)!,
+                    seconds: Date().timeIntervalSince(started))
             }
             let log = logFile(attempt: current.attempt)
             switch ending {
             case .continuation where continuations < session.settings.maxContinuations:
                 continuations += 1
-                display.emit("\(stage.name): job \(current.job) checkpointed before its time limit; submitting continuation \(continuations)")
+                display.emit(
+                    "\(stage.name): job \(current.job) checkpointed before its time limit; submitting continuation "
+                        + "\(continuations)"
+                )
             case _ where ending.isInfrastructure && retriesLeft > 0:
                 retriesLeft -= 1
                 var more = ""
                 if ending == .outOfMemory, session.settings.retryMemoryFactor != 1, let memory = request.memory,
-                   let megabytes = ResourceRequest.megabytes(memory) {
+                    let megabytes = ResourceRequest.megabytes(memory)
+                {
                     request.memory = ResourceRequest.memory(megabytes: megabytes * session.settings.retryMemoryFactor)
                     more = " with --mem=\(request.memory!)"
                 }
-                display.emit("\(stage.name): job \(current.job) ended: \(ending.description); retrying\(more) (\(retriesLeft) retr\(retriesLeft == 1 ? "y" : "ies") left)")
+                display.emit(
+                    "\(stage.name): job \(current.job) ended: \(ending.description); retrying\(more) (\(retriesLeft) "
+                        + "retr\(retriesLeft == 1 ? "y" : "ies") left)"
+                )
             default:
                 // A cancelled job leaves no ledger entry, so the next run submits it again.
                 try? session.ledger.set(key, nil)
@@ -87,7 +96,8 @@ struct SlurmStageJob {
             if isDone(since: entry.submitted) { return nil }
             if cancellation.isCancelled {
                 if session.settings.detach {
-                    throw PipelineError.failed("detached from Slurm job \(entry.job) (still running); rerun to reattach")
+                    throw PipelineError.failed(
+                        "detached from Slurm job \(entry.job) (still running); rerun to reattach")
                 }
                 // Forgotten, so the next run submits the key again instead of waiting.
                 try? session.ledger.set(key, nil)
@@ -130,14 +140,16 @@ struct SlurmStageJob {
     private func submit(attempt: Int, request: ResourceRequest) throws -> SlurmLedger.Entry {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let submission = UUID().uuidString.lowercased()
-        let script = BatchScript(settings: session.settings, request: request, projectDirectory: context.pipelineDirectory,
-                                 profile: context.profile, stage: stage.name, key: key,
-                                 dependencyKeys: job.dependencies.mapValues(\.key), attempt: attempt,
-                                 submission: submission, forced: job.forced, log: logFile(attempt: attempt))
+        let script = BatchScript(
+            settings: session.settings, request: request, projectDirectory: context.pipelineDirectory,
+            profile: context.profile, stage: stage.name, key: key,
+            dependencyKeys: job.dependencies.mapValues(\.key), attempt: attempt,
+            submission: submission, forced: job.forced, log: logFile(attempt: attempt))
         let file = workDirectory.appendingPathComponent("slurm-\(attempt).sh")
         try script.write(to: file)
-        let pending = SlurmLedger.Entry(job: "", stage: stage.name, profile: context.profile, attempt: attempt,
-                                        submitted: Date().timeIntervalSince1970, submission: submission)
+        let pending = SlurmLedger.Entry(
+            job: "", stage: stage.name, profile: context.profile, attempt: attempt,
+            submitted: Date().timeIntervalSince1970, submission: submission)
         try session.ledger.set(key, pending)
         let id: String
         do {
@@ -148,7 +160,10 @@ struct SlurmStageJob {
         }
         let entry = pending.with(job: id)
         try session.ledger.set(key, entry)
-        display.emit("submitted \(stage.name) as Slurm job \(id) (attempt \(attempt), \(request.text), log \(logFile(attempt: attempt).path))")
+        display.emit(
+            "submitted \(stage.name) as Slurm job \(id) (attempt \(attempt), \(request.text), log "
+                + "\(logFile(attempt: attempt).path))"
+        )
         return entry
     }
 }

@@ -43,7 +43,9 @@ public struct ClusterSpec: Sendable {
     public static let executors = ["local", "slurm"]
 
     /// The request of `stage`: its kind's estimate overlaid by every matching rule.
-    func request(for stage: ResolvedStage, groups: [String: [String]], lookup: (String) -> ResolvedParameters?) -> ResourceRequest {
+    func request(
+        for stage: ResolvedStage, groups: [String: [String]], lookup: (String) -> ResolvedParameters?
+    ) -> ResourceRequest {
         rules.reduce(stage.kind.resources(stage.parameters, lookup: lookup)) { request, rule in
             Self.matches(rule.selector, stage, groups: groups) ? request.overlaid(by: rule.request) : request
         }
@@ -63,9 +65,19 @@ public struct ClusterSpec: Sendable {
         for rule in rules {
             switch rule.selector {
             case .kind(let name) where !kinds.contains(name):
-                throw PipelineError.spec(rule.location, "unknown kind '\(name)' in resources\(NearestName.hint(name, among: kinds)) (known kinds: \(kinds.joined(separator: ", ")))")
-            case .stages(let pattern) where !stages.contains(where: { Self.matches(rule.selector, $0, groups: groups) }):
-                throw PipelineError.spec(rule.location, "'\(pattern)' in resources matches no stage\(NearestName.hint(pattern, among: stages.map(\.name) + groups.keys.sorted())); write a stage name, a seed group, a glob or kind:NAME")
+                throw PipelineError.spec(
+                    rule.location,
+                    "unknown kind '\(name)' in resources\(NearestName.hint(name, among: kinds)) (known kinds: "
+                        + "\(kinds.joined(separator: ", ")))"
+                )
+            case .stages(let pattern)
+            where !stages.contains(where: { Self.matches(rule.selector, $0, groups: groups) }):
+                throw PipelineError.spec(
+                    rule.location,
+                    "'\(pattern)' in resources matches no "
+                        + "stage\(NearestName.hint(pattern, among: stages.map(\.name) + groups.keys.sorted())); write "
+                        + "a stage name, a seed group, a glob or kind:NAME"
+                )
             default:
                 continue
             }
@@ -76,15 +88,22 @@ public struct ClusterSpec: Sendable {
 extension PipelineFile.Reader {
     /// A `resources:` mapping: selector → {cpus, mem, time, options}; kind rules first.
     func resourceRules(_ entry: PipelineFile.Entry) throws -> [ClusterSpec.Rule] {
-        let rules = try entries(entry.value, what: "'resources' (selector: {cpus, mem, time, options})").map { item -> ClusterSpec.Rule in
-            let selector: ClusterSpec.Rule.Selector = item.key.hasPrefix("kind:")
-                ? .kind(String(item.key.dropFirst("kind:".count)).trimmingCharacters(in: .whitespaces)) : .stages(item.key)
+        let rules = try entries(entry.value, what: "'resources' (selector: {cpus, mem, time, options})").map {
+            item -> ClusterSpec.Rule in
+            let selector: ClusterSpec.Rule.Selector =
+                item.key.hasPrefix("kind:")
+                ? .kind(String(item.key.dropFirst("kind:".count)).trimmingCharacters(in: .whitespaces))
+                : .stages(item.key)
             var request = ResourceRequest()
-            for field in try entries(item.value, what: "the resources of '\(item.key)'", allowed: ["cpus", "mem", "time", "options"]) {
+            for field in try entries(
+                item.value, what: "the resources of '\(item.key)'", allowed: ["cpus", "mem", "time", "options"])
+            {
                 switch field.key {
                 case "cpus":
                     guard let cpus = Int(try scalar(field.value, what: "a CPU count")) else {
-                        throw PipelineError.spec(location(field.value.mark), "expected a CPU count (an integer), found \(describe(field.value))")
+                        throw PipelineError.spec(
+                            location(field.value.mark),
+                            "expected a CPU count (an integer), found \(describe(field.value))")
                     }
                     request.cpus = cpus
                 case "mem": request.memory = try scalar(field.value, what: "a memory size (4G, 500M)")
@@ -97,7 +116,9 @@ extension PipelineFile.Reader {
                     }
                 }
             }
-            if let problem = request.problem { throw PipelineError.spec(item.location, "resources of '\(item.key)': \(problem)") }
+            if let problem = request.problem {
+                throw PipelineError.spec(item.location, "resources of '\(item.key)': \(problem)")
+            }
             return ClusterSpec.Rule(selector: selector, request: request, location: item.location)
         }
         return rules.filter { if case .kind = $0.selector { true } else { false } }
@@ -108,7 +129,11 @@ extension PipelineFile.Reader {
     func executor(_ entry: PipelineFile.Entry) throws -> String {
         let name = try scalar(entry.value, what: "an executor (local or slurm)")
         guard ClusterSpec.executors.contains(name) else {
-            throw PipelineError.spec(location(entry.value.mark), "unknown executor '\(name)'\(NearestName.hint(name, among: ClusterSpec.executors)) (expected local or slurm)")
+            throw PipelineError.spec(
+                location(entry.value.mark),
+                "unknown executor '\(name)'\(NearestName.hint(name, among: ClusterSpec.executors)) (expected local "
+                    + "or slurm)"
+            )
         }
         return name
     }

@@ -24,7 +24,8 @@ enum ExecutionOrder {
             }
         }
         if order.count < stages.count {
-            let cycle = findCycle(stages, position: position, blocked: Set((0..<stages.count).filter { remaining[$0] > 0 }))
+            let cycle = findCycle(
+                stages, position: position, blocked: Set((0..<stages.count).filter { remaining[$0] > 0 }))
             let first = stages[position[cycle[0]]!]
             throw PipelineError.spec(first.location, "the dependencies form a cycle: \(cycle.joined(separator: " → "))")
         }

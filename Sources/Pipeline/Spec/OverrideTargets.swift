@@ -26,8 +26,10 @@ struct OverrideTargets {
     }
 
     /// Sets the entry's value on the stages of the file it names; a replica's waits.
-    mutating func apply(_ entry: OverrideEntry, values: inout [[String: ParamValue]],
-                        locations: inout [[String: SourceLocation]]) throws {
+    mutating func apply(
+        _ entry: OverrideEntry, values: inout [[String: ParamValue]],
+        locations: inout [[String: SourceLocation]]
+    ) throws {
         var stages: [Int] = []
         if entry.isPattern {
             stages = names.indices.filter { Glob.matches(entry.pattern, names[$0]) && declares($0, entry.key) }
@@ -70,8 +72,9 @@ struct OverrideTargets {
             let whole = drafts.filter { stages.contains($0.source) }
             let reached = whole + drafts.filter { reaches(entry, $0) }
             let reasons = try reached.map { draft in
-                try unused(entry, draft, as: stages.contains(draft.source) ? names[draft.source] : draft.name,
-                           replication: replication)
+                try unused(
+                    entry, draft, as: stages.contains(draft.source) ? names[draft.source] : draft.name,
+                    replication: replication)
             }
             if entry.isPattern {
                 guard !reached.isEmpty else { throw entry.error(matchesNothing(entry, drafts)) }
@@ -85,14 +88,18 @@ struct OverrideTargets {
     }
 
     /// Why the stage would not run the entry's value, and what to write instead; nil when it does.
-    private func unused(_ entry: OverrideEntry, _ draft: SeedReplication.Draft, as name: String,
-                        replication: SeedReplication) throws -> String? {
+    private func unused(
+        _ entry: OverrideEntry, _ draft: SeedReplication.Draft, as name: String,
+        replication: SeedReplication
+    ) throws -> String? {
         if entry.key == "seed",
-           let reason = replication.seedOverride(draft.source, name: name, wanted: try entry.value(draft.kind)) {
+            let reason = replication.seedOverride(draft.source, name: name, wanted: try entry.value(draft.kind))
+        {
             return reason
         }
         guard let declared = draft.kind.parameters.first(where: { $0.name == entry.key }),
-              let matters = declared.matters, !matters(ResolvedParameters(draft.values)) else { return nil }
+            let matters = declared.matters, !matters(ResolvedParameters(draft.values))
+        else { return nil }
         return "stage '\(name)' ignores '\(entry.key)' (\(declared.doc)) with its other parameters, so its key "
             + "leaves the value out and the run never reads it; "
             + "drop it, or also set the parameters under which it counts"
@@ -134,20 +141,24 @@ struct OverrideTargets {
     /// A template sets this key per stage, and the stage's name states it.
     private func refuseTemplated(_ entry: OverrideEntry, _ i: Int) throws {
         guard let template = file.stages[i].template, template.perStage.contains(entry.key) else { return }
-        let reached = entry.isPattern
+        let reached =
+            entry.isPattern
             ? "'\(entry.pattern).\(entry.key)' reaches stage '\(names[i])', whose" : "stage '\(names[i])':"
-        throw entry.error("\(reached) '\(entry.key)' is set per stage by template '\(template.name)' "
-            + "(\(template.location)) "
-            + "and its name says which; change the template there, or "
-            + (entry.isPattern ? "name the other stages one by one" : "add a stage of your own"))
+        throw entry.error(
+            "\(reached) '\(entry.key)' is set per stage by template '\(template.name)' "
+                + "(\(template.location)) "
+                + "and its name says which; change the template there, or "
+                + (entry.isPattern ? "name the other stages one by one" : "add a stage of your own"))
     }
 
     /// One replica's parameters differ from its stage's only where no dependency hangs on them.
     private func refuseForReplica(_ entry: OverrideEntry, _ i: Int) throws {
         try refuseTemplated(entry, i)
         guard let declared = kinds[i].parameters.first(where: { $0.name == entry.key }),
-              declared.type == .stage || declared.type == .list(.stage) else { return }
-        throw entry.error("'\(entry.key)' names stages, and every replica of '\(names[i])' reads those of its "
-            + "own seed; set it on '\(names[i])' instead")
+            declared.type == .stage || declared.type == .list(.stage)
+        else { return }
+        throw entry.error(
+            "'\(entry.key)' names stages, and every replica of '\(names[i])' reads those of its "
+                + "own seed; set it on '\(names[i])' instead")
     }
 }

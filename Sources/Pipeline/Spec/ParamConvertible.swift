@@ -37,7 +37,9 @@ extension UInt64: ScalarParam {
     public static var paramType: ParamType { .int }
     public static func read(_ value: ParamValue) -> UInt64? { value.intValue.flatMap { $0 >= 0 ? UInt64($0) : nil } }
     public var paramValue: ParamValue { .int(Int(self)) }
-    public static func problem(_ name: String, _ value: ParamValue) -> String { "\(name) must be zero or positive, found \(value)" }
+    public static func problem(_ name: String, _ value: ParamValue) -> String {
+        "\(name) must be zero or positive, found \(value)"
+    }
 }
 
 extension Double: ScalarParam {

@@ -42,7 +42,9 @@ enum ParamParsing {
             if plain, let i = Int(text) { return .success(.int(i)) }
             return .failure(ParamProblem("expected an integer, found \(found)"))
         case .float:
-            if plain, let d = Double(text), d.isFinite, !text.lowercased().hasPrefix("0x") { return .success(.float(d)) }
+            if plain, let d = Double(text), d.isFinite, !text.lowercased().hasPrefix("0x") {
+                return .success(.float(d))
+            }
             return .failure(ParamProblem("expected a number, found \(found)"))
         case .bool:
             if plain, ["true", "True", "TRUE"].contains(text) { return .success(.bool(true)) }

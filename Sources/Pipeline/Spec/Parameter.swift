@@ -46,8 +46,10 @@ public struct Parameter: Sendable {
     /// False when the other parameters make this one irrelevant; nil: always matters.
     public let matters: (@Sendable (ResolvedParameters) -> Bool)?
 
-    public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue? = nil, doc: String,
-                matters: (@Sendable (ResolvedParameters) -> Bool)? = nil) {
+    public init(
+        _ name: String, _ type: ParamType, default defaultValue: ParamValue? = nil, doc: String,
+        matters: (@Sendable (ResolvedParameters) -> Bool)? = nil
+    ) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue

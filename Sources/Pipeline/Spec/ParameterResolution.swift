@@ -11,11 +11,17 @@ struct ParameterResolution {
     let file: PipelineFile
     let registry: StageKindRegistry
 
-    func resolve(profile: String, overrides: [String]) throws -> (stages: [ResolvedStage], groups: [String: [String]], cluster: ClusterSpec) {
+    func resolve(
+        profile: String, overrides: [String]
+    ) throws -> (stages: [ResolvedStage], groups: [String: [String]], cluster: ClusterSpec) {
         var seen = Set<String>()
         for stage in file.stages {
             guard isValidName(stage.name) else {
-                throw PipelineError.spec(stage.location, "invalid stage name '\(stage.name)'; use letters, digits, '_' and '-' (templates add '@', '=', ',' and '.')")
+                throw PipelineError.spec(
+                    stage.location,
+                    "invalid stage name '\(stage.name)'; use letters, digits, '_' and '-' (templates add '@', '=', "
+                        + "',' and '.')"
+                )
             }
             guard seen.insert(stage.name).inserted else {
                 throw PipelineError.spec(stage.location, "duplicate stage name '\(stage.name)'")
@@ -23,7 +29,12 @@ struct ParameterResolution {
         }
         let kinds = try file.stages.map { stage -> any StageKind in
             guard let kind = registry.kind(named: stage.kind) else {
-                throw PipelineError.spec(stage.kindLocation, "unknown kind '\(stage.kind)' for stage '\(stage.name)'\(NearestName.hint(stage.kind, among: registry.names)) (known kinds: \(registry.names.joined(separator: ", ")))")
+                throw PipelineError.spec(
+                    stage.kindLocation,
+                    "unknown kind '\(stage.kind)' for stage "
+                        + "'\(stage.name)'\(NearestName.hint(stage.kind, among: registry.names)) (known kinds: "
+                        + "\(registry.names.joined(separator: ", ")))"
+                )
             }
             return kind
         }
@@ -38,12 +49,17 @@ struct ParameterResolution {
 
         for (i, stage) in file.stages.enumerated() {
             for parameter in kinds[i].parameters where values[i][parameter.name] == nil {
-                throw PipelineError.spec(stage.location, "stage '\(stage.name)' is missing parameter '\(parameter.name)' (\(parameter.type): \(parameter.doc))")
+                throw PipelineError.spec(
+                    stage.location,
+                    "stage '\(stage.name)' is missing parameter '\(parameter.name)' (\(parameter.type): "
+                        + "\(parameter.doc))"
+                )
             }
         }
         let references = try StageReferences(file: file, kinds: kinds, values: &values, locations: locations)
         let profileSeeds = chain.last(where: { $0.seeds != nil }).map { (profile: $0.name, seeds: $0.seeds!) }
-        let replication = try SeedReplication(file: file, kinds: kinds, references: references, profileSeeds: profileSeeds)
+        let replication = try SeedReplication(
+            file: file, kinds: kinds, references: references, profileSeeds: profileSeeds)
         var drafts = try replication.stages(values: values)
         try targets.applyToReplicas(&drafts)
         let stages = try drafts.map { draft in
@@ -51,12 +67,14 @@ struct ParameterResolution {
             if let problem = draft.kind.validate(parameters) {
                 throw PipelineError.spec(draft.location, "stage '\(draft.name)': \(problem)")
             }
-            return ResolvedStage(name: draft.name, kind: draft.kind, parameters: parameters, dependencies: draft.dependencies,
-                                 groups: draft.groups, location: draft.location)
+            return ResolvedStage(
+                name: draft.name, kind: draft.kind, parameters: parameters, dependencies: draft.dependencies,
+                groups: draft.groups, location: draft.location)
         }
         try targets.check(drafts, replication: replication)
-        let cluster = ClusterSpec(executor: chain.last(where: { $0.executor != nil })?.executor,
-                                  rules: file.resources + chain.flatMap(\.resources))
+        let cluster = ClusterSpec(
+            executor: chain.last(where: { $0.executor != nil })?.executor,
+            rules: file.resources + chain.flatMap(\.resources))
         try cluster.check(stages: stages, groups: replication.groups, kinds: registry.names)
         return (stages, replication.groups, cluster)
     }
@@ -71,12 +89,15 @@ struct ParameterResolution {
 
         for group in file.defaults {
             guard let kind = registry.kind(named: group.kind) else {
-                throw PipelineError.spec(group.location, "unknown kind '\(group.kind)' in defaults"
-                    + NearestName.hint(group.kind, among: registry.names))
+                throw PipelineError.spec(
+                    group.location,
+                    "unknown kind '\(group.kind)' in defaults"
+                        + NearestName.hint(group.kind, among: registry.names))
             }
             for entry in group.params {
-                let value = try typed(entry.value, for: entry.key, of: kind, at: entry.location,
-                                      context: "defaults of kind \(kind.name)")
+                let value = try typed(
+                    entry.value, for: entry.key, of: kind, at: entry.location,
+                    context: "defaults of kind \(kind.name)")
                 for (i, stage) in file.stages.enumerated() where stage.kind == kind.name {
                     values[i][entry.key] = value
                     locations[i][entry.key] = entry.location
@@ -85,8 +106,9 @@ struct ParameterResolution {
         }
         for (i, stage) in file.stages.enumerated() {
             for entry in stage.params {
-                values[i][entry.key] = try typed(entry.value, for: entry.key, of: kinds[i], at: entry.location,
-                                                 context: "stage '\(stage.name)'")
+                values[i][entry.key] = try typed(
+                    entry.value, for: entry.key, of: kinds[i], at: entry.location,
+                    context: "stage '\(stage.name)'")
                 locations[i][entry.key] = entry.location
             }
         }
@@ -102,11 +124,16 @@ struct ParameterResolution {
             guard let profile = file.profiles[name] else {
                 if name == "paper" { break }
                 let known = Set(file.profiles.keys).union(["paper"]).sorted()
-                let message = "unknown profile '\(name)'\(NearestName.hint(name, among: known)) (profiles: \(known.joined(separator: ", ")))"
-                throw location.map { PipelineError.spec($0, message) } ?? PipelineError.badInput("\(file.path): \(message)")
+                let message =
+                    "unknown profile '\(name)'\(NearestName.hint(name, among: known)) (profiles: "
+                    + "\(known.joined(separator: ", ")))"
+                throw location.map { PipelineError.spec($0, message) }
+                    ?? PipelineError.badInput("\(file.path): \(message)")
             }
             guard !chain.contains(where: { $0.name == name }) else {
-                throw PipelineError.spec(profile.location, "profile '\(name)' extends itself: \((chain.map(\.name) + [name]).joined(separator: " → "))")
+                throw PipelineError.spec(
+                    profile.location,
+                    "profile '\(name)' extends itself: \((chain.map(\.name) + [name]).joined(separator: " → "))")
             }
             chain.append(profile)
             current = profile.extends.map { ($0.name, $0.location) }
@@ -120,31 +147,38 @@ struct ParameterResolution {
         var entries: [OverrideEntry] = []
         for profile in chain {
             let context = "profile '\(profile.name)'"
-            let globsFirst = profile.overrides.filter { Glob.isPattern($0.pattern) }
+            let globsFirst =
+                profile.overrides.filter { Glob.isPattern($0.pattern) }
                 + profile.overrides.filter { !Glob.isPattern($0.pattern) }
             for entry in globsFirst {
-                entries.append(OverrideEntry(pattern: entry.pattern, key: entry.key, location: entry.location,
-                                             origin: context) { kind in
-                    try typed(entry.value, for: entry.key, of: kind, at: entry.location, context: context)
-                })
+                entries.append(
+                    OverrideEntry(
+                        pattern: entry.pattern, key: entry.key, location: entry.location,
+                        origin: context
+                    ) { kind in
+                        try typed(entry.value, for: entry.key, of: kind, at: entry.location, context: context)
+                    })
             }
         }
         for text in commandLine {
             let (pattern, key, valueText) = try splitOverride(text)
-            entries.append(OverrideEntry(pattern: pattern, key: key, location: nil, origin: "--param \(text)") { kind in
-                guard let declared = kind.parameters.first(where: { $0.name == key }) else {
-                    throw unknownParameter(key, of: kind, at: nil, context: "--param \(text)")
-                }
-                switch ParamParsing.value(commandLine: valueText, as: declared.type) {
-                case .success(let value): return value
-                case .failure(let problem): throw PipelineError.badInput("--param \(text): \(problem.message)")
-                }
-            })
+            entries.append(
+                OverrideEntry(pattern: pattern, key: key, location: nil, origin: "--param \(text)") { kind in
+                    guard let declared = kind.parameters.first(where: { $0.name == key }) else {
+                        throw unknownParameter(key, of: kind, at: nil, context: "--param \(text)")
+                    }
+                    switch ParamParsing.value(commandLine: valueText, as: declared.type) {
+                    case .success(let value): return value
+                    case .failure(let problem): throw PipelineError.badInput("--param \(text): \(problem.message)")
+                    }
+                })
         }
         return entries
     }
 
-    private func typed(_ node: Node, for key: String, of kind: any StageKind, at location: SourceLocation, context: String) throws -> ParamValue {
+    private func typed(
+        _ node: Node, for key: String, of kind: any StageKind, at location: SourceLocation, context: String
+    ) throws -> ParamValue {
         guard let declared = kind.parameters.first(where: { $0.name == key }) else {
             throw unknownParameter(key, of: kind, at: location, context: context)
         }
@@ -152,14 +186,19 @@ struct ParameterResolution {
         case .success(let value): return value
         case .failure(let problem):
             let message = problem.message
-            let valueLocation = node.mark.map { SourceLocation(file: file.path, line: $0.line, column: $0.column) } ?? location
+            let valueLocation =
+                node.mark.map { SourceLocation(file: file.path, line: $0.line, column: $0.column) } ?? location
             throw PipelineError.spec(valueLocation, "parameter '\(key)' of \(context): \(message)")
         }
     }
 
-    private func unknownParameter(_ key: String, of kind: any StageKind, at location: SourceLocation?, context: String) -> PipelineError {
+    private func unknownParameter(
+        _ key: String, of kind: any StageKind, at location: SourceLocation?, context: String
+    ) -> PipelineError {
         let names = kind.parameters.map(\.name)
-        let message = "unknown parameter '\(key)' in \(context) (kind \(kind.name))\(NearestName.hint(key, among: names)); expected one of: \(names.joined(separator: ", "))"
+        let message =
+            "unknown parameter '\(key)' in \(context) (kind \(kind.name))\(NearestName.hint(key, among: names)); "
+            + "expected one of: \(names.joined(separator: ", "))"
         return location.map { PipelineError.spec($0, message) } ?? PipelineError.badInput(message)
     }
 
@@ -171,14 +210,18 @@ struct ParameterResolution {
             let afterDot = text.index(after: dot)
             let keyEnd = text[afterDot...].firstIndex { !($0.isLetter || $0.isNumber || $0 == "_") } ?? text.endIndex
             if dot != text.startIndex, keyEnd != afterDot, keyEnd < text.endIndex, text[keyEnd] == "=" {
-                return (String(text[..<dot]), String(text[afterDot..<keyEnd]), String(text[text.index(after: keyEnd)...]))
+                return (
+                    String(text[..<dot]), String(text[afterDot..<keyEnd]), String(text[text.index(after: keyEnd)...])
+                )
             }
             index = afterDot
         }
-        throw PipelineError.badInput("--param \(text): expected STAGE.KEY=VALUE (e.g. teacher.epochs=2 or '*.epochs=2')")
+        throw PipelineError.badInput(
+            "--param \(text): expected STAGE.KEY=VALUE (e.g. teacher.epochs=2 or '*.epochs=2')")
     }
 
     private func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && !name.hasPrefix("-") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-@=,.".contains($0)) }
+        !name.isEmpty && !name.hasPrefix("-")
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-@=,.".contains($0)) }
     }
 }

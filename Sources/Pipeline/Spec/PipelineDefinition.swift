@@ -20,8 +20,10 @@ public struct PipelineDefinition: Sendable {
     /// Reads, checks and resolves `file` for `profile`, with `overrides` given as
     /// `STAGE.KEY=VALUE` (STAGE may be a glob). Errors are `PipelineError.badInput`
     /// naming the file, line and column.
-    public static func load(file: URL, registry: StageKindRegistry, profile: String = "paper",
-                            overrides: [String] = [], displayPath: String? = nil) throws -> PipelineDefinition {
+    public static func load(
+        file: URL, registry: StageKindRegistry, profile: String = "paper",
+        overrides: [String] = [], displayPath: String? = nil
+    ) throws -> PipelineDefinition {
         let path = displayPath ?? file.path
         let text: String
         do {
@@ -30,13 +32,17 @@ public struct PipelineDefinition: Sendable {
             throw PipelineError.badInput("cannot read the pipeline file \(path): \(error.localizedDescription)")
         }
         let raw = try PipelineFile(text: text, path: path)
-        let resolved = try ParameterResolution(file: raw, registry: registry).resolve(profile: profile, overrides: overrides)
-        return try PipelineDefinition(file: file.standardizedFileURL, profile: profile, stages: resolved.stages,
-                                      groups: resolved.groups, cluster: resolved.cluster, path: path)
+        let resolved = try ParameterResolution(file: raw, registry: registry).resolve(
+            profile: profile, overrides: overrides)
+        return try PipelineDefinition(
+            file: file.standardizedFileURL, profile: profile, stages: resolved.stages,
+            groups: resolved.groups, cluster: resolved.cluster, path: path)
     }
 
-    init(file: URL, profile: String, stages: [ResolvedStage], groups: [String: [String]] = [:],
-         cluster: ClusterSpec = ClusterSpec(), path: String) throws {
+    init(
+        file: URL, profile: String, stages: [ResolvedStage], groups: [String: [String]] = [:],
+        cluster: ClusterSpec = ClusterSpec(), path: String
+    ) throws {
         self.file = file
         self.groups = groups
         self.cluster = cluster
@@ -75,7 +81,9 @@ public struct PipelineDefinition: Sendable {
                 selected.insert(name)
             } else if Glob.isPattern(name) {
                 let matching = stages.map(\.name).filter { Glob.matches(name, $0) }
-                guard !matching.isEmpty else { throw PipelineError.badInput("'\(name)' matches no stage in \(file.lastPathComponent)") }
+                guard !matching.isEmpty else {
+                    throw PipelineError.badInput("'\(name)' matches no stage in \(file.lastPathComponent)")
+                }
                 selected.formUnion(matching)
             } else {
                 throw unknown(name)
@@ -85,7 +93,10 @@ public struct PipelineDefinition: Sendable {
     }
 
     private func unknown(_ name: String) -> PipelineError {
-        .badInput("no stage named '\(name)' in \(file.lastPathComponent)\(NearestName.hint(name, among: stages.map(\.name) + groups.keys.sorted()))")
+        .badInput(
+            "no stage named '\(name)' in "
+                + "\(file.lastPathComponent)\(NearestName.hint(name, among: stages.map(\.name) + groups.keys.sorted()))"
+        )
     }
 
     /// Stages that list `name` in their deps.

@@ -86,18 +86,25 @@ struct PipelineFile {
         self.path = path
         let reader = Reader(path: path, text: text)
         let root = try reader.compose()
-        let top = try reader.entries(root, what: "the pipeline file", allowed: ["stages", "defaults", "profiles", "resources"])
+        let top = try reader.entries(
+            root, what: "the pipeline file", allowed: ["stages", "defaults", "profiles", "resources"])
         guard let stagesEntry = top.first(where: { $0.key == "stages" }) else {
             throw PipelineError.spec(reader.location(root.mark), "expected a 'stages:' mapping at the top level")
         }
         stages = try StageTemplate.expand(try reader.entries(stagesEntry.value, what: "'stages'"), reader: reader)
-        defaults = try top.first(where: { $0.key == "defaults" }).map { entry in
-            try reader.entries(entry.value, what: "'defaults' (a mapping of kind names to parameters)").map {
-                (kind: $0.key, location: $0.location, params: try reader.entries($0.value, what: "the defaults of kind \($0.key)"))
-            }
-        } ?? []
+        defaults =
+            try top.first(where: { $0.key == "defaults" }).map { entry in
+                try reader.entries(entry.value, what: "'defaults' (a mapping of kind names to parameters)").map {
+                    (
+                        kind: $0.key, location: $0.location,
+                        params: try reader.entries($0.value, what: "the defaults of kind \($0.key)")
+                    )
+                }
+            } ?? []
         var profiles: [String: Profile] = [:]
-        for entry in try top.first(where: { $0.key == "profiles" }).map({ try reader.entries($0.value, what: "'profiles'") }) ?? [] {
+        for entry in try top.first(where: { $0.key == "profiles" }).map({
+            try reader.entries($0.value, what: "'profiles'")
+        }) ?? [] {
             profiles[entry.key] = try reader.profile(entry)
         }
         self.profiles = profiles
@@ -129,15 +136,16 @@ struct PipelineFile {
         private func translate(_ error: YamlError) -> PipelineError {
             switch error {
             case .scanner(let context, let problem, let mark, _),
-                 .parser(let context, let problem, let mark, _),
-                 .composer(let context, let problem, let mark, _):
+                .parser(let context, let problem, let mark, _),
+                .composer(let context, let problem, let mark, _):
                 let detail = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
                 return .spec(location(mark), "YAML syntax error: \(problem)\(detail)")
             case .duplicatedKeysInMapping(let duplicates, let context):
                 let name = duplicates.first ?? "?"
                 let second = secondOccurrence(of: name, after: context.mark)
-                return .spec(second ?? location(context.mark),
-                             "duplicate name '\(name)' (first defined at line \(context.mark.line))")
+                return .spec(
+                    second ?? location(context.mark),
+                    "duplicate name '\(name)' (first defined at line \(context.mark.line))")
             default:
                 return .spec(location(nil), "cannot read YAML: \(error)")
             }
@@ -170,21 +178,27 @@ struct PipelineFile {
             var merged: [Entry] = []
             for (key, value) in mapping {
                 guard case .scalar(let keyScalar) = key else {
-                    throw PipelineError.spec(location(key.mark), "expected a name as key in \(what), found \(describe(key))")
+                    throw PipelineError.spec(
+                        location(key.mark), "expected a name as key in \(what), found \(describe(key))")
                 }
                 if keyScalar.string == "<<" {
                     let sources: [Node]
                     if case .sequence(let list) = value { sources = Array(list) } else { sources = [value] }
                     for source in sources {
-                        for entry in try entries(source, what: "a merged mapping") where !merged.contains(where: { $0.key == entry.key }) {
+                        for entry in try entries(source, what: "a merged mapping")
+                        where !merged.contains(where: { $0.key == entry.key }) {
                             merged.append(entry)
                         }
                     }
                     continue
                 }
                 if let allowed, !allowed.contains(keyScalar.string) {
-                    throw PipelineError.spec(location(key.mark),
-                                             "unknown key '\(keyScalar.string)' in \(what)\(NearestName.hint(keyScalar.string, among: allowed)) (expected one of: \(allowed.joined(separator: ", ")))")
+                    throw PipelineError.spec(
+                        location(key.mark),
+                        "unknown key '\(keyScalar.string)' in "
+                            + "\(what)\(NearestName.hint(keyScalar.string, among: allowed)) (expected one of: "
+                            + "\(allowed.joined(separator: ", ")))"
+                    )
                 }
                 explicit.append(Entry(key: keyScalar.string, value: value, location: location(key.mark)))
             }
@@ -206,7 +220,8 @@ struct PipelineFile {
         func stage(_ entry: Entry, fields: [Entry], params given: [Entry]? = nil) throws -> Stage {
             let what = "stage '\(entry.key)'"
             guard let kindEntry = fields.first(where: { $0.key == "kind" }) else {
-                throw PipelineError.spec(entry.location, "stage '\(entry.key)' has no 'kind:'; expected e.g. 'kind: cmd'")
+                throw PipelineError.spec(
+                    entry.location, "stage '\(entry.key)' has no 'kind:'; expected e.g. 'kind: cmd'")
             }
             let kind = try scalar(kindEntry.value, what: "a kind name")
             var deps: [(name: String, location: SourceLocation)] = []
@@ -217,12 +232,18 @@ struct PipelineFile {
                 case .scalar(let s) where !s.string.isEmpty:
                     deps = [(s.string, location(depsEntry.value.mark))]
                 default:
-                    throw PipelineError.spec(location(depsEntry.value.mark), "expected a list of stage names for deps, found \(describe(depsEntry.value))")
+                    throw PipelineError.spec(
+                        location(depsEntry.value.mark),
+                        "expected a list of stage names for deps, found \(describe(depsEntry.value))")
                 }
             }
-            let params = try given ?? fields.first(where: { $0.key == "params" }).map { try entries($0.value, what: "the params of \(what)") } ?? []
-            return Stage(name: entry.key, location: entry.location, kind: kind, kindLocation: location(kindEntry.value.mark),
-                         deps: deps, params: params, seeds: try fields.first(where: { $0.key == "seeds" }).map(seeds))
+            let params =
+                try given ?? fields.first(where: { $0.key == "params" }).map {
+                    try entries($0.value, what: "the params of \(what)")
+                } ?? []
+            return Stage(
+                name: entry.key, location: entry.location, kind: kind, kindLocation: location(kindEntry.value.mark),
+                deps: deps, params: params, seeds: try fields.first(where: { $0.key == "seeds" }).map(seeds))
         }
 
         /// `seeds: [0, 1, 2]`: distinct non-negative integers.
@@ -231,7 +252,8 @@ struct PipelineFile {
             if case .sequence(let list) = entry.value { items = Array(list) } else { items = [entry.value] }
             let values = try items.map { node -> Int in
                 guard let value = Int(try scalar(node, what: "a seed (an integer)")), value >= 0 else {
-                    throw PipelineError.spec(location(node.mark), "expected a seed (an integer ≥ 0), found \(describe(node))")
+                    throw PipelineError.spec(
+                        location(node.mark), "expected a seed (an integer ≥ 0), found \(describe(node))")
                 }
                 return value
             }
@@ -264,14 +286,23 @@ struct PipelineFile {
                     rules = try resourceRules(field)
                     continue
                 }
-                guard let dot = field.key.lastIndex(of: "."), dot != field.key.startIndex, field.key.index(after: dot) != field.key.endIndex else {
-                    throw PipelineError.spec(field.location, "expected STAGE.KEY (e.g. teacher.epochs or *.epochs), 'extends', 'seeds', 'executor' or 'resources' in profile '\(entry.key)', found '\(field.key)'")
+                guard let dot = field.key.lastIndex(of: "."), dot != field.key.startIndex,
+                    field.key.index(after: dot) != field.key.endIndex
+                else {
+                    throw PipelineError.spec(
+                        field.location,
+                        "expected STAGE.KEY (e.g. teacher.epochs or *.epochs), 'extends', 'seeds', 'executor' or "
+                            + "'resources' in profile '\(entry.key)', found '\(field.key)'"
+                    )
                 }
-                overrides.append(Override(pattern: String(field.key[..<dot]), key: String(field.key[field.key.index(after: dot)...]),
-                                          value: field.value, location: field.location))
+                overrides.append(
+                    Override(
+                        pattern: String(field.key[..<dot]), key: String(field.key[field.key.index(after: dot)...]),
+                        value: field.value, location: field.location))
             }
-            return Profile(name: entry.key, location: entry.location, extends: extends, overrides: overrides, seeds: seedList,
-                           executor: executorName, resources: rules)
+            return Profile(
+                name: entry.key, location: entry.location, extends: extends, overrides: overrides, seeds: seedList,
+                executor: executorName, resources: rules)
         }
 
         func describe(_ node: Node) -> String {

@@ -13,24 +13,31 @@ public struct ResolvedStage: Sendable {
 
     /// What enters the stage key: the parameters that change the result (see `Parameter`).
     public var keyParameters: ResolvedParameters {
-        ResolvedParameters(parameters.values.filter { name, value in
-            kind.parameters.first { $0.name == name }.map { $0.entersKey(value, of: parameters) } ?? true
-        })
+        ResolvedParameters(
+            parameters.values.filter { name, value in
+                kind.parameters.first { $0.name == name }.map { $0.entersKey(value, of: parameters) } ?? true
+            })
     }
 
     /// What a run of the stage sees: the key's parameters, every other one at its default.
     /// A parameter the key leaves out (decay epochs under cosine) must not reach an output,
     /// or stages sharing a key would write different bytes depending on which ran first.
     public var runParameters: ResolvedParameters {
-        ResolvedParameters(Dictionary(uniqueKeysWithValues: parameters.values.map { name, value in
-            guard let declared = kind.parameters.first(where: { $0.name == name }), let fallback = declared.defaultValue,
-                  !declared.entersKey(value, of: parameters) else { return (name, value) }
-            return (name, fallback)
-        }))
+        ResolvedParameters(
+            Dictionary(
+                uniqueKeysWithValues: parameters.values.map { name, value in
+                    guard let declared = kind.parameters.first(where: { $0.name == name }),
+                        let fallback = declared.defaultValue,
+                        !declared.entersKey(value, of: parameters)
+                    else { return (name, value) }
+                    return (name, fallback)
+                }))
     }
 
-    init(name: String, kind: any StageKind, parameters: ResolvedParameters, dependencies: [String],
-         groups: [String: [String]] = [:], location: SourceLocation) {
+    init(
+        name: String, kind: any StageKind, parameters: ResolvedParameters, dependencies: [String],
+        groups: [String: [String]] = [:], location: SourceLocation
+    ) {
         self.name = name
         self.kind = kind
         self.parameters = parameters

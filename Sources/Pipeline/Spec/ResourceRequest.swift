@@ -16,7 +16,10 @@ public struct ResourceRequest: Sendable, Equatable {
     /// the dry run's critical path uses it for stages never timed).
     public var estimatedSeconds: Double?
 
-    public init(cpus: Int? = nil, memory: String? = nil, time: String? = nil, options: [String] = [], estimatedSeconds: Double? = nil) {
+    public init(
+        cpus: Int? = nil, memory: String? = nil, time: String? = nil, options: [String] = [],
+        estimatedSeconds: Double? = nil
+    ) {
         self.cpus = cpus
         self.memory = memory
         self.time = time
@@ -26,14 +29,17 @@ public struct ResourceRequest: Sendable, Equatable {
 
     /// Field by field, what `top` sets wins; options add up (sbatch takes the last of a repeated option).
     public func overlaid(by top: ResourceRequest) -> ResourceRequest {
-        ResourceRequest(cpus: top.cpus ?? cpus, memory: top.memory ?? memory, time: top.time ?? time,
-                        options: options + top.options.filter { !options.contains($0) },
-                        estimatedSeconds: top.estimatedSeconds ?? estimatedSeconds)
+        ResourceRequest(
+            cpus: top.cpus ?? cpus, memory: top.memory ?? memory, time: top.time ?? time,
+            options: options + top.options.filter { !options.contains($0) },
+            estimatedSeconds: top.estimatedSeconds ?? estimatedSeconds)
     }
 
     /// `cpus=4 mem=6G time=12:00:00 --partition=long`, "default" where nothing is asked.
     public var text: String {
-        var parts = ["cpus=\(cpus.map(String.init) ?? "default")", "mem=\(memory ?? "default")", "time=\(time ?? "default")"]
+        var parts = [
+            "cpus=\(cpus.map(String.init) ?? "default")", "mem=\(memory ?? "default")", "time=\(time ?? "default")",
+        ]
         parts += options
         return parts.joined(separator: " ")
     }
@@ -84,7 +90,9 @@ public struct ResourceRequest: Sendable, Equatable {
         if let cpus, cpus < 1 { return "cpus must be at least 1" }
         if let memory, (Self.megabytes(memory) ?? 0) <= 0 { return "mem '\(memory)' is not a size such as 4G or 500M" }
         if let time, Self.seconds(time) == nil { return "time '\(time)' is not minutes, H:M:S or D-H:M:S" }
-        if let option = options.first(where: { !$0.hasPrefix("-") }) { return "option '\(option)' is not an sbatch option (e.g. --partition=long)" }
+        if let option = options.first(where: { !$0.hasPrefix("-") }) {
+            return "option '\(option)' is not an sbatch option (e.g. --partition=long)"
+        }
         return nil
     }
 }

@@ -41,8 +41,10 @@ struct SeedReplication {
     static func name(_ stage: String, seed: Int) -> String { "\(stage)@seed=\(seed)" }
 
     /// `profileSeeds`: the profile that sets `seeds:` (the last of its chain that does) and its list.
-    init(file: PipelineFile, kinds: [any StageKind], references: StageReferences,
-         profileSeeds: (profile: String, seeds: PipelineFile.Seeds)?) throws {
+    init(
+        file: PipelineFile, kinds: [any StageKind], references: StageReferences,
+        profileSeeds: (profile: String, seeds: PipelineFile.Seeds)?
+    ) throws {
         self.file = file
         self.kinds = kinds
         self.references = references
@@ -53,7 +55,9 @@ struct SeedReplication {
             let seeded = kinds[i].parameters.contains { $0.name == "seed" }
             if let seeds = stage.seeds {
                 guard seeded else {
-                    throw PipelineError.spec(seeds.location, "stage '\(stage.name)' sets seeds, but kind \(kinds[i].name) has no 'seed' parameter")
+                    throw PipelineError.spec(
+                        seeds.location,
+                        "stage '\(stage.name)' sets seeds, but kind \(kinds[i].name) has no 'seed' parameter")
                 }
                 own.append(seeds.values)
                 origins.append(.own(seeds))
@@ -74,8 +78,11 @@ struct SeedReplication {
                 }
                 guard let first = followed.first else { continue }
                 if let other = followed.first(where: { $0.1 != first.1 }) {
-                    throw PipelineError.spec(file.stages[i].location,
-                                             "stage '\(file.stages[i].name)' names '\(first.0)' (seeds \(first.1)) and '\(other.0)' (seeds \(other.1)); give them the same seeds")
+                    throw PipelineError.spec(
+                        file.stages[i].location,
+                        "stage '\(file.stages[i].name)' names '\(first.0)' (seeds \(first.1)) and '\(other.0)' "
+                            + "(seeds \(other.1)); give them the same seeds"
+                    )
                 }
                 if seeds[i] != first.1 {
                     seeds[i] = first.1
@@ -113,12 +120,14 @@ struct SeedReplication {
             if case .follows(let leader) = origin {
                 instead = "drop it: the seeds of '\(leader)' decide"
             } else {
-                instead = stage.template == nil
+                instead =
+                    stage.template == nil
                     ? "write \(list) on the stage instead (a stage's seeds replace the profile's)"
                     : "replace the axis by \(list) on the template (a stage's seeds replace the profile's)"
             }
-            throw PipelineError.spec(written.location,
-                                     "\(what), but \(describe(origin)) set the seed of each run; \(instead)")
+            throw PipelineError.spec(
+                written.location,
+                "\(what), but \(describe(origin)) set the seed of each run; \(instead)")
         }
     }
 
@@ -157,9 +166,10 @@ struct SeedReplication {
     func stages(values: [[String: ParamValue]]) throws -> [Draft] {
         var drafts: [Draft] = []
         for (i, stage) in file.stages.enumerated() {
-            let runs: [(name: String, seed: Int?)] = replicaSeeds[i].map { list in
-                list.map { (SeedReplication.name(stage.name, seed: $0), $0) }
-            } ?? [(stage.name, singleSeed[i])]
+            let runs: [(name: String, seed: Int?)] =
+                replicaSeeds[i].map { list in
+                    list.map { (SeedReplication.name(stage.name, seed: $0), $0) }
+                } ?? [(stage.name, singleSeed[i])]
             for run in runs {
                 drafts.append(try draft(i, name: run.name, seed: run.seed, values: values[i]))
             }
@@ -182,9 +192,14 @@ struct SeedReplication {
                 continue
             }
             if reference.isScalar, let parameter = reference.parameter {
-                guard let seed, let replica = members.first(where: { $0 == SeedReplication.name(reference.target, seed: seed) }) else {
-                    throw PipelineError.spec(stage.location,
-                                             "stage '\(stage.name)' names '\(reference.target)', which runs once per seed (\(members.joined(separator: ", "))); give '\(stage.name)' seeds it has")
+                guard let seed,
+                    let replica = members.first(where: { $0 == SeedReplication.name(reference.target, seed: seed) })
+                else {
+                    throw PipelineError.spec(
+                        stage.location,
+                        "stage '\(stage.name)' names '\(reference.target)', which runs once per seed "
+                            + "(\(members.joined(separator: ", "))); give '\(stage.name)' seeds it has"
+                    )
                 }
                 values[parameter] = .string(replica)
                 add([replica])
@@ -193,7 +208,8 @@ struct SeedReplication {
                 add(members)
             }
         }
-        return Draft(name: name, source: i, kind: kinds[i], values: values, dependencies: dependencies, groups: groups,
-                     location: stage.location)
+        return Draft(
+            name: name, source: i, kind: kinds[i], values: values, dependencies: dependencies, groups: groups,
+            location: stage.location)
     }
 }

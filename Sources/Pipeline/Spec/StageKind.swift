@@ -36,7 +36,8 @@ public protocol StageKind: Sendable {
 extension StageKind {
     public func inputFiles(_ parameters: ResolvedParameters) -> [String] { [] }
     public func validate(_ parameters: ResolvedParameters) -> String? { nil }
-    public func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest {
+    public func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest
+    {
         ResourceRequest(cpus: 1, memory: "2G")
     }
 }

@@ -45,19 +45,25 @@ public struct ParameterField<Root: StageParameters>: Sendable {
             guard let problem = check?(typed) else { return nil }
             return "\(name): \(problem)"
         }
-        return ParameterField(parameter: Parameter(name, Value.paramType, default: required ? nil : declared, doc: doc, matters: relevant),
-                              assign: assign, check: validate)
+        return ParameterField(
+            parameter: Parameter(
+                name, Value.paramType, default: required ? nil : declared, doc: doc, matters: relevant),
+            assign: assign, check: validate)
     }
 
     /// The name of another stage (a dependency): "" names none.
-    public static func stage(_ name: String, _ path: WritableKeyPath<Root, String> & Sendable, doc: String,
-                             required: Bool = false) -> ParameterField {
+    public static func stage(
+        _ name: String, _ path: WritableKeyPath<Root, String> & Sendable, doc: String,
+        required: Bool = false
+    ) -> ParameterField {
         retyped(field(name, path, doc: doc, required: required), as: .stage)
     }
 
     /// Names of other stages (dependencies); "-" names none, globs name every match.
-    public static func stages(_ name: String, _ path: WritableKeyPath<Root, [String]> & Sendable, doc: String,
-                              required: Bool = false) -> ParameterField {
+    public static func stages(
+        _ name: String, _ path: WritableKeyPath<Root, [String]> & Sendable, doc: String,
+        required: Bool = false
+    ) -> ParameterField {
         retyped(field(name, path, doc: doc, required: required), as: .list(.stage))
     }
 
@@ -72,7 +78,9 @@ public struct ParameterField<Root: StageParameters>: Sendable {
         return ParameterField(
             parameter: Parameter(name, .string, default: .string(declared), doc: doc),
             assign: { root, value in
-                if let word = value.stringValue, let match = words.first(where: { $0.0 == word }) { root[keyPath: path] = match.1 }
+                if let word = value.stringValue, let match = words.first(where: { $0.0 == word }) {
+                    root[keyPath: path] = match.1
+                }
             },
             check: { value in
                 words.contains { $0.0 == value.stringValue } ? nil : "unknown \(name) '\(value)'; known: \(known)"
@@ -81,8 +89,9 @@ public struct ParameterField<Root: StageParameters>: Sendable {
 
     private static func retyped(_ field: ParameterField, as type: ParamType) -> ParameterField {
         let p = field.parameter
-        return ParameterField(parameter: Parameter(p.name, type, default: p.defaultValue, doc: p.doc, matters: p.matters),
-                              assign: field.assign, check: field.check)
+        return ParameterField(
+            parameter: Parameter(p.name, type, default: p.defaultValue, doc: p.doc, matters: p.matters),
+            assign: field.assign, check: field.check)
     }
 }
 

@@ -17,16 +17,22 @@ struct StageReferences {
     /// The names "" (a scalar) and "-" (a list item) name no stage: "no teacher", "a row we do not reproduce".
     static let none: Set<String> = ["", "-"]
 
-    init(file: PipelineFile, kinds: [any StageKind], values: inout [[String: ParamValue]], locations: [[String: SourceLocation]]) throws {
+    init(
+        file: PipelineFile, kinds: [any StageKind], values: inout [[String: ParamValue]],
+        locations: [[String: SourceLocation]]
+    ) throws {
         let names = file.stages.map(\.name)
         let known = Set(names)
         var all: [[Reference]] = []
         for (i, stage) in file.stages.enumerated() {
             var references: [Reference] = []
             func check(_ target: String, _ parameter: String?, at location: SourceLocation) throws {
-                let what = parameter.map { "parameter '\($0)' of stage '\(stage.name)' names" } ?? "stage '\(stage.name)' depends on"
+                let what =
+                    parameter.map { "parameter '\($0)' of stage '\(stage.name)' names" }
+                    ?? "stage '\(stage.name)' depends on"
                 guard known.contains(target) else {
-                    throw PipelineError.spec(location, "\(what) unknown stage '\(target)'\(NearestName.hint(target, among: names))")
+                    throw PipelineError.spec(
+                        location, "\(what) unknown stage '\(target)'\(NearestName.hint(target, among: names))")
                 }
                 guard target != stage.name else {
                     throw PipelineError.spec(location, "stage '\(stage.name)' depends on itself")
@@ -45,9 +51,12 @@ struct StageReferences {
                             expanded.append(.string(item))
                             continue
                         }
-                        let targets = Glob.isPattern(item) ? names.filter { Glob.matches(item, $0) && $0 != stage.name } : [item]
+                        let targets =
+                            Glob.isPattern(item) ? names.filter { Glob.matches(item, $0) && $0 != stage.name } : [item]
                         guard !targets.isEmpty else {
-                            throw PipelineError.spec(location, "parameter '\(parameter.name)' of stage '\(stage.name)': '\(item)' matches no stage")
+                            throw PipelineError.spec(
+                                location,
+                                "parameter '\(parameter.name)' of stage '\(stage.name)': '\(item)' matches no stage")
                         }
                         for target in targets {
                             try check(target, parameter.name, at: location)

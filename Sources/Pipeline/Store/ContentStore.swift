@@ -1,7 +1,8 @@
 import Foundation
 import Support
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The content-addressed store (`artifacts/cache/`): one immutable file per SHA-256 of its
@@ -68,7 +69,8 @@ public struct ContentStore: Sendable {
             }
             try moveToQuarantine(digest)
         }
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         try AtomicFile.syncFile(url)
         chmod(url.path, 0o444)
         try AtomicFile.publish(url, as: target)
@@ -149,7 +151,9 @@ public enum StoreError: ClassifiedError, CustomStringConvertible, Equatable {
         case .missing(let digest):
             return "cache entry \(digest) is missing; rerun the stage that produces it"
         case .corrupted(let digest, let actual):
-            return "cache entry \(digest) is corrupted (its bytes hash to \(actual)); it was moved to quarantine, rerun the stage that produces it"
+            return
+                "cache entry \(digest) is corrupted (its bytes hash to \(actual)); it was moved to quarantine, rerun "
+                + "the stage that produces it"
         case .io(let message):
             return message
         }

@@ -1,7 +1,8 @@
 import Foundation
 import Support
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SHA-256 of files remembered by (size, mtime, inode), so that `repro all` and
@@ -25,18 +26,23 @@ final class HashCache: @unchecked Sendable {
     init(file: URL) {
         self.file = file
         guard let data = FileManager.default.contents(atPath: file.path),
-              let json = try? JSONParser.parse(data), let object = json.objectValue else { return }
+            let json = try? JSONParser.parse(data), let object = json.objectValue
+        else { return }
         for (path, value) in object {
             guard let size = value["size"]?.intValue, let mtime = value["mtime"]?.intValue,
-                  let inode = value["inode"]?.intValue, let sha = value["sha256"]?.stringValue else { continue }
-            entries[path] = Entry(size: Int64(size), mtime: Int64(mtime), inode: UInt64(bitPattern: Int64(inode)), sha256: sha)
+                let inode = value["inode"]?.intValue, let sha = value["sha256"]?.stringValue
+            else { continue }
+            entries[path] = Entry(
+                size: Int64(size), mtime: Int64(mtime), inode: UInt64(bitPattern: Int64(inode)), sha256: sha)
         }
     }
 
     /// The file's SHA-256, hashing it only when its stat changed; nil if it does not exist.
     func sha256(_ url: URL) throws -> String? {
         guard let stat = Self.fileStat(url) else { return nil }
-        if let known = lock.withLock({ entries[url.path] }), known.size == stat.size, known.mtime == stat.mtime, known.inode == stat.inode {
+        if let known = lock.withLock({ entries[url.path] }), known.size == stat.size, known.mtime == stat.mtime,
+            known.inode == stat.inode
+        {
             return known.sha256
         }
         let sha = try FileDigest.sha256(url)
@@ -67,9 +73,13 @@ final class HashCache: @unchecked Sendable {
         let json: JSONValue? = lock.withLock {
             guard dirty else { return nil }
             dirty = false
-            return .object(entries.mapValues {
-                .object(["size": .int(Int($0.size)), "mtime": .int(Int($0.mtime)), "inode": .int(Int(Int64(bitPattern: $0.inode))), "sha256": .string($0.sha256)])
-            })
+            return .object(
+                entries.mapValues {
+                    .object([
+                        "size": .int(Int($0.size)), "mtime": .int(Int($0.mtime)),
+                        "inode": .int(Int(Int64(bitPattern: $0.inode))), "sha256": .string($0.sha256),
+                    ])
+                })
         }
         if let json { try? AtomicFile.write(Data(json.canonical.utf8), to: file) }
     }

@@ -19,13 +19,17 @@ public struct LockFile: Sendable, Equatable {
         do {
             json = try JSONParser.parse(data)
         } catch {
-            throw PipelineError.badInput("\(url.path) is not valid JSON (\(error)); restore it from git or delete it to start over")
+            throw PipelineError.badInput(
+                "\(url.path) is not valid JSON (\(error)); restore it from git or delete it to start over")
         }
         var lock = LockFile()
         lock.environment = (json["environment"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
         for (name, value) in json["stages"]?.objectValue ?? [:] {
             guard let record = try? value.decode(StageRecord.self) else {
-                throw PipelineError.badInput("\(url.path): the entry of stage '\(name)' is incomplete; restore the file from git or delete the entry")
+                throw PipelineError.badInput(
+                    "\(url.path): the entry of stage '\(name)' is incomplete; restore the file from git or delete "
+                        + "the entry"
+                )
             }
             lock.stages[name] = record.filling(
                 from: RunRecords.read(record.key, Artifacts(root: url.deletingLastPathComponent())))

@@ -31,8 +31,9 @@ extension OutputRecord: Codable {
         if volatile, !object.contains(.sha256) {
             self.init(sha256: "", size: 0, volatile: true)
         } else {
-            self.init(sha256: try object.decode(String.self, forKey: .sha256),
-                      size: try object.decode(Int64.self, forKey: .size), volatile: volatile)
+            self.init(
+                sha256: try object.decode(String.self, forKey: .sha256),
+                size: try object.decode(Int64.self, forKey: .size), volatile: volatile)
         }
     }
 

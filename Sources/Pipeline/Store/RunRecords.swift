@@ -21,7 +21,8 @@ struct RunRecords {
     /// The key's record as written, whatever the store holds; nil when absent or unreadable.
     static func read(_ key: String, _ artifacts: Artifacts) -> StageRecord? {
         guard let data = FileManager.default.contents(atPath: artifacts.runRecord(key).path),
-              let record = try? JSONValue.decode(StageRecord.self, from: data), record.key == key else { return nil }
+            let record = try? JSONValue.decode(StageRecord.self, from: data), record.key == key
+        else { return nil }
         return record
     }
 

@@ -27,7 +27,10 @@ public struct StageFingerprint: Sendable, Equatable {
         return FileDigest.sha256(Data(JSONValue.object(object).canonical.utf8))
     }
 
-    init(kind: String, kindVersion: Int, parameters: ResolvedParameters, dependencies: [String: [String: String]], inputs: [String: String]) {
+    init(
+        kind: String, kindVersion: Int, parameters: ResolvedParameters, dependencies: [String: [String: String]],
+        inputs: [String: String]
+    ) {
         self.kind = kind
         self.kindVersion = kindVersion
         self.parameters = parameters
@@ -43,11 +46,12 @@ extension StageFingerprint: Codable {
 
     public init(from decoder: Decoder) throws {
         let object = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(kind: try object.decode(String.self, forKey: .kind),
-                  kindVersion: try object.decode(Int.self, forKey: .kindVersion),
-                  parameters: try object.decode(ResolvedParameters.self, forKey: .parameters),
-                  dependencies: try object.decodeIfPresent([String: [String: String]].self, forKey: .dependencies)
-                      ?? [:],
-                  inputs: try object.decodeIfPresent([String: String].self, forKey: .inputs) ?? [:])
+        self.init(
+            kind: try object.decode(String.self, forKey: .kind),
+            kindVersion: try object.decode(Int.self, forKey: .kindVersion),
+            parameters: try object.decode(ResolvedParameters.self, forKey: .parameters),
+            dependencies: try object.decodeIfPresent([String: [String: String]].self, forKey: .dependencies)
+                ?? [:],
+            inputs: try object.decodeIfPresent([String: String].self, forKey: .inputs) ?? [:])
     }
 }

@@ -6,7 +6,8 @@ public struct StageRecord: Sendable, Equatable {
     public let outputs: [String: OutputRecord]
     public let metrics: [String: Metric]
 
-    public init(key: String, fingerprint: StageFingerprint, outputs: [String: OutputRecord], metrics: [String: Metric]) {
+    public init(key: String, fingerprint: StageFingerprint, outputs: [String: OutputRecord], metrics: [String: Metric])
+    {
         self.key = key
         self.fingerprint = fingerprint
         self.outputs = outputs
@@ -43,9 +44,10 @@ extension StageRecord: Codable {
 
     public init(from decoder: Decoder) throws {
         let object = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(key: try object.decode(String.self, forKey: .key), fingerprint: try StageFingerprint(from: decoder),
-                  outputs: try object.decode([String: OutputRecord].self, forKey: .outputs),
-                  metrics: try object.decodeIfPresent([String: Metric].self, forKey: .metrics) ?? [:])
+        self.init(
+            key: try object.decode(String.self, forKey: .key), fingerprint: try StageFingerprint(from: decoder),
+            outputs: try object.decode([String: OutputRecord].self, forKey: .outputs),
+            metrics: try object.decodeIfPresent([String: Metric].self, forKey: .metrics) ?? [:])
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -9,7 +9,8 @@ struct Timings {
 
     func read() -> [String: Double] {
         guard let data = FileManager.default.contents(atPath: artifacts.timings.path),
-              let json = try? JSONParser.parse(data) else { return [:] }
+            let json = try? JSONParser.parse(data)
+        else { return [:] }
         return (json.objectValue ?? [:]).compactMapValues(\.doubleValue)
     }
 

@@ -97,8 +97,10 @@ struct KeyedNodeReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try take(type, key) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try take(type, key) }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type,
-                                               forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type,
+        forKey key: Key
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         try decoder(key).container(keyedBy: type)
     }
 
@@ -163,8 +165,11 @@ struct UnkeyedNodeReader: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try take(type) }
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try take(type) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type)
-        throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    )
+        throws -> KeyedDecodingContainer<NestedKey>
+    {
         let container = try next().container(keyedBy: type)
         currentIndex += 1
         return container

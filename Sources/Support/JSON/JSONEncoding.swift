@@ -139,8 +139,10 @@ struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt32, forKey key: Key) throws { try put(value, key) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { try put(value, key) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
-                                                        forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
         superEncoder(forKey: key).container(keyedBy: keyType)
     }
 
@@ -168,8 +170,11 @@ struct UnkeyedNodeContainer: UnkeyedEncodingContainer, PutsValues {
     mutating func encode<T: Encodable>(_ value: T) throws { try put(value) }
     mutating func encodeNil() throws { node.append().set(.null) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
-        -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    )
+        -> KeyedEncodingContainer<NestedKey>
+    {
         superEncoder().container(keyedBy: keyType)
     }
 

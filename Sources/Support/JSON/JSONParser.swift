@@ -137,7 +137,8 @@ public struct JSONParser {
     private mutating func unicodeEscape() throws -> Unicode.Scalar {
         let first = try hex4()
         if (0xD800...0xDBFF).contains(first), position + 6 <= bytes.count,
-           bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+            bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+        {
             let saved = position
             position += 2
             let second = try hex4()

@@ -88,8 +88,10 @@ struct JSONWriter {
         }
     }
 
-    private mutating func writeList<T>(_ open: String, _ close: String, _ items: [T], _ depth: Int,
-                                       _ body: (inout JSONWriter, T) -> Void) {
+    private mutating func writeList<T>(
+        _ open: String, _ close: String, _ items: [T], _ depth: Int,
+        _ body: (inout JSONWriter, T) -> Void
+    ) {
         out += open
         if items.isEmpty {
             // Foundation's pretty printer breaks the line of an empty array or object too

@@ -36,7 +36,8 @@ struct EvaluationRecord: Codable {
 /// `timing` (the training's seconds per epoch; volatile).
 struct EvaluateKind: TypedStageKind {
     let name = "evaluate"
-    let version = 5  // 4: 1x1 convolutions on our own kernels (ResNeXt: other bits); 5: and the strided ones (all models)
+    // 4: 1x1 convolutions on our own kernels (ResNeXt: other bits); 5: and the strided ones (all models)
+    let version = 5
 
     struct Parameters: StageParameters {
         var run = ""
@@ -54,12 +55,14 @@ struct EvaluateKind: TypedStageKind {
         let p = Parameters(context.parameters)
         let trainStage = p.run
         // The run's label set, as its train stage recorded it (fine unless it says coarse).
-        let labels = context.dependencies[trainStage]?.metrics["labels"].flatMap { LabelSet(rawValue: $0.description) } ?? .fine
+        let labels =
+            context.dependencies[trainStage]?.metrics["labels"].flatMap { LabelSet(rawValue: $0.description) } ?? .fine
         let dataset = try CIFARConverter.load(try context.output(of: p.dataset, named: "data")).relabeled(labels)
         let model = try Checkpoint.loadModel(try context.output(of: trainStage, named: "checkpoint"))
         guard model.classes == dataset.fineClasses else {
             throw TrainingError.checkpointMismatch(
-                "stage \(context.stage): \(trainStage) has \(model.classes) classes, the dataset \(dataset.fineClasses)")
+                "stage \(context.stage): \(trainStage) has \(model.classes) classes, the dataset \(dataset.fineClasses)"
+            )
         }
         model.context.threads = context.threads
         context.progress.update("evaluating \(trainStage) on \(dataset.test.count) test images")
@@ -68,11 +71,12 @@ struct EvaluateKind: TypedStageKind {
         let historyFile = try context.output(of: trainStage, named: "history")
         let history = try JSONValue.decode([EpochRecord].self, from: Data(contentsOf: historyFile))
         let best = history.best
-        let record = EvaluationRecord(stage: trainStage, model: model.name, top1: result.top1, top5: result.top5, loss: result.loss,
-                                      images: result.count, bestEpoch: best?.epoch ?? 0, bestTop1: best?.testTop1 ?? result.top1,
-                                      bestTop5: best?.testTop5 ?? result.top5,
-                                      distilledFrom: context.dependencies[trainStage]?.metrics["teacher"]?.description,
-                                      history: history)
+        let record = EvaluationRecord(
+            stage: trainStage, model: model.name, top1: result.top1, top5: result.top5, loss: result.loss,
+            images: result.count, bestEpoch: best?.epoch ?? 0, bestTop1: best?.testTop1 ?? result.top1,
+            bestTop5: best?.testTop5 ?? result.top5,
+            distilledFrom: context.dependencies[trainStage]?.metrics["teacher"]?.description,
+            history: history)
         let evaluation = context.outputDirectory.appendingPathComponent("evaluation.json")
         try JSONValue.data(record, .foundationPretty).write(to: evaluation)
         var outputs: [String: StageResult.Output] = ["evaluation": .init(evaluation)]
@@ -81,9 +85,11 @@ struct EvaluateKind: TypedStageKind {
             try FileManager.default.copyItem(at: timing, to: copy)
             outputs["timing"] = .init(copy, volatile: true)
         }
-        return StageResult(outputs: outputs, metrics: [
-            "top1": .number(result.top1), "top5": .number(result.top5), "loss": .number(result.loss),
-            "best_epoch": .number(Double(record.bestEpoch)), "best_top1": .number(record.bestTop1),
-        ])
+        return StageResult(
+            outputs: outputs,
+            metrics: [
+                "top1": .number(result.top1), "top5": .number(result.top5), "loss": .number(result.loss),
+                "best_epoch": .number(Double(record.bestEpoch)), "best_top1": .number(record.bestTop1),
+            ])
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import Support
 import Pipeline
 import Report
+import Support
 import Tensor
 import Training
 
@@ -23,10 +23,13 @@ struct ReportKind: TypedStageKind, PaperReadingKind {
 
         static let fields: [ParameterField<Parameters>] = [
             .stages("tables", \.tables, doc: "table stages, in order", required: true),
-            .stages("curves", \.curves, doc: "evaluate stages whose learning curves are drawn (the first seed of each)", required: true),
-            .stages("text_rows", \.textRows,
-                    doc: "evaluate stages for the paper's text-only results, in the order of the paper file's "
-                        + "text_results (teacher, ResNet110, three Section III-A runs); \"-\" for none"),
+            .stages(
+                "curves", \.curves, doc: "evaluate stages whose learning curves are drawn (the first seed of each)",
+                required: true),
+            .stages(
+                "text_rows", \.textRows,
+                doc: "evaluate stages for the paper's text-only results, in the order of the paper file's "
+                    + "text_results (teacher, ResNet110, three Section III-A runs); \"-\" for none"),
             .field("profile", \.profile, doc: "the profile named in the title"),
             .field("paper", \.paper, doc: PaperInput.parameterDoc),
         ]
@@ -56,10 +59,14 @@ struct ReportKind: TypedStageKind, PaperReadingKind {
             tables.append(TableResult(paper: paper.text, ours: ours, profile: p.profile))
         }
         let runs = try p.curves.map { try EvaluationRecord.read(context.members(of: $0)[0], in: context) }
-        func chart(_ title: String, _ y: String, _ selected: [EvaluationRecord], _ value: (EpochRecord) -> Double) -> LineChart {
-            LineChart(title: title, xLabel: "epoch", yLabel: y, series: selected.map { run in
-                LineChart.Series(name: run.stage, points: run.history.map { (Double($0.epoch), value($0)) })
-            })
+        func chart(
+            _ title: String, _ y: String, _ selected: [EvaluationRecord], _ value: (EpochRecord) -> Double
+        ) -> LineChart {
+            LineChart(
+                title: title, xLabel: "epoch", yLabel: y,
+                series: selected.map { run in
+                    LineChart.Series(name: run.stage, points: run.history.map { (Double($0.epoch), value($0)) })
+                })
         }
         // A distilled run's loss carries the T²-scaled soft term: it gets a chart of its own.
         let plain = runs.filter { $0.distilledFrom == nil }, distilled = runs.filter { $0.distilledFrom != nil }
@@ -67,13 +74,18 @@ struct ReportKind: TypedStageKind, PaperReadingKind {
         if !runs.isEmpty { charts.append(chart("Test top-1 per epoch", "top-1 (%)", runs, \.testTop1)) }
         if !plain.isEmpty { charts.append(chart("Training loss per epoch", "loss", plain, \.trainLoss)) }
         if !distilled.isEmpty {
-            charts.append(chart("Training loss per epoch, distilled runs (soft term × T²)", "loss", distilled, \.trainLoss))
+            charts.append(
+                chart("Training loss per epoch, distilled runs (soft term × T²)", "loss", distilled, \.trainLoss))
         }
-        if !runs.isEmpty { charts.append(chart("Learning rate (last update of each epoch)", "learning rate", runs, \.learningRate)) }
+        if !runs.isEmpty {
+            charts.append(chart("Learning rate (last update of each epoch)", "learning rate", runs, \.learningRate))
+        }
         let notes = [
             "Numeric environment: \(NumericEnvironment.current.description).",
-            "Ours: final-epoch accuracy on the test split, the mean over seeds where a run has several; Δ = ours − paper in points. † marks cells the paper left empty.",
-            "Rerun one stage with `repro stage NAME --profile \(p.profile)`; check every hash with `repro verify --profile \(p.profile)`.",
+            "Ours: final-epoch accuracy on the test split, the mean over seeds where a run has several; Δ = ours − "
+                + "paper in points. † marks cells the paper left empty.",
+            "Rerun one stage with `repro stage NAME --profile \(p.profile)`; check every hash with `repro verify "
+                + "--profile \(p.profile)`.",
         ]
         let html = HTMLReport(profile: p.profile, tables: tables, charts: charts, notes: notes).render()
         let fragments = tables.map(\.paper.id).filter { paper.table($0) != nil }
@@ -86,18 +98,22 @@ struct ReportKind: TypedStageKind, PaperReadingKind {
             outputs[role.rawValue] = .init(url)
         }
         let summary = VerdictSummary(tables: tables)
-        return StageResult(outputs: outputs,
-                           metrics: Dictionary(uniqueKeysWithValues: summary.counts.map { ($0.key, .number(Double($0.value))) }))
+        return StageResult(
+            outputs: outputs,
+            metrics: Dictionary(uniqueKeysWithValues: summary.counts.map { ($0.key, .number(Double($0.value))) }))
     }
 }
 
 extension ReportKind {
     /// A table stage's numbers (`TableOutput.numbers`), with the paper table they fill.
-    private func tableResult(_ stage: String, paper: Paper, context: StageContext,
-                             profile: String) throws -> TableResult {
+    private func tableResult(
+        _ stage: String, paper: Paper, context: StageContext,
+        profile: String
+    ) throws -> TableResult {
         let files = context.dependencies[stage]?.files ?? [:]
         guard let table = paper.tables.first(where: { files[TableOutput.Names(table: $0.id)[.numbers]] != nil }),
-              let file = files[TableOutput.Names(table: table.id)[.numbers]] else {
+            let file = files[TableOutput.Names(table: table.id)[.numbers]]
+        else {
             throw PipelineError.badInput("stage \(context.stage): '\(stage)' is not a table stage among its deps")
         }
         let numbers = try JSONValue.decode(TableNumbers.self, from: Data(contentsOf: file))

@@ -1,7 +1,7 @@
 import Foundation
-import Support
 import Pipeline
 import Report
+import Support
 
 /// Our numbers for one paper table, read from the evaluate stages a table stage names:
 /// an estimate over each stage's seeds per measured cell, mean seconds per epoch for a

@@ -1,7 +1,7 @@
 import Foundation
-import Support
 import Pipeline
 import Report
+import Support
 
 /// `kind: table`: one of the paper's Tables I–V with our numbers beside the paper's
 /// (Markdown and a LaTeX fragment), from the evaluate stages named in `rows`. `rows`
@@ -25,9 +25,11 @@ struct TableKind: TypedStageKind, PaperReadingKind {
 
         static let fields: [ParameterField<Parameters>] = [
             .field("table", \.table, doc: "table1 … table5: a table id of the paper file", required: true),
-            .stages("rows", \.rows, doc: "evaluate stages, one per paper row (layout per_cell, Table IV: per cell, "
-                        + "row by row; a glob names several); \"-\" for none; a stage run once per seed gives an "
-                        + "estimate over its seeds", required: true),
+            .stages(
+                "rows", \.rows,
+                doc: "evaluate stages, one per paper row (layout per_cell, Table IV: per cell, "
+                    + "row by row; a glob names several); \"-\" for none; a stage run once per seed gives an "
+                    + "estimate over its seeds", required: true),
             .field("profile", \.profile, doc: "the profile named in the caption"),
             .field("paper", \.paper, doc: PaperInput.parameterDoc),
         ]

@@ -12,7 +12,10 @@ import Training
 /// `artifacts/work/` after a crash and ends with the bytes of an uninterrupted run.
 struct TrainKind: TypedStageKind {
     let name = "train"
-    let version = 9  // 5: the teacher in parts of 32 images; 6: checkpoints record the key's parameters only; 7: and a numeric environment without the ISA; 8: 1x1 convolutions on our own kernels (ResNeXt: other bits); 9: and every other im2col one (strided: all models)
+    // 5: the teacher in parts of 32 images; 6: checkpoints record the key's parameters only;
+    // 7: and a numeric environment without the ISA; 8: 1x1 convolutions on our own kernels
+    // (ResNeXt: other bits); 9: and every other im2col one (strided: all models)
+    let version = 9
 
     /// What pipeline.yaml says of a training run: the recipe (`TrainingConfig`, written
     /// with RECIPE.md's names) plus the stages it reads and the schedule scale.
@@ -26,57 +29,106 @@ struct TrainKind: TypedStageKind {
         var config: TrainingConfig { recipe.scaled(by: epochScale) }
 
         static let fields: [ParameterField<Parameters>] = [
-            .field("model", \.recipe.model, doc: "cifar_resnet{20,56,110}_v1 or cifar_resnext29_{C}x{W}d", check: knownModel),
-            .field("width", \.recipe.widthMultiplier, doc: "channel-width multiplier (tiny models for smoke runs)", check: positive),
+            .field(
+                "model", \.recipe.model, doc: "cifar_resnet{20,56,110}_v1 or cifar_resnext29_{C}x{W}d",
+                check: knownModel),
+            .field(
+                "width", \.recipe.widthMultiplier, doc: "channel-width multiplier (tiny models for smoke runs)",
+                check: positive),
             .stage("dataset", \.dataset, doc: "the dataset stage"),
             .field("epochs", \.recipe.epochs, doc: "training epochs", check: positive),
-            .field("epoch_scale", \.epochScale, doc: "shortens the schedule: epochs, warm-up, decay epochs and mixing-off epochs are multiplied by it (rounded, at least 1)", check: positive),
-            .field("batch_size", \.recipe.batchSize, doc: "images per update; the last incomplete batch is dropped", check: positive),
-            .field("devices", \.recipe.devices, doc: "devices the batch is split over, each part normalised with its own batch statistics (MXNet/GluonCV data parallelism without synchronised BN); memory scales with the part", check: positive),
+            .field(
+                "epoch_scale", \.epochScale,
+                doc:
+                    "shortens the schedule: epochs, warm-up, decay epochs and mixing-off epochs are multiplied by it "
+                    + "(rounded, at least 1)",
+                check: positive),
+            .field(
+                "batch_size", \.recipe.batchSize, doc: "images per update; the last incomplete batch is dropped",
+                check: positive),
+            .field(
+                "devices", \.recipe.devices,
+                doc:
+                    "devices the batch is split over, each part normalised with its own batch statistics "
+                    + "(MXNet/GluonCV data parallelism without synchronised BN); memory scales with the part",
+                check: positive),
             .field("eval_batch_size", \.recipe.evalBatchSize, doc: "images per evaluation batch", check: positive),
-            .field("seed", \.recipe.seed, doc: "seed of every random draw (init, shuffle, augmentation, mixing); `seeds:` runs several"),
+            .field(
+                "seed", \.recipe.seed,
+                doc: "seed of every random draw (init, shuffle, augmentation, mixing); `seeds:` runs several"),
             .field("optimizer", \.recipe.optimizer, doc: "nag, sgd, adam, nadam, adadelta or rmsprop"),
-            .field("lr", \.recipe.learningRate, doc: "base learning rate (AdaDelta has none)", check: notNegative,
-                   matters: { $0.recipe.optimizer != .adadelta }),
-            .field("momentum", \.recipe.momentum, doc: "momentum of nag/sgd", check: notNegative,
-                   matters: { [.nag, .sgd].contains($0.recipe.optimizer) }),
+            .field(
+                "lr", \.recipe.learningRate, doc: "base learning rate (AdaDelta has none)", check: notNegative,
+                matters: { $0.recipe.optimizer != .adadelta }),
+            .field(
+                "momentum", \.recipe.momentum, doc: "momentum of nag/sgd", check: notNegative,
+                matters: { [.nag, .sgd].contains($0.recipe.optimizer) }),
             .field("wd", \.recipe.weightDecay, doc: "coupled L2 weight decay", check: notNegative),
             .field("no_bias_decay", \.recipe.noBiasDecay, doc: "exempt biases and BN parameters from decay"),
             .field("schedule", \.recipe.schedule, doc: "step, poly or cosine (per iteration)"),
             .field("warmup_epochs", \.recipe.warmupEpochs, doc: "linear warm-up epochs", check: notNegative),
-            .field("decay_epochs", \.recipe.decayEpochs, doc: "step schedule: epochs where the rate drops",
-                   matters: { $0.recipe.schedule == .step }),
-            .field("decay_factor", \.recipe.decayFactor, doc: "step schedule: factor per drop", matters: { $0.recipe.schedule == .step }),
-            .field("poly_power", \.recipe.polyPower, doc: "poly schedule: power", matters: { $0.recipe.schedule == .poly }),
-            .field("label_smoothing", \.recipe.labelSmoothing, doc: "ε of label smoothing (GluonCV ε/K form)", check: { (0..<1).contains($0) ? nil : "must lie in [0, 1)" }),
-            .field("mixup", \.recipe.mixup, doc: "none, interpolation, stitch-horizontal or stitch-vertical", check: knownMixing),
-            .field("mixup_alpha", \.recipe.mixupAlpha, doc: "λ ~ Beta(α, α), one per batch", check: positive, matters: mixes),
-            .field("mixup_exact_fraction", \.recipe.mixupExactFraction, doc: "stitching: weight labels by P/32 instead of λ",
-                   matters: { $0.recipe.mixup.hasPrefix("stitch") }),
-            .field("mixup_off_first", \.recipe.mixupOffFirstEpochs, doc: "no mixing in the first k epochs", check: notNegative, matters: mixes),
-            .field("mixup_off_last", \.recipe.mixupOffLastEpochs, doc: "no mixing in the last k epochs", check: notNegative, matters: mixes),
+            .field(
+                "decay_epochs", \.recipe.decayEpochs, doc: "step schedule: epochs where the rate drops",
+                matters: { $0.recipe.schedule == .step }),
+            .field(
+                "decay_factor", \.recipe.decayFactor, doc: "step schedule: factor per drop",
+                matters: { $0.recipe.schedule == .step }),
+            .field(
+                "poly_power", \.recipe.polyPower, doc: "poly schedule: " + "power",
+                matters: { $0.recipe.schedule == .poly }),
+            .field(
+                "label_smoothing", \.recipe.labelSmoothing, doc: "ε of label smoothing (GluonCV ε/K form)",
+                check: { (0..<1).contains($0) ? nil : "must lie in [0, 1)" }),
+            .field(
+                "mixup", \.recipe.mixup, doc: "none, interpolation, stitch-horizontal or stitch-vertical",
+                check: knownMixing),
+            .field(
+                "mixup_alpha", \.recipe.mixupAlpha, doc: "λ ~ Beta(α, α), one per batch", check: positive,
+                matters: mixes),
+            .field(
+                "mixup_exact_fraction", \.recipe.mixupExactFraction,
+                doc: "stitching: weight labels by P/32 instead of λ",
+                matters: { $0.recipe.mixup.hasPrefix("stitch") }),
+            .field(
+                "mixup_off_first", \.recipe.mixupOffFirstEpochs, doc: "no mixing in the first k epochs",
+                check: notNegative, matters: mixes),
+            .field(
+                "mixup_off_last", \.recipe.mixupOffLastEpochs, doc: "no mixing in the last k epochs",
+                check: notNegative, matters: mixes),
             .stage("teacher", \.teacher, doc: "train stage of the distillation teacher; empty: no distillation"),
-            .field("temperature", \.recipe.temperature, doc: "distillation temperature T", check: positive, matters: distils),
-            .field("hard_weight", \.recipe.hardWeight, doc: "distillation weight of the hard-label term",
-                   check: { (0...1).contains($0) ? nil : "must lie in [0, 1]" }, matters: distils),
-            .choice("labels", \.recipe.labels, [("fine", nil), ("coarse", .coarse)],
-                    doc: "fine (100 classes) or coarse (CIFAR-100's 20 superclasses)"),
+            .field(
+                "temperature", \.recipe.temperature, doc: "distillation temperature T", check: positive,
+                matters: distils),
+            .field(
+                "hard_weight", \.recipe.hardWeight, doc: "distillation weight of the hard-label term",
+                check: { (0...1).contains($0) ? nil : "must lie in [0, 1]" }, matters: distils),
+            .choice(
+                "labels", \.recipe.labels, [("fine", nil), ("coarse", .coarse)],
+                doc: "fine (100 classes) or coarse (CIFAR-100's 20 superclasses)"),
             .field("augment", \.recipe.augment, doc: "flip, colour jitter, PCA lighting, pad+crop"),
-            .field("mxnet_saturation_bug", \.recipe.mxnetSaturationBug, doc: "emulate MXNet's saturation kernel bug",
-                   matters: { $0.recipe.augment }),
-            .choice("bn_running_var", \.recipe.pytorchRunningVariance, [("biased", false), ("unbiased", true)],
-                    doc: "BN running variance: biased (GluonCV) or unbiased (PyTorch)"),
+            .field(
+                "mxnet_saturation_bug", \.recipe.mxnetSaturationBug, doc: "emulate MXNet's saturation kernel bug",
+                matters: { $0.recipe.augment }),
+            .choice(
+                "bn_running_var", \.recipe.pytorchRunningVariance, [("biased", false), ("unbiased", true)],
+                doc: "BN running variance: biased (GluonCV) or unbiased (PyTorch)"),
         ]
 
-        private static let mixes: @Sendable (Parameters) -> Bool = { $0.recipe.mixup != MixingConfig.Kind.none.rawValue }
+        private static let mixes: @Sendable (Parameters) -> Bool = {
+            $0.recipe.mixup != MixingConfig.Kind.none.rawValue
+        }
         private static let distils: @Sendable (Parameters) -> Bool = { !$0.teacher.isEmpty }
         private static let knownModel: @Sendable (String) -> String? = { name in
             (try? Architecture(name: name)) == nil
-                ? "unknown model '\(name)'; known: \(Architecture.knownNames.joined(separator: ", ")), cifar_resnext29_{C}x{W}d" : nil
+                ? "unknown model '\(name)'; known: \(Architecture.knownNames.joined(separator: ", ")), "
+                    + "cifar_resnext29_{C}x{W}d"
+                : nil
         }
         private static let knownMixing: @Sendable (String) -> String? = { name in
             MixingConfig.Kind(rawValue: name) == nil
-                ? "unknown mixup '\(name)'; known: \(MixingConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))" : nil
+                ? "unknown mixup '\(name)'; known: "
+                    + "\(MixingConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
+                : nil
         }
     }
 
@@ -86,7 +138,9 @@ struct TrainKind: TypedStageKind {
             return "batch_size \(config.batchSize) does not split into \(config.devices) equal parts (devices)"
         }
         if config.warmupEpochs >= config.epochs {
-            return "warmup_epochs (\(config.warmupEpochs) after epoch_scale) must be smaller than epochs (\(config.epochs))"
+            return
+                "warmup_epochs (\(config.warmupEpochs) after epoch_scale) must be smaller than epochs "
+                + "(\(config.epochs))"
         }
         return nil
     }
@@ -94,7 +148,8 @@ struct TrainKind: TypedStageKind {
     func run(_ context: StageContext) throws -> StageResult {
         let p = Parameters(context.parameters)
         let config = p.config
-        let dataset = try CIFARConverter.load(try context.output(of: p.dataset, named: "data")).relabeled(config.labels ?? .fine)
+        let dataset = try CIFARConverter.load(try context.output(of: p.dataset, named: "data")).relabeled(
+            config.labels ?? .fine)
         var teacher: Model?
         if !p.teacher.isEmpty {
             teacher = try Checkpoint.loadModel(try context.output(of: p.teacher, named: "checkpoint"))
@@ -102,13 +157,16 @@ struct TrainKind: TypedStageKind {
         return try train(context, config, dataset, teacher)
     }
 
-    private func train(_ context: StageContext, _ config: TrainingConfig, _ dataset: CIFARDataset, _ teacher: Model?) throws -> StageResult {
-        let trainer = try Trainer(config: config, dataset: dataset, teacher: teacher, workDirectory: context.workDirectory,
-                                  environment: NumericEnvironment.current.description, threads: context.threads,
-                                  report: { context.log($0) },
-                                  announce: { context.announce($0) },
-                                  progress: { context.progress.update($0.line, fraction: $0.fraction) },
-                                  isCancelled: { context.isCancelled })
+    private func train(
+        _ context: StageContext, _ config: TrainingConfig, _ dataset: CIFARDataset, _ teacher: Model?
+    ) throws -> StageResult {
+        let trainer = try Trainer(
+            config: config, dataset: dataset, teacher: teacher, workDirectory: context.workDirectory,
+            environment: NumericEnvironment.current.description, threads: context.threads,
+            report: { context.log($0) },
+            announce: { context.announce($0) },
+            progress: { context.progress.update($0.line, fraction: $0.fraction) },
+            isCancelled: { context.isCancelled })
         let outcome = try trainer.run(stageName: context.stage)
 
         // A hard link, not a copy: the work directory and the cache share a file system, and
@@ -132,14 +190,19 @@ struct TrainKind: TypedStageKind {
             metrics["top1"] = .number(last.testTop1)
             metrics["top5"] = .number(last.testTop5)
         }
-        return StageResult(outputs: ["checkpoint": .init(checkpoint), "history": .init(history),
-                                     "timing": .init(timing, volatile: true)], metrics: metrics)
+        return StageResult(
+            outputs: [
+                "checkpoint": .init(checkpoint), "history": .init(history),
+                "timing": .init(timing, volatile: true),
+            ], metrics: metrics)
     }
 }
 
 /// Numeric checks shared by the kinds' parameter declarations.
 func positive<Value: Comparable & Numeric>(_ value: Value) -> String? { value > 0 ? nil : "must be positive" }
-func notNegative<Value: Comparable & Numeric>(_ value: Value) -> String? { value >= 0 ? nil : "must be zero or positive" }
+func notNegative<Value: Comparable & Numeric>(_ value: Value) -> String? {
+    value >= 0 ? nil : "must be zero or positive"
+}
 
 extension TrainingConfig.OptimizerKind: ParamChoice {}
 extension TrainingConfig.ScheduleKind: ParamChoice {}

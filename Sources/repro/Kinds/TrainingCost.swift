@@ -43,7 +43,8 @@ struct TrainingCost {
         let size = DataSize(run.dataset, labels: config.labels, lookup: lookup)
         let model = try ModelCost(model: config.model, classes: size.classes, widthMultiplier: config.widthMultiplier)
         flops = size.testImages * 2 * Double(model.forwardMACs)
-        memoryBytes = 4 * Double(2 * model.parameters + model.activationFloats * batch) + size.testImages * 3072 + 256 * 1_048_576
+        memoryBytes =
+            4 * Double(2 * model.parameters + model.activationFloats * batch) + size.testImages * 3072 + 256 * 1_048_576
     }
 
     init(_ p: TrainKind.Parameters, lookup: (String) -> ResolvedParameters?) throws {
@@ -82,15 +83,17 @@ struct TrainingCost {
 
     var request: ResourceRequest {
         let estimate = seconds(threads: cpus)
-        return ResourceRequest(cpus: cpus, memory: ResourceRequest.memory(megabytes: memoryBytes * 1.25 / 1_048_576),
-                               time: ResourceRequest.time(seconds: min(Self.longestRequest, estimate * 1.5 + 600)),
-                               estimatedSeconds: estimate)
+        return ResourceRequest(
+            cpus: cpus, memory: ResourceRequest.memory(megabytes: memoryBytes * 1.25 / 1_048_576),
+            time: ResourceRequest.time(seconds: min(Self.longestRequest, estimate * 1.5 + 600)),
+            estimatedSeconds: estimate)
     }
 }
 
 extension TrainKind {
     func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest {
-        (try? TrainingCost(Parameters(parameters), lookup: lookup).request) ?? ResourceRequest(cpus: 2, memory: "8G", time: "1-00:00:00")
+        (try? TrainingCost(Parameters(parameters), lookup: lookup).request)
+            ?? ResourceRequest(cpus: 2, memory: "8G", time: "1-00:00:00")
     }
 }
 
