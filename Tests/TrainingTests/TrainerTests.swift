@@ -2,22 +2,14 @@ import Dataset
 import Foundation
 import NN
 import Tensor
-@testable import Training
+import TestSupport
 import XCTest
 
+@testable import Training
+
 /// The epoch loop on a small generated dataset with a tiny ResNet20.
-final class TrainerTests: XCTestCase {
-    var directory: URL!
+final class TrainerTests: ScratchTestCase {
     let dataset = SyntheticCIFAR(trainCount: 200, testCount: 60, fineClasses: 4, coarseClasses: 2, seed: 3).dataset()
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
 
     func config(epochs: Int = 3) -> TrainingConfig {
         var c = TrainingConfig()
@@ -34,16 +26,19 @@ final class TrainerTests: XCTestCase {
         return c
     }
 
-    func train(_ config: TrainingConfig, in work: String, teacher: Model? = nil, threads: Int = 2,
-               stopAfter steps: Int? = nil, messages: UnsafeMutablePointer<[String]>? = nil) throws -> TrainingOutcome {
+    func train(
+        _ config: TrainingConfig, in work: String, teacher: Model? = nil, threads: Int = 2,
+        stopAfter steps: Int? = nil, messages: UnsafeMutablePointer<[String]>? = nil
+    ) throws -> TrainingOutcome {
         var taken = 0
-        let trainer = try Trainer(config: config, dataset: dataset, teacher: teacher,
-                                  workDirectory: directory.appendingPathComponent(work), environment: "test", threads: threads,
-                                  report: { messages?.pointee.append($0) },
-                                  isCancelled: {
-                                      taken += 1
-                                      return steps.map { taken > $0 } ?? false
-                                  })
+        let trainer = try Trainer(
+            config: config, dataset: dataset, teacher: teacher,
+            workDirectory: directory.appendingPathComponent(work), environment: "test", threads: threads,
+            report: { messages?.pointee.append($0) },
+            isCancelled: {
+                taken += 1
+                return steps.map { taken > $0 } ?? false
+            })
         return try trainer.run(stageName: "student")
     }
 
@@ -61,8 +56,9 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(resumed.resumedFrom, 1)
         XCTAssertTrue(messages.contains("resuming student from epoch 1 of 3, step 2"), "\(messages)")
         XCTAssertEqual(resumed.history, straight.history)
-        XCTAssertEqual(try Data(contentsOf: resumed.checkpoint), try Data(contentsOf: straight.checkpoint),
-                       "a resumed run (on another thread count) ends with the bytes of an uninterrupted one")
+        XCTAssertEqual(
+            try Data(contentsOf: resumed.checkpoint), try Data(contentsOf: straight.checkpoint),
+            "a resumed run (on another thread count) ends with the bytes of an uninterrupted one")
     }
 
     /// Training on devices is a run of its own (each part has its own batch statistics),
@@ -105,7 +101,8 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(model.classes, 4)
         let loader = BatchLoader.evaluation(split: dataset.test, classes: 4, batchSize: 32)
         let evaluation = Evaluation.run(model, loader: loader)
-        XCTAssertEqual(evaluation.top1, outcome.history.last?.testTop1, "the saved model evaluates as it did in training")
+        XCTAssertEqual(
+            evaluation.top1, outcome.history.last?.testTop1, "the saved model evaluates as it did in training")
         XCTAssertEqual(try Checkpoint.history(outcome.checkpoint), outcome.history)
     }
 
@@ -116,8 +113,11 @@ final class TrainerTests: XCTestCase {
         // The same state file under another configuration is refused, not mixed in.
         let state = directory.appendingPathComponent("shared/state.h5")
         let model = try Model(name: other.model, classes: 4, widthMultiplier: other.widthMultiplier)
-        XCTAssertThrowsError(try Checkpoint.restore(from: state, model: model, optimizer: other.makeOptimizer(for: model), config: other,
-                                                 environment: "test")) {
+        XCTAssertThrowsError(
+            try Checkpoint.restore(
+                from: state, model: model, optimizer: other.makeOptimizer(for: model), config: other,
+                environment: "test")
+        ) {
             XCTAssertTrue("\($0)".contains("another configuration"), "\($0)")
         }
     }
@@ -139,9 +139,10 @@ final class TrainerTests: XCTestCase {
 
     func testAnotherNumericEnvironmentDoesNotResume() throws {
         XCTAssertThrowsError(try train(config(epochs: 2), in: "env", stopAfter: 5), "stopped after the first epoch")
-        let trainer = try Trainer(config: config(epochs: 2), dataset: dataset, teacher: nil,
-                                  workDirectory: directory.appendingPathComponent("env"), environment: "another BLAS",
-                                  threads: 1, report: { _ in })
+        let trainer = try Trainer(
+            config: config(epochs: 2), dataset: dataset, teacher: nil,
+            workDirectory: directory.appendingPathComponent("env"), environment: "another BLAS",
+            threads: 1, report: { _ in })
         XCTAssertThrowsError(try trainer.run(stageName: "student")) {
             XCTAssertTrue("\($0)".contains("another numeric environment"), "\($0)")
         }
@@ -152,7 +153,9 @@ final class TrainerTests: XCTestCase {
         c.learningRate = 1e30
         c.warmupEpochs = 0
         XCTAssertThrowsError(try train(c, in: "diverge")) { error in
-            guard case .diverged(let epoch, let step, _, _) = error as? TrainingError else { return XCTFail("\(error)") }
+            guard case .diverged(let epoch, let step, _, _) = error as? TrainingError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertGreaterThanOrEqual(epoch, 1)
             XCTAssertGreaterThanOrEqual(step, 1)
             XCTAssertTrue("\(error)".contains("at epoch \(epoch), step \(step)"), "\(error)")
@@ -180,14 +183,17 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(distilled.history, plain.history, "the teacher changes the student's training")
 
         // Same batch through the trainer's step: its soft targets come from eval-mode logits.
-        let trainer = try Trainer(config: c, dataset: dataset, teacher: teacher, workDirectory: directory.appendingPathComponent("probe"),
-                                  environment: "test", threads: 1, report: { _ in })
+        let trainer = try Trainer(
+            config: c, dataset: dataset, teacher: teacher, workDirectory: directory.appendingPathComponent("probe"),
+            environment: "test", threads: 1, report: { _ in })
         let loader = BatchLoader.training(split: dataset.train, classes: 4, batchSize: 50, seed: 11)
         var batch = Batch()
         XCTAssertTrue(loader.epoch(0).next(into: &batch))
         let evalLogits = teacher.forward(batch.images, batch: batch.count, training: false)
         let expected = Distillation(temperature: 4, hardWeight: 0.5).softTargets(teacherLogits: evalLogits, classes: 4)
-        let targets = batch.images.withUnsafeBufferPointer { trainer.teacherSoftTargets($0.baseAddress!, 0..<batch.count, classes: 4) }
+        let targets = batch.images.withUnsafeBufferPointer {
+            trainer.teacherSoftTargets($0.baseAddress!, 0..<batch.count, classes: 4)
+        }
         XCTAssertEqual(targets, expected)
     }
 }
