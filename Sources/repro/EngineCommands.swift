@@ -22,8 +22,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(
         help:
             ArgumentHelp(
-                "Time the parallel regions: per kind its chunk count and share of the step, and Amdahl's bound for 8-64 "
-                    + "threads.")
+                "Time the parallel regions: per kind its chunk count and share of the step, and Amdahl's bound "
+                    + "for 8-64 threads.")
     )
     var parallelism = false
     @Flag(help: "Measure HDF5 + Zstandard write and read throughput (100 MB float32) instead of training.")
