@@ -9,8 +9,9 @@ REPRO   := .build/release/repro
 
 # What the build and the tests need; `make setup` installs whatever of it is missing and
 # .ci/run calls `make setup`, so these lists are the only ones. Debian 12, as root (or
-# through sudo). The libraries the build links:
-LIBRARY_PACKAGES := libopenblas-dev libhdf5-dev libzstd-dev zlib1g-dev
+# through sudo). The libraries the build links, and Open MPI's mpirun, which starts the
+# ranks of a data-parallel training (`--ranks P`):
+LIBRARY_PACKAGES := libopenblas-dev libhdf5-dev libzstd-dev zlib1g-dev libopenmpi-dev openmpi-bin
 # What the tests run, installed without recommends (texlive's lmodern and dvisvgm are unused):
 # pdflatex compiles the generated LaTeX tables; python3 serves the HTTP fetch tests, checks
 # the JSON parser and, with h5py and hdf5plugin, that repro's HDF5 files open in h5py and

@@ -39,6 +39,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Open MPI (Debian's libopenmpi-dev), with a shim for the handles that are macros.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
         // Header only: software prefetch for the kernels (NN/Kernels/Vectors.swift).
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
 
@@ -67,13 +69,15 @@ let package = Package(
         .target(
             name: "Training", dependencies: ["Support", "Tensor", "NN", "HDF5", "Dataset"],
             swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The processes of a data-parallel run (mpirun, srun) as NN's Collective, over MPI.
+        .target(name: "Ranks", dependencies: ["CMPI", "NN"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Pipeline", dependencies: ["Support", "Yams"]),
         // Report reads the paper file itself (Report/Paper.swift says why); it knows no Pipeline.
         .target(name: "Report", dependencies: ["Yams"]),
         .executableTarget(
             name: "repro",
             dependencies: [
-                "Support", "Tensor", "NN", "Parity", "HDF5", "Dataset", "Training", "Pipeline", "Report",
+                "Support", "Tensor", "NN", "Parity", "HDF5", "Dataset", "Training", "Pipeline", "Report", "Ranks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ], swiftSettings: [.swiftLanguageMode(.v5)]),

@@ -58,6 +58,10 @@ public final class Trainer {
     let announce: ((String) -> Void)?
     let progress: (TrainingProgress) -> Void
     let isCancelled: () -> Bool
+    /// The processes computing this run together (one, or the ranks of an MPI launch):
+    /// each computes its block of the `devices` parts; rank 0 alone writes files.
+    let collective: Collective
+    public var writesFiles: Bool { collective.rank == 0 }
 
     public var stateFile: URL { workDirectory.appendingPathComponent("state.h5") }
     var distillation: Distillation {
@@ -77,7 +81,8 @@ public final class Trainer {
         environment: String, threads: Int, report: @escaping (String) -> Void,
         announce: ((String) -> Void)? = nil,
         progress: @escaping (TrainingProgress) -> Void = { _ in },
-        isCancelled: @escaping () -> Bool = { false }
+        isCancelled: @escaping () -> Bool = { false },
+        collective: Collective = SingleProcess()
     ) throws {
         if let teacher, teacher.classes != dataset.fineClasses {
             throw TrainingError.teacherMismatch(
@@ -95,6 +100,12 @@ public final class Trainer {
         self.announce = announce
         self.progress = progress
         self.isCancelled = isCancelled
+        self.collective = collective
+        guard collective.size <= config.devices else {
+            throw TrainingError.badInput(
+                "\(collective.size) ranks for devices: \(config.devices): each rank computes at least one of the "
+                    + "batch's parts; use at most \(config.devices) ranks or raise devices")
+        }
     }
 
     public func run(stageName: String) throws -> TrainingOutcome {
@@ -107,6 +118,7 @@ public final class Trainer {
         teacher?.context = model.context
         model.batchNormConfig = BatchNorm.Config(runningVariance: config.pytorchRunningVariance ? .unbiased : .biased)
         let optimizer = config.makeOptimizer(for: model)
+        let parallel = DataParallel(devices: config.devices, collective: collective)
         let loader = BatchLoader.training(
             split: dataset.train, classes: classes, batchSize: config.batchSize, seed: config.seed,
             augmentation: config.augmentation, mixing: config.mixing,
@@ -144,11 +156,12 @@ public final class Trainer {
             let batches = loader.epoch(epoch, from: resumed.step)
             var step = resumed.step
             while batches.next(into: &batch) {
-                if isCancelled() {
+                // every rank stops at the same step when any of them was asked to
+                if collective.any(isCancelled()) {
                     try saveInsideEpoch(
                         state,
                         EpochProgress(step: step, lossSum: lossSum, correct: correct, seen: seen, lastRate: lastRate),
-                        model: model, optimizer: optimizer)
+                        model: model, optimizer: optimizer, parallel: parallel)
                     report(
                         "stopped \(stageName) at epoch \(epoch + 1) step \(step) of \(batches.count); state saved "
                             + "for a continuation"
@@ -156,7 +169,7 @@ public final class Trainer {
                     throw TrainingError.cancelled
                 }
                 let rate = schedule.rate(atUpdate: state.updates + 1)
-                let (loss, batchCorrect) = trainStep(model, optimizer, batch, rate: rate)
+                let (loss, batchCorrect) = trainStep(model, optimizer, parallel, batch, rate: rate)
                 guard loss.isFinite else {
                     throw TrainingError.diverged(
                         epoch: epoch + 1, step: step + 1, loss: loss,
@@ -193,11 +206,9 @@ public final class Trainer {
                     trainAccuracy: 100 * Double(correct) / Double(max(seen, 1)),
                     testTop1: evaluation.top1, testTop5: evaluation.top5, testLoss: evaluation.loss))
             state.epoch += 1
-            try Checkpoint.write(
-                to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
-                environment: environment)
+            try save(state, model: model, optimizer: optimizer, parallel: parallel)
             seconds.append(trainingSeconds)
-            saveTimings(seconds)
+            if writesFiles { saveTimings(seconds) }
             report(
                 String(
                     format: "epoch %d/%d: train loss %.4f, test top-1 %.2f%%, top-5 %.2f%%", epoch + 1, config.epochs,
@@ -211,24 +222,38 @@ public final class Trainer {
     /// The state of a run stopped inside an epoch (nothing is saved before the first step:
     /// the last epoch's checkpoint already says where to start).
     func saveInsideEpoch(
-        _ state: TrainingState, _ progress: EpochProgress, model: Model, optimizer: any Optimizer
+        _ state: TrainingState, _ progress: EpochProgress, model: Model, optimizer: any Optimizer,
+        parallel: DataParallel
     ) throws {
         guard progress.step > 0 else { return }
         var inside = state
         inside.inEpoch = progress
+        try save(inside, model: model, optimizer: optimizer, parallel: parallel)
+    }
+
+    /// The whole state, one file whatever the number of ranks: each rank's slice of the
+    /// optimizer's state goes to all first, so a run can continue on any number of them.
+    func save(_ state: TrainingState, model: Model, optimizer: any Optimizer, parallel: DataParallel) throws {
+        let length = model.gradients.count + model.buffers.count
+        for name in optimizer.state.keys.sorted() { parallel.allGather([optimizer.state[name]!], length: length) }
+        guard writesFiles else { return }
         try Checkpoint.write(
-            to: stateFile, model: model, optimizer: optimizer, state: inside, config: config, environment: environment)
+            to: stateFile, model: model, optimizer: optimizer, state: state, config: config, environment: environment)
     }
 
     /// One update; returns the batch-mean loss and how many images the model got right
     /// (against the hard label, the first image of a mixed pair) before the update.
-    /// With `devices` > 1 the batch goes through in equal parts (`Model.accumulateGradients`).
+    /// With `devices` > 1 the batch goes through in equal parts (`DataParallel`).
     func trainStep(
-        _ model: Model, _ optimizer: any Optimizer, _ batch: Batch, rate: Double
+        _ model: Model, _ optimizer: any Optimizer, _ parallel: DataParallel, _ batch: Batch, rate: Double
     ) -> (loss: Float, correct: Int) {
         let classes = model.classes
-        let (logits, loss, _) = batch.images.withUnsafeBufferPointer { images in
-            model.accumulateGradients(images.baseAddress!, batch: batch.count, devices: config.devices) {
+        let update = { (range: Range<Int>) in
+            optimizer.step(
+                parameters: model.parameters, gradients: model.gradients, learningRate: Float(rate), range: range)
+        }
+        let (logits, loss) = batch.images.withUnsafeBufferPointer { images in
+            parallel.step(model, images.baseAddress!, batch: batch.count, update: update) {
                 range, logits in
                 let targets = Array(batch.targets[range.lowerBound * classes..<range.upperBound * classes])
                 guard let softTargets = teacherSoftTargets(images.baseAddress!, range, classes: classes) else {
@@ -243,7 +268,6 @@ public final class Trainer {
         let correct = (0..<batch.count).filter { i in
             Evaluation.rank(of: Int(batch.labels[i]), in: logits[(i * classes)..<((i + 1) * classes)]) == 0
         }.count
-        optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: Float(rate))
         return (loss, correct)
     }
 

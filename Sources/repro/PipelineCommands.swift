@@ -31,10 +31,15 @@ struct RunFlags: ParsableArguments {
         Int?
     @Flag(help: "Print the plan (execution order, reasons, estimated time) without running it.") var dryRun = false
     @Flag(help: "After a failure, keep running stages that do not depend on it.") var keepGoing = false
+    @Option(
+        help: ArgumentHelp(
+            "Run each training with devices as this many MPI ranks on this machine (mpirun), at most one per "
+                + "device; the same bytes for any number.")) var ranks: Int?
     @OptionGroup var slurm: SlurmFlags
 
     func validate() throws {
         guard (j ?? 1) >= 1 else { throw ValidationError("-j must be at least 1") }
+        guard (ranks ?? 1) >= 1 else { throw ValidationError("--ranks must be at least 1") }
     }
 
     /// Runs (or, with --dry-run, plans) `selection`; exit 1 when a stage failed, 2 when one
@@ -51,6 +56,15 @@ struct RunFlags: ParsableArguments {
         }
         var options = RunOptions()
         options.slurm = slurmSettings
+        if let ranks, ranks > 1 {
+            guard slurmSettings == nil else {
+                throw Failure.badInput("--ranks runs ranks on this machine; under Slurm a stage's tasks say how many")
+            }
+            var settings = RankSettings(
+                count: ranks, repro: SlurmFlags.driverBinary, pipelineArguments: arguments.jobArguments(pipeline))
+            settings.retries = slurm.retries
+            options.ranks = settings
+        }
         options.jobs = j ?? (options.slurm == nil ? 1 : 1_000_000)
         options.keepGoing = keepGoing
         options.forced = forced

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Ranks
 
 /// `repro run-key` (hidden): what each Slurm job runs. One stage, by the key the driver
 /// computed; the job commits the result itself (store + run record), so the driver
@@ -16,6 +17,7 @@ struct RunKeyCommand: ParsableCommand {
     @Option(help: "The key the driver computed for it.") var key: String
     @Option(help: "DEPENDENCY=KEY for each dependency (repeatable).") var dep: [String] = []
     @Flag(help: "Rerun even if the key has a run record.") var force = false
+    @Option(help: "Threads of this process (default: what Slurm allocated, else every core).") var threads: Int?
 
     func run() throws {
         var dependencyKeys: [String: String] = [:]
@@ -26,9 +28,12 @@ struct RunKeyCommand: ParsableCommand {
             }
             dependencyKeys[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
+        // One of several ranks (mpirun, srun): each checks the key; rank 0 alone commits.
+        let world = MPIWorld.launched
+        defer { world?.finish() }
         let job = KeyedStageRun(
             pipeline: try options.load(), stage: stage, key: key, dependencyKeys: dependencyKeys,
-            forced: force, threads: Self.allocatedThreads)
+            forced: force, threads: threads ?? Self.allocatedThreads, commits: (world?.rank ?? 0) == 0)
         // USR1 comes before the time limit (sbatch --signal), TERM at the limit or on
         // preemption: either way save what can be resumed and ask for a continuation.
         let signals = JobSignals { job.cancel() }

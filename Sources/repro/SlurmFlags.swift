@@ -78,15 +78,24 @@ struct SlurmFlags: ParsableArguments {
             }
             return nil
         }
-        var settings = SlurmSettings(repro: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
+        var settings = SlurmSettings(repro: Self.driverBinary)
         settings.overrides = overrides
         settings.detach = detach
         settings.retries = retries
         settings.retryMemoryFactor = retryMemoryFactor
         settings.pollInterval = pollInterval
-        settings.pipelineArguments =
-            ["--pipeline", pipeline.file.path, "--profile", arguments.profile]
-            + arguments.param.flatMap { ["--param", $0] }
+        settings.pipelineArguments = arguments.jobArguments(pipeline)
         return settings
+    }
+
+    /// This very binary, by absolute path: jobs and ranks run the driver's build.
+    static var driverBinary: URL { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
+}
+
+extension PipelineOptions {
+    /// The driver's `--pipeline` (absolute), `--profile` and `--param`, repeated in every
+    /// job's or rank's command so it resolves the same stage.
+    func jobArguments(_ pipeline: PipelineDefinition) -> [String] {
+        ["--pipeline", pipeline.file.path, "--profile", profile] + param.flatMap { ["--param", $0] }
     }
 }

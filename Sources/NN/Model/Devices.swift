@@ -7,10 +7,13 @@ import Tensor
 /// scales with the part, not the batch: the ResNeXt29 16x64d teacher at batch 256 needs
 /// about 155 MB per image in one pass, 5 GB per part of 32.
 ///
+/// The parts' gradients are added in `PartTree`'s order, fixed by k alone, so the same
+/// step computed by several processes (`DataParallel`) gives the same bits.
+///
 /// Running statistics: each device updates its own copy from its part; Gluon averages the
 /// copies when it saves the parameters. Each part's update therefore starts from the same
-/// statistics, and the model keeps their mean (added in part order, divided by k). One
-/// device is the plain step, bit for bit.
+/// statistics, and the model keeps their mean (added in the tree's order, divided by k).
+/// One device is the plain step, bit for bit.
 extension Model {
     /// Zeroes the gradients, then accumulates those of the batch x (N, 3, H, W) split into
     /// `devices` parts. `loss(range, logits)` gives the batch-mean loss over the images in
@@ -32,25 +35,83 @@ extension Model {
             guard output.isFinite else { return (logits, output.loss, nil) }
             return (logits, output.loss, backward(output.dLogits, inputGradient: inputGradient))
         }
-        let part = batch / devices, image = 3 * height * width, k = Float(devices)
-        let before = FloatBuffer(count: buffers.count), statistics = FloatBuffer(count: buffers.count)
-        before.pointer.update(from: buffers.pointer, count: buffers.count)
-        statistics.zero()
-        var logits: [Float] = [], total: Float = 0, dx: [Float] = []
-        for p in 0..<devices {
-            buffers.pointer.update(from: before.pointer, count: buffers.count)
-            let range = p * part..<(p + 1) * part
-            let partLogits = Array(
-                forward(x + range.lowerBound * image, batch: part, height: height, width: width, training: true))
-            let output = loss(range, partLogits)
-            logits += partLogits
-            total += output.loss / k
-            guard output.isFinite else { return (logits, output.loss, nil) }
-            let partGradient = backward(output.dLogits.map { $0 / k }, inputGradient: inputGradient)
-            if let partGradient { dx += partGradient }
-            for i in 0..<buffers.count { statistics.pointer[i] += buffers.pointer[i] }
+        let tree = PartTree(parts: devices)
+        let parts = computeParts(
+            x, batch: batch, height: height, width: width, tree: tree, block: tree.root,
+            inputGradient: inputGradient, loss: loss)
+        guard let total = parts.total(devices: devices), let sum = parts.roots.first?.sum else {
+            return (parts.logits, parts.firstNonFinite ?? .nan, nil)
         }
-        for i in 0..<buffers.count { buffers.pointer[i] = statistics.pointer[i] / k }
-        return (logits, total, inputGradient ? dx : nil)
+        sum.withUnsafeBufferPointer { storeSum($0, at: 0, devices: devices) }
+        return (parts.logits, total, inputGradient ? parts.inputGradient : nil)
+    }
+
+    /// The parts of `block`, each forward, its loss and backward from the same running
+    /// statistics, summed into the largest subtrees inside the block (`PartTree.roots`).
+    /// Each root's sum is the parameter gradients followed by the running statistics.
+    func computeParts(
+        _ x: UnsafePointer<Float>, batch: Int, height: Int, width: Int, tree: PartTree, block: Range<Int>,
+        inputGradient: Bool, loss: (Range<Int>, [Float]) -> LossOutput
+    ) -> PartResults {
+        let part = batch / tree.parts, image = 3 * height * width, k = Float(tree.parts)
+        let before = Array(UnsafeBufferPointer(start: buffers.pointer, count: buffers.count))
+        var results = PartResults()
+        func leaf(_ p: Int) -> [Float] {
+            zeroGradients()
+            before.withUnsafeBufferPointer { buffers.pointer.update(from: $0.baseAddress!, count: buffers.count) }
+            let range = p * part..<(p + 1) * part
+            let logits = Array(
+                forward(x + range.lowerBound * image, batch: part, height: height, width: width, training: true))
+            let output = loss(range, logits)
+            results.logits += logits
+            results.losses.append(output.loss)
+            if output.isFinite, let dx = backward(output.dLogits.map { $0 / k }, inputGradient: inputGradient) {
+                results.inputGradient += dx
+            }
+            return Array(UnsafeBufferPointer(start: gradients.pointer, count: gradients.count))
+                + Array(UnsafeBufferPointer(start: buffers.pointer, count: buffers.count))
+        }
+        for node in tree.roots(inside: block) {
+            results.roots.append((node, PartTree.sum(of: node, leaf: leaf, add: PartResults.add)))
+        }
+        return results
+    }
+
+    /// Writes `sum`, the slice at `offset` of (parameter gradients, running statistics)
+    /// summed over the parts: the gradients as they are, the statistics divided by k.
+    func storeSum(_ sum: UnsafeBufferPointer<Float>, at offset: Int, devices: Int) {
+        let g = gradients.count, k = Float(devices)
+        for (i, value) in sum.enumerated() {
+            let j = offset + i
+            if j < g { gradients.pointer[j] = value } else { buffers.pointer[j - g] = value / k }
+        }
+    }
+}
+
+/// What one process computed of a data-parallel step: its parts' logits and losses, in
+/// part order, and the sums of its subtrees.
+struct PartResults {
+    var logits: [Float] = []
+    var losses: [Float] = []
+    var inputGradient: [Float] = []
+    var roots: [(node: Range<Int>, sum: [Float])] = []
+
+    var firstNonFinite: Float? { losses.first { !$0.isFinite } }
+
+    /// The batch-mean loss, the parts' losses divided by k and added in part order; nil
+    /// when a part's loss is not finite.
+    func total(devices: Int) -> Float? {
+        Self.total(losses, devices: devices)
+    }
+
+    static func total(_ losses: [Float], devices: Int) -> Float? {
+        guard losses.allSatisfy(\.isFinite) else { return nil }
+        let k = Float(devices)
+        return losses.reduce(Float(0)) { $0 + $1 / k }
+    }
+
+    static func add(_ a: inout [Float], _ b: [Float]) {
+        check(a.count == b.count, "PartTree sum: \(a.count) against \(b.count) values")
+        for i in a.indices { a[i] += b[i] }
     }
 }

@@ -19,13 +19,13 @@ public final class AdaDelta: Optimizer {
     }
 
     /// `learningRate` is ignored: AdaDelta has none (a schedule has no effect).
-    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float, range: Range<Int>) {
         updates += 1
         let (rho, eps) = (rho, epsilon)
-        forEachView(parameters, gradients) { index, w, g, count in
-            let wd = weightDecay.rate(forView: index)
-            let a = gradientAverage.pointer(gradientAverage.views[index])
-            let b = deltaAverage.pointer(deltaAverage.views[index])
+        forEachView(parameters, gradients, range) { view, w, g, count in
+            let wd = weightDecay.rate(forView: view.index)
+            let a = view.state(gradientAverage)
+            let b = view.state(deltaAverage)
             for i in 0..<count {
                 a[i] = rho * a[i] + (1 - rho) * g[i] * g[i]
                 let delta = (b[i] + eps).squareRoot() / (a[i] + eps).squareRoot() * g[i]

@@ -22,13 +22,13 @@ public final class Adam: Optimizer {
         state = ["mean": mean, "variance": variance]
     }
 
-    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float, range: Range<Int>) {
         updates += 1
         let t = Double(updates)
         let rate = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
         let eps = epsilon
         momentStep(
-            parameters, gradients, mean: mean, variance: variance, weightDecay: weightDecay,
+            parameters, gradients, range, mean: mean, variance: variance, weightDecay: weightDecay,
             beta1: beta1, beta2: beta2
         ) { w, _, m, v in
             w -= rate * m / (v.squareRoot() + eps)

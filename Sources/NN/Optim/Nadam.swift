@@ -30,7 +30,7 @@ public final class Nadam: Optimizer {
         Double(beta1) * (1 - 0.5 * pow(0.96, Double(t) * scheduleDecay))
     }
 
-    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float, range: Range<Int>) {
         updates += 1
         let t = updates
         // the product of μ up to t, recomputed from the step count so that a resumed run needs no extra state
@@ -42,7 +42,7 @@ public final class Nadam: Optimizer {
         let varianceScale = Float(1 / (1 - pow(Double(beta2), Double(t))))
         let (eps, lr) = (epsilon, learningRate)
         momentStep(
-            parameters, gradients, mean: mean, variance: variance, weightDecay: weightDecay,
+            parameters, gradients, range, mean: mean, variance: variance, weightDecay: weightDecay,
             beta1: beta1, beta2: beta2
         ) { w, d, m, v in
             let bar = gradientScale * d + meanScale * m

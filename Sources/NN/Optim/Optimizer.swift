@@ -22,18 +22,40 @@ public protocol Optimizer: AnyObject {
     var updates: Int { get set }
     /// Named state arenas ("momentum", "mean", "variance", …) with the parameters' views.
     var state: [String: Arena] { get }
-    func step(parameters: Arena, gradients: Arena, learningRate: Float)
+    /// Updates the parameters at the flat positions `range` (the arena's, all views
+    /// together) and only there: a data-parallel rank updates its slice (`DataParallel`).
+    func step(parameters: Arena, gradients: Arena, learningRate: Float, range: Range<Int>)
 }
 
 extension Optimizer {
-    /// Calls `body(view index, weights, gradients, count)` for each view.
+    /// The update of every parameter.
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+        step(parameters: parameters, gradients: gradients, learningRate: learningRate, range: 0..<parameters.count)
+    }
+
+    /// Calls `body(view, weights, gradients, count)` for each view's part inside `range`;
+    /// the pointers start at that part, and `view.state(arena)` gives a state arena's.
     func forEachView(
-        _ parameters: Arena, _ gradients: Arena,
-        _ body: (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+        _ parameters: Arena, _ gradients: Arena, _ range: Range<Int>,
+        _ body: (ViewPart, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
     ) {
         check(parameters.views == gradients.views, "optimizer: " + Arena.difference(parameters.views, gradients.views))
         for (index, view) in parameters.views.enumerated() {
-            body(index, parameters.pointer(view), gradients.pointer(view), view.count)
+            let part = range.clamped(to: view.offset..<view.offset + view.count)
+            guard !part.isEmpty else { continue }
+            let start = part.lowerBound - view.offset
+            body(
+                ViewPart(index: index, start: start), parameters.pointer(view) + start, gradients.pointer(view) + start,
+                part.count)
         }
     }
+}
+
+/// The part of parameter view `index` an update covers, from element `start` of the view.
+struct ViewPart {
+    let index: Int
+    let start: Int
+
+    /// The same part of a state arena with the parameters' views.
+    func state(_ arena: Arena) -> UnsafeMutablePointer<Float> { arena.pointer(arena.views[index]) + start }
 }

@@ -16,12 +16,12 @@ public final class RMSProp: Optimizer {
         state = ["square_average": average]
     }
 
-    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float, range: Range<Int>) {
         updates += 1
         let (gamma, eps, lr) = (gamma, epsilon, learningRate)
-        forEachView(parameters, gradients) { index, w, g, count in
-            let wd = weightDecay.rate(forView: index)
-            let n = average.pointer(average.views[index])
+        forEachView(parameters, gradients, range) { view, w, g, count in
+            let wd = weightDecay.rate(forView: view.index)
+            let n = view.state(average)
             for i in 0..<count {
                 let d = g[i] + wd * w[i]
                 n[i] = gamma * n[i] + (1 - gamma) * d * d

@@ -19,12 +19,12 @@ public final class SGD: Optimizer {
         state = ["momentum": buffer]
     }
 
-    public func step(parameters: Arena, gradients: Arena, learningRate: Float) {
+    public func step(parameters: Arena, gradients: Arena, learningRate: Float, range: Range<Int>) {
         updates += 1
         let mu = momentum, lr = learningRate, nesterov = nesterov
-        forEachView(parameters, gradients) { index, w, g, count in
-            let wd = weightDecay.rate(forView: index)
-            let m = buffer.pointer(buffer.views[index])
+        forEachView(parameters, gradients, range) { view, w, g, count in
+            let wd = weightDecay.rate(forView: view.index)
+            let m = view.state(buffer)
             for i in 0..<count {
                 let d = g[i] + wd * w[i]
                 m[i] = mu * m[i] + d

@@ -18,6 +18,9 @@ public struct RunOptions: Sendable {
     public var showProgress = true
     /// Run each stage as a Slurm job instead of in this process (`--executor slurm`).
     public var slurm: SlurmSettings?
+    /// Run each stage that can use several processes as that many MPI ranks on this
+    /// machine (`repro stage NAME --ranks P`).
+    public var ranks: RankSettings?
 
     public init() {}
 }

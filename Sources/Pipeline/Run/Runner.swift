@@ -101,6 +101,7 @@ public final class Runner: @unchecked Sendable {
 
     /// The executor for this run's options; another way to compute a key goes here.
     private func makeExecutor(_ context: ExecutorContext) -> any Executor {
+        if let ranks = options.ranks { return RanksExecutor(settings: ranks, context: context) }
         guard let settings = options.slurm else { return LocalExecutor(context: context) }
         let pipeline = self.pipeline
         return SlurmExecutor(settings: settings, context: context) { pipeline.resources(for: $0) }

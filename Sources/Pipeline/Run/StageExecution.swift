@@ -55,6 +55,25 @@ struct StageExecution {
         return .ran(record, seconds: Date().timeIntervalSince(started))
     }
 
+    /// A follower rank of a multi-process stage (`repro run-key` under mpirun or srun): it
+    /// computes its share beside rank 0, which alone holds the key's flock and commits;
+    /// what this process computed is dropped. A valid record is reused, as rank 0 does.
+    func follow() throws {
+        if !job.forced, RunRecords(artifacts: artifacts, hashes: context.hashes).valid(job.key) != nil { return }
+        let scratch = try artifacts.store.temporaryFile("follower-\(job.name)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let work = artifacts.workDirectory(stage: job.name, key: job.key)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let reporter = ProgressReporter(stage: job.name, logFile: nil, console: { _ in })
+        let stageContext = StageContext(
+            stage: job.stage.name, parameters: job.stage.runParameters, groups: job.stage.groups,
+            dependencies: try dependencyOutputs(),
+            outputDirectory: scratch, workDirectory: work, pipelineDirectory: context.pipelineDirectory,
+            threads: job.threads, progress: reporter, cancellation: context.cancellation)
+        _ = try job.stage.kind.run(stageContext)
+    }
+
     /// Dependency outputs, verified by a full hash: a stage never reads a corrupted entry.
     private func dependencyOutputs() throws -> [String: DependencyOutputs] {
         var result: [String: DependencyOutputs] = [:]

@@ -22,11 +22,13 @@ public final class KeyedStageRun: @unchecked Sendable {
     private let dependencyKeys: [String: String]
     private let forced: Bool
     private let threads: Int
+    /// False on the follower ranks of a multi-process stage: they compute, rank 0 commits.
+    private let commits: Bool
     private let cancellation = Cancellation()
 
     public init(
         pipeline: PipelineDefinition, stage: String, key: String, dependencyKeys: [String: String],
-        forced: Bool, threads: Int
+        forced: Bool, threads: Int, commits: Bool = true
     ) {
         self.pipeline = pipeline
         self.stageName = stage
@@ -34,6 +36,7 @@ public final class KeyedStageRun: @unchecked Sendable {
         self.dependencyKeys = dependencyKeys
         self.forced = forced
         self.threads = threads
+        self.commits = commits
     }
 
     /// Asks the stage to save its state and stop (Slurm's USR1 or TERM).
@@ -77,7 +80,7 @@ public final class KeyedStageRun: @unchecked Sendable {
             hashes: hashes, display: display, cancellation: cancellation)
         let execution = StageExecution(job: job, context: context)
         do {
-            _ = try execution.run()
+            if commits { _ = try execution.run() } else { try execution.follow() }
             return .done
         } catch  where cancellation.isCancelled {
             return .checkpointed

@@ -28,6 +28,11 @@ public protocol StageKind: Sendable {
     /// CPU and 2 GB, the cluster's default time limit.
     func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest
 
+    /// How many cooperating processes (`repro stage --ranks P`, a Slurm job's tasks) one
+    /// run of the stage can use; default 1. A training's is its `devices`: each rank
+    /// computes a block of the batch's parts.
+    func maximumRanks(_ parameters: ResolvedParameters) -> Int
+
     /// Produces the outputs into `context.outputDirectory`. Throw to fail the stage;
     /// the message is shown with the stage name.
     func run(_ context: StageContext) throws -> StageResult
@@ -36,6 +41,7 @@ public protocol StageKind: Sendable {
 extension StageKind {
     public func inputFiles(_ parameters: ResolvedParameters) -> [String] { [] }
     public func validate(_ parameters: ResolvedParameters) -> String? { nil }
+    public func maximumRanks(_ parameters: ResolvedParameters) -> Int { 1 }
     public func resources(_ parameters: ResolvedParameters, lookup: (String) -> ResolvedParameters?) -> ResourceRequest
     {
         ResourceRequest(cpus: 1, memory: "2G")

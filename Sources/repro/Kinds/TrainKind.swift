@@ -2,6 +2,7 @@ import Dataset
 import Foundation
 import NN
 import Pipeline
+import Ranks
 import Support
 import Tensor
 import Training
@@ -132,6 +133,9 @@ struct TrainKind: TypedStageKind {
         }
     }
 
+    /// Each rank computes at least one of the batch's `devices` parts.
+    func maximumRanks(_ parameters: ResolvedParameters) -> Int { Parameters(parameters).config.devices }
+
     func check(_ p: Parameters) -> String? {
         let config = p.config
         if config.batchSize % config.devices != 0 {
@@ -166,8 +170,10 @@ struct TrainKind: TypedStageKind {
             report: { context.log($0) },
             announce: { context.announce($0) },
             progress: { context.progress.update($0.line, fraction: $0.fraction) },
-            isCancelled: { context.isCancelled })
+            isCancelled: { context.isCancelled }, collective: MPIWorld.launched ?? SingleProcess())
         let outcome = try trainer.run(stageName: context.stage)
+        // a follower rank of a multi-process run: rank 0 writes the outputs
+        guard trainer.writesFiles else { return StageResult(outputs: [:], metrics: [:]) }
 
         // A hard link, not a copy: the work directory and the cache share a file system, and
         // the teacher's checkpoint is 270 MB. The runner removes the work directory's name.

@@ -1,0 +1,118 @@
+import Tensor
+
+/// One data-parallel step over P cooperating processes (`Collective`), with the bits of
+/// the one-process step (`Model.accumulateGradients` with the same `devices`) for any P
+/// from 1 to K, whether or not P divides K:
+/// 1. each rank computes its block of parts (`PartTree.block`) into its subtrees' sums;
+/// 2. the parts' losses and logits go to every rank (the batch loss is added in part order);
+/// 3. reduce-scatter: the flat vector (parameter gradients, running statistics) is cut
+///    into P slices; each rank sends every subtree's slice s to rank s, which adds them
+///    by the tree and applies the update to its slice of the parameters (`update` gets
+///    the flat range of gradients to apply: the optimizer's state for the other slices is
+///    not touched on this rank);
+/// 4. all-gather: each rank sends its updated slice of (parameters, statistics) to all.
+public final class DataParallel {
+    public let devices: Int
+    public let collective: Collective
+    let tree: PartTree
+
+    public init(devices: Int, collective: Collective) {
+        check(
+            collective.size >= 1 && collective.size <= devices,
+            "data parallel: \(collective.size) ranks for \(devices) parts (at most one rank per part)")
+        self.devices = devices
+        self.collective = collective
+        tree = PartTree(parts: devices)
+    }
+
+    var ranks: Int { collective.size }
+    func block(_ rank: Int) -> Range<Int> { PartTree.block(rank: rank, ranks: ranks, parts: devices) }
+    /// Rank s's slice of a flat vector of `count` values.
+    func slice(_ s: Int, of count: Int) -> Range<Int> { s * count / ranks..<(s + 1) * count / ranks }
+
+    /// One update of `model` by the batch x; returns every image's logits and the batch
+    /// loss (not finite: nothing was updated).
+    public func step(
+        _ model: Model, _ x: UnsafePointer<Float>, batch: Int, height: Int = 32, width: Int = 32,
+        update: (Range<Int>) -> Void, loss: (Range<Int>, [Float]) -> LossOutput
+    ) -> (logits: [Float], loss: Float) {
+        guard ranks > 1 else {
+            let result = model.accumulateGradients(
+                x, batch: batch, height: height, width: width, devices: devices, loss: loss)
+            if result.loss.isFinite { update(0..<model.gradients.count) }
+            return (result.logits, result.loss)
+        }
+        check(batch % devices == 0, "devices: a batch of \(batch) does not split into \(devices) equal parts")
+        let mine = model.computeParts(
+            x, batch: batch, height: height, width: width, tree: tree, block: block(collective.rank),
+            inputGradient: false, loss: loss)
+        let (logits, losses) = gatherOutputs(mine, perPart: batch / devices * model.classes)
+        guard let total = PartResults.total(losses, devices: devices) else {
+            return (logits, losses.first { !$0.isFinite } ?? .nan)
+        }
+        let count = model.gradients.count + model.buffers.count
+        let owned = slice(collective.rank, of: count)
+        let sum = reduceScatter(mine.roots, count: count)
+        sum.withUnsafeBufferPointer { model.storeSum($0, at: owned.lowerBound, devices: devices) }
+        update(owned.clamped(to: 0..<model.gradients.count))
+        allGather([model.parameters, model.buffers])
+        return (logits, total)
+    }
+
+    /// Every rank's parts' logits and losses, in part order.
+    func gatherOutputs(_ mine: PartResults, perPart: Int) -> (logits: [Float], losses: [Float]) {
+        let counts = (0..<ranks).map { block($0).count * (1 + perPart) }
+        let all = collective.allGather(mine.losses + mine.logits, counts: counts)
+        var logits: [Float] = [], losses: [Float] = []
+        for (r, values) in all.enumerated() {
+            let n = block(r).count
+            losses += values[0..<n]
+            logits += values[n...]
+        }
+        return (logits, losses)
+    }
+
+    /// This rank's slice of the sum over all parts, added by the tree from every rank's subtrees.
+    func reduceScatter(_ roots: [(node: Range<Int>, sum: [Float])], count: Int) -> [Float] {
+        let outgoing = (0..<ranks).map { s in
+            let range = slice(s, of: count)
+            return roots.flatMap { $0.sum[range] }
+        }
+        let owned = slice(collective.rank, of: count)
+        let senders = (0..<ranks).map { tree.roots(inside: block($0)) }
+        let incoming = collective.exchange(outgoing, incoming: senders.map { $0.count * owned.count })
+        var received: [Range<Int>: [Float]] = [:]
+        for (r, nodes) in senders.enumerated() {
+            for (i, node) in nodes.enumerated() {
+                received[node] = Array(incoming[r][i * owned.count..<(i + 1) * owned.count])
+            }
+        }
+        return tree.sum({ received[$0] }, add: PartResults.add)
+    }
+
+    /// Each rank's slice of the concatenated arenas, from that rank to all: afterwards
+    /// every rank holds the whole of them. The slices are those of a flat vector of
+    /// `length` values (default: the arenas' own) that the arenas begin: an optimizer's
+    /// state (as long as the gradients) goes by the slices of (gradients, statistics),
+    /// which is how its update was shared out.
+    public func allGather(_ arenas: [Arena], length: Int? = nil) {
+        guard ranks > 1 else { return }
+        let count = arenas.reduce(0) { $0 + $1.count }
+        func owned(_ r: Int) -> Range<Int> { slice(r, of: length ?? count).clamped(to: 0..<count) }
+        func forEach(_ range: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int) -> Void) {
+            var start = 0
+            for arena in arenas {
+                for j in range.clamped(to: start..<start + arena.count) {
+                    body(arena.pointer + (j - start), j - range.lowerBound)
+                }
+                start += arena.count
+            }
+        }
+        var mine = [Float](repeating: 0, count: owned(collective.rank).count)
+        forEach(owned(collective.rank)) { pointer, i in mine[i] = pointer.pointee }
+        let all = collective.allGather(mine, counts: (0..<ranks).map { owned($0).count })
+        for (r, values) in all.enumerated() where r != collective.rank {
+            forEach(owned(r)) { pointer, i in pointer.pointee = values[i] }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Computes a stage that can use several processes (a training with `devices`) as P MPI
+/// ranks on this machine: `mpirun -np P repro run-key …`, each rank with its share of the
+/// stage's threads. Rank 0 commits the key as a local run would; the driver then reads
+/// the run record. A launch that fails (a rank died or timed out in a collective) is
+/// rerun up to `retries` times, continuing from the last saved state. Other stages run
+/// in this process (`LocalExecutor`).
+final class RanksExecutor: Executor, @unchecked Sendable {  // `running` under its lock
+    let context: ExecutorContext
+    let settings: RankSettings
+    let local: LocalExecutor
+    private let lock = NSLock()
+    private var running: [Process] = []
+
+    init(settings: RankSettings, context: ExecutorContext) {
+        self.settings = settings
+        self.context = context
+        local = LocalExecutor(context: context)
+    }
+
+    func ranks(_ job: StageJob) -> Int {
+        min(settings.count, job.stage.kind.maximumRanks(job.stage.runParameters))
+    }
+
+    func startLine(_ job: StageJob) -> String {
+        let ranks = ranks(job)
+        guard ranks > 1 else { return local.startLine(job) }
+        let threads = max(1, job.threads / ranks)
+        return "running \(job.name) (\(ranks) ranks × \(threads) thread\(threads == 1 ? "" : "s")): " + job.because
+    }
+
+    func execute(_ job: StageJob) throws -> JobResult {
+        guard ranks(job) > 1 else { return try local.execute(job) }
+        let records = RunRecords(artifacts: context.artifacts, hashes: context.hashes)
+        if !job.forced, let record = records.valid(job.key) { return .reused(record) }
+        let started = Date()
+        var attempt = 0
+        while true {
+            let status = try launch(job)
+            if let record = records.valid(job.key), status == 0 {
+                return .ran(record, seconds: Date().timeIntervalSince(started))
+            }
+            if context.cancellation.isCancelled { throw PipelineError.failed("\(job.name): interrupted") }
+            guard status != 2 else { throw PipelineError.badInput("\(job.name): \(failureLine(job))") }
+            guard attempt < settings.retries else {
+                throw PipelineError.failed(
+                    "\(job.name): \(ranks(job)) ranks failed (exit \(status)): \(failureLine(job))")
+            }
+            attempt += 1
+            context.display.emit(
+                "\(job.name): the ranks failed (exit \(status)), treated as a node failure; retrying from the last "
+                    + "saved state (\(settings.retries - attempt) retr\(settings.retries - attempt == 1 ? "y" : "ies") "
+                    + "left)")
+        }
+    }
+
+    /// The launch's own log: every rank's stderr (the stage's log is rank 0's).
+    func launchLog(_ job: StageJob) -> URL {
+        context.artifacts.log(stage: job.name).deletingPathExtension().appendingPathExtension("ranks.log")
+    }
+
+    /// Runs the ranks to the end; returns mpirun's exit status.
+    private func launch(_ job: StageJob) throws -> Int32 {
+        let ranks = ranks(job)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            [settings.mpirun] + Self.mpirunOptions(ranks: ranks) + [settings.repro.path, "run-key"]
+            + settings.pipelineArguments
+            + ["--stage", job.name, "--key", job.key, "--threads", String(max(1, job.threads / ranks))]
+            + job.dependencies.keys.sorted().flatMap { ["--dep", "\($0)=\(job.dependencies[$0]!.key)"] }
+            + (job.forced ? ["--force"] : [])
+        process.environment = Self.environment(ProcessInfo.processInfo.environment)
+        let log = launchLog(job)
+        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try lock.withLock {
+            try process.run()
+            running.append(process)
+        }
+        process.waitUntilExit()
+        lock.withLock { running.removeAll { $0 === process } }
+        return process.terminationStatus
+    }
+
+    /// Ctrl-C: mpirun passes SIGTERM to every rank, which save their state and stop at one step.
+    func cancel() -> String? {
+        lock.withLock {
+            running.forEach { $0.terminate() }
+            return running.isEmpty ? nil : "asked \(running.count) MPI launch(es) to save their state and stop"
+        }
+    }
+
+    /// Ranks on one machine, more than its cores allows (the ranks share them), and no
+    /// pinning: each rank runs its own threads.
+    static func mpirunOptions(ranks: Int) -> [String] {
+        ["-np", String(ranks), "--oversubscribe", "--bind-to", "none"]
+    }
+
+    /// Open MPI refuses to start as root without these two variables; repro's machines
+    /// and CI run as root.
+    static func environment(_ base: [String: String]) -> [String: String] {
+        var environment = base
+        if getuid() == 0 {
+            environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+            environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        }
+        return environment
+    }
+
+    /// The last line of the launch log that says what went wrong.
+    private func failureLine(_ job: StageJob) -> String {
+        let text = (try? String(contentsOf: launchLog(job), encoding: .utf8)) ?? ""
+        let lines = text.split(separator: "\n").map(String.init)
+        let said = lines.last { $0.hasPrefix("repro:") } ?? lines.last ?? "no output"
+        return said + " (log: \(launchLog(job).path))"
+    }
+
+    func failure(_ error: Error, of job: StageJob) -> StageFailure {
+        failure(error, of: job, log: ranks(job) > 1 ? launchLog(job) : context.artifacts.log(stage: job.name))
+    }
+
+    var measuresComputeTime: Bool { true }
+}
