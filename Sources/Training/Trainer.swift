@@ -236,9 +236,13 @@ public final class Trainer {
     func save(_ state: TrainingState, model: Model, optimizer: any Optimizer, parallel: DataParallel) throws {
         let length = model.gradients.count + model.buffers.count
         for name in optimizer.state.keys.sorted() { parallel.allGather([optimizer.state[name]!], length: length) }
-        guard writesFiles else { return }
-        try Checkpoint.write(
-            to: stateFile, model: model, optimizer: optimizer, state: state, config: config, environment: environment)
+        if writesFiles {
+            try Checkpoint.write(
+                to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
+                environment: environment)
+        }
+        // no rank goes on (or exits, which ends the launch) before the state is whole on disk
+        _ = collective.any(false)
     }
 
     /// One update; returns the batch-mean loss and how many images the model got right

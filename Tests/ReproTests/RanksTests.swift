@@ -50,3 +50,92 @@ final class RanksTests: ScratchTestCase {
         try check("dp4_kd", ranks: [3])
     }
 }
+
+/// Faults of a multi-process training: a stop request reaches every rank, and a rank that
+/// dies takes the launch down; either way the run continues from its one saved state, on
+/// any number of ranks, and ends with the bytes of an uninterrupted one-process run.
+final class RanksFaultTests: ScratchTestCase {
+    static let stage = "  long: {kind: train, deps: [cifar100], params: {devices: 4, batch_size: 48, epochs: 30}}"
+
+    /// The uninterrupted one-process run's checkpoint and history.
+    func reference() throws -> [String] {
+        let project = try PaperProject.create(at: directory.appendingPathComponent("reference"), extra: Self.stage)
+        let result = try project.run(["stage", "long"])
+        XCTAssertEqual(result.status, 0, result.output)
+        return try outputs(project)
+    }
+
+    func outputs(_ project: PaperProject) throws -> [String] {
+        let entry = try XCTUnwrap(try project.lock().stages["long"], "no lock entry for long")
+        return ["checkpoint", "history"].map { entry.outputs[$0]?.sha256 ?? "missing \($0)" }
+    }
+
+    /// Starts `repro stage long` with `arguments` and waits until rank 0 logged epoch 1.
+    func start(
+        _ project: PaperProject, _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> TestProcess.Started {
+        let run = try TestProcess.Started(["stage", "long"] + arguments, in: project.root, environment: environment)
+        let log = project.root.appendingPathComponent("artifacts/logs/long.log")
+        XCTAssertTrue(
+            LogWatcher.wait(for: log, containing: "epoch 1/30:", while: { run.process.isRunning }),
+            "the first epoch was logged before the run ended")
+        return run
+    }
+
+    func testStoppedOnThreeRanksContinuesOnTwoWithTheBytesOfOneProcess() throws {
+        let expected = try reference()
+        let project = try PaperProject.create(at: directory.appendingPathComponent("stopped"), extra: Self.stage)
+        let run = try start(project, ["--ranks", "3"])
+        run.process.interrupt()
+        let stopped = run.finish()
+        XCTAssertNotEqual(stopped.status, 0, stopped.output)
+        XCTAssertNil(try? project.lock().stages["long"], "a stopped run records nothing")
+
+        let continued = try project.run(["stage", "long", "--ranks", "2"])
+        XCTAssertEqual(continued.status, 0, continued.output)
+        let log = try String(
+            contentsOf: project.root.appendingPathComponent("artifacts/logs/long.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("resuming long from epoch"), log)
+        XCTAssertEqual(try outputs(project), expected, "stopped on 3 ranks, continued on 2")
+    }
+
+    func testAKilledRankFailsTheLaunchAndTheRetryCompletes() throws {
+        let expected = try reference()
+        let project = try PaperProject.create(at: directory.appendingPathComponent("killed"), extra: Self.stage)
+        let run = try start(project, ["--ranks", "2", "--retries", "1"])
+        let follower = try XCTUnwrap(Self.rankProcess(1), "rank 1 of the launch")
+        kill(follower, SIGKILL)
+        let result = run.finish()
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("treated as a node failure; retrying"), result.output)
+        XCTAssertEqual(try outputs(project), expected, "a rank killed, the launch retried")
+    }
+
+    func testAHungRankEndsTheLaunchAtTheCollectiveTimeout() throws {
+        let expected = try reference()
+        let project = try PaperProject.create(at: directory.appendingPathComponent("hung"), extra: Self.stage)
+        let run = try start(
+            project, ["--ranks", "2", "--retries", "1"], environment: ["REPRO_COLLECTIVE_TIMEOUT": "3"])
+        let follower = try XCTUnwrap(Self.rankProcess(1), "rank 1 of the launch")
+        kill(follower, SIGSTOP)  // alive but silent: rank 0 waits for it in vain
+        let result = run.finish()
+        XCTAssertEqual(result.status, 0, result.output)
+        let log = try String(
+            contentsOf: project.root.appendingPathComponent("artifacts/logs/long.ranks.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("no answer from another rank within 3 s"), log)
+        XCTAssertEqual(try outputs(project), expected, "a rank hung, the launch timed out and was retried")
+    }
+
+    /// The process of rank `rank` of the running launch (mpirun's children say it in their environment).
+    static func rankProcess(_ rank: Int) -> pid_t? {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
+        return pids.first { pid in
+            guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
+                let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+            else { return false }
+            let variables = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return String(decoding: command, as: UTF8.self).contains("run-key")
+                && variables.contains("OMPI_COMM_WORLD_RANK=\(rank)")
+        }
+    }
+}

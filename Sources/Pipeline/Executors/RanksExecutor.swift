@@ -37,7 +37,7 @@ final class RanksExecutor: Executor, @unchecked Sendable {  // `running` under i
         let started = Date()
         var attempt = 0
         while true {
-            let status = try launch(job)
+            let status = try launch(job, appending: attempt > 0)
             if let record = records.valid(job.key), status == 0 {
                 return .ran(record, seconds: Date().timeIntervalSince(started))
             }
@@ -48,10 +48,10 @@ final class RanksExecutor: Executor, @unchecked Sendable {  // `running` under i
                     "\(job.name): \(ranks(job)) ranks failed (exit \(status)): \(failureLine(job))")
             }
             attempt += 1
+            let left = settings.retries - attempt
             context.display.emit(
-                "\(job.name): the ranks failed (exit \(status)), treated as a node failure; retrying from the last "
-                    + "saved state (\(settings.retries - attempt) retr\(settings.retries - attempt == 1 ? "y" : "ies") "
-                    + "left)")
+                "\(job.name): the ranks failed (exit \(status): \(failureLine(job))), treated as a node failure; "
+                    + "retrying from the last saved state (\(left) retr\(left == 1 ? "y" : "ies") left)")
         }
     }
 
@@ -60,8 +60,9 @@ final class RanksExecutor: Executor, @unchecked Sendable {  // `running` under i
         context.artifacts.log(stage: job.name).deletingPathExtension().appendingPathExtension("ranks.log")
     }
 
-    /// Runs the ranks to the end; returns mpirun's exit status.
-    private func launch(_ job: StageJob) throws -> Int32 {
+    /// Runs the ranks to the end; returns mpirun's exit status. A retry's output follows
+    /// the failed attempt's in the launch log.
+    private func launch(_ job: StageJob, appending: Bool) throws -> Int32 {
         let ranks = ranks(job)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -74,9 +75,10 @@ final class RanksExecutor: Executor, @unchecked Sendable {  // `running` under i
         process.environment = Self.environment(ProcessInfo.processInfo.environment)
         let log = launchLog(job)
         try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        if !appending { FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
+        handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
@@ -89,10 +91,11 @@ final class RanksExecutor: Executor, @unchecked Sendable {  // `running` under i
         return process.terminationStatus
     }
 
-    /// Ctrl-C: mpirun passes SIGTERM to every rank, which save their state and stop at one step.
+    /// Ctrl-C: mpirun forwards SIGUSR1 to every rank (a SIGTERM it would follow with a
+    /// SIGKILL); the ranks agree on a step, rank 0 saves the one state, all stop.
     func cancel() -> String? {
         lock.withLock {
-            running.forEach { $0.terminate() }
+            running.forEach { kill($0.processIdentifier, SIGUSR1) }
             return running.isEmpty ? nil : "asked \(running.count) MPI launch(es) to save their state and stop"
         }
     }
