@@ -15,7 +15,7 @@ struct AuditCommand: ParsableCommand {
             "Segments to replay per training (a segment runs from one published state to the next), or all.",
             valueName: "n|all")) var sample = "2"
     @Option(help: "Seed of the segments' choice (default: random, printed).") var seed: UInt64?
-    @Option(name: .short, help: "Stages to recompute at once.") var j: Int = 1
+    @Option(name: .short, help: "Trainings to replay and stages to recompute at once.") var j: Int = 1
 
     func validate() throws {
         guard sample == "all" || (Int(sample) ?? 0) > 0 else {

@@ -29,15 +29,8 @@ struct Audit {
         let scratch = artifacts.root.appendingPathComponent("scratch-audit-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        var results: [TrainingAudit.Result] = []
-        for stage in trainings {
-            let audit = TrainingAudit(
-                stage: stage, entry: lock.stages[stage.name]!, store: artifacts.store, scratch: scratch,
-                threads: options.cores)
-            let result = audit.run(sample) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            print(Self.line(result))
-            results.append(result)
-        }
+        let results = audits(trainings, lock: lock, scratch: scratch)
+        for result in results { print(Self.line(result)) }
         print(share(results))
         print(DetectionOdds.formula)
         let reused = Set(pipeline.upstreamClosure(trainings.map(\.name)))
@@ -50,6 +43,30 @@ struct Audit {
             failed == 0 && verified.passed
                 ? "audit passed" : "audit failed: \(failed) training\(failed == 1 ? "" : "s") differ from their proof")
         return failed == 0 && verified.passed
+    }
+
+    /// The trainings' audits, `jobs` at a time, each on its share of the cores (the replay's
+    /// bits do not depend on the thread count); in the trainings' order.
+    private func audits(_ trainings: [ResolvedStage], lock: LockFile, scratch: URL) -> [TrainingAudit.Result] {
+        let jobs = max(1, min(options.jobs, trainings.count))
+        let mutex = NSLock()
+        var next = 0
+        var results = [TrainingAudit.Result?](repeating: nil, count: trainings.count)
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            while true {
+                let index: Int = mutex.withLock {
+                    defer { next += 1 }
+                    return next
+                }
+                guard index < trainings.count else { return }
+                let audit = TrainingAudit(
+                    stage: trainings[index], entry: lock.stages[trainings[index].name]!, store: artifacts.store,
+                    scratch: scratch, threads: max(1, options.cores / jobs))
+                let result = audit.run(sample) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+                mutex.withLock { results[index] = result }
+            }
+        }
+        return results.map { $0! }
     }
 
     /// An audit checks what the lock says: every stage must be up to date with it here.
