@@ -34,6 +34,10 @@ final class AuditTests: ScratchTestCase {
         XCTAssertEqual(sampled.status, 0, sampled.output)
         XCTAssertTrue(sampled.output.contains("seed 7 (repeat with --seed 7)"), sampled.output)
         XCTAssertTrue(sampled.output.contains("(2 of 3 segments, 2 of 3 epochs)"), sampled.output)
+        // Two of three one-epoch segments: a faked epoch escapes only when the third is its own.
+        XCTAssertTrue(
+            sampled.output.contains("caught if 5 % / 10 % / 25 % of its epochs were faked: 66.7 % / 66.7 % / 66.7 %"),
+            sampled.output)
         XCTAssertTrue(sampled.output.contains("verified: 2 stages reproduce the lock"), sampled.output)
         XCTAssertTrue(sampled.output.contains("audit passed"), sampled.output)
         let whole = try honest.run(["audit", "--sample", "all"])
