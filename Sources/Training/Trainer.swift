@@ -62,6 +62,10 @@ public final class Trainer {
     /// each computes its block of the `devices` parts; rank 0 alone writes files.
     let collective: Collective
     public var writesFiles: Bool { collective.rank == 0 }
+    /// Receives every state saved at an epoch's end, the initial one included, as soon as
+    /// it is written (and the one a run resumes from): a `ProofRecorder`, or a replay's check.
+    /// Rank 0's only, which alone writes the state.
+    public var observeState: (Int, URL) throws -> Void = { _, _ in }
 
     public var stateFile: URL { workDirectory.appendingPathComponent("state.h5") }
     var distillation: Distillation {
@@ -108,16 +112,32 @@ public final class Trainer {
         }
     }
 
-    public func run(stageName: String) throws -> TrainingOutcome {
+    /// The initial training state, as `run` starts from it: the model initialised from the
+    /// seed, the optimizer's state zeroed. A proof's first state, recomputed from the recipe.
+    public func writeInitialState(to url: URL) throws {
+        let (model, optimizer) = try freshModel()
+        try Checkpoint.write(
+            to: url, model: model, optimizer: optimizer, state: TrainingState(), config: config,
+            environment: environment)
+    }
+
+    func freshModel() throws -> (Model, any Optimizer) {
+        let model = try Model(
+            name: config.model, classes: dataset.fineClasses, widthMultiplier: config.widthMultiplier,
+            seed: config.seed)
+        model.batchNormConfig = BatchNorm.Config(runningVariance: config.pytorchRunningVariance ? .unbiased : .biased)
+        return (model, config.makeOptimizer(for: model))
+    }
+
+    /// Trains from the state in the work directory (or the initial one) to epoch
+    /// `lastEpoch` (default: the recipe's last), saving the state after every epoch.
+    public func run(stageName: String, through lastEpoch: Int? = nil) throws -> TrainingOutcome {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let classes = dataset.fineClasses
-        let model = try Model(
-            name: config.model, classes: classes, widthMultiplier: config.widthMultiplier, seed: config.seed)
+        let (model, optimizer) = try freshModel()
         model.context.threads = threads
         // The teacher runs between the student's passes, never beside them: one scratch serves both.
         teacher?.context = model.context
-        model.batchNormConfig = BatchNorm.Config(runningVariance: config.pytorchRunningVariance ? .unbiased : .biased)
-        let optimizer = config.makeOptimizer(for: model)
         let parallel = DataParallel(devices: config.devices, collective: collective)
         let loader = BatchLoader.training(
             split: dataset.train, classes: classes, batchSize: config.batchSize, seed: config.seed,
@@ -138,15 +158,23 @@ public final class Trainer {
             state = try Checkpoint.restore(
                 from: stateFile, model: model, optimizer: optimizer, config: config,
                 environment: environment)
-            resumedFrom = state.epoch
-            (announce ?? report)(
-                "resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)"
-                    + (state.inEpoch.map { ", step \($0.step)" } ?? ""))
+            if state.epoch > 0 || state.inEpoch != nil {
+                resumedFrom = state.epoch
+                (announce ?? report)(
+                    "resuming \(stageName) from epoch \(state.epoch) of \(config.epochs)"
+                        + (state.inEpoch.map { ", step \($0.step)" } ?? ""))
+            }
+        } else if writesFiles {
+            // The initial state is saved like every epoch's: the proof's first link.
+            try Checkpoint.write(
+                to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
+                environment: environment)
         }
+        if writesFiles && state.inEpoch == nil { try observeState(state.epoch, stateFile) }
         var seconds = resumedFrom == nil ? [] : loadTimings()
 
         var batch = Batch()
-        while state.epoch < config.epochs {
+        while state.epoch < min(lastEpoch ?? config.epochs, config.epochs) {
             let epoch = state.epoch
             let started = Date()
             // A run stopped inside this epoch continues at its next batch with its sums.
@@ -207,6 +235,7 @@ public final class Trainer {
                     testTop1: evaluation.top1, testTop5: evaluation.top5, testLoss: evaluation.loss))
             state.epoch += 1
             try save(state, model: model, optimizer: optimizer, parallel: parallel)
+            if writesFiles { try observeState(state.epoch, stateFile) }
             seconds.append(trainingSeconds)
             if writesFiles { saveTimings(seconds) }
             report(

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// `repro verify`: recomputes every stage of the profile into a scratch cache and
 /// compares each non-volatile output's SHA-256 with the lock, the `nix build --check` of
@@ -47,10 +48,14 @@ public struct Verifier {
         self.comparers = comparers
     }
 
-    public func run() throws -> Report {
+    /// Recomputes `stages` (default: every stage of the profile) and their upstream
+    /// closure, except the stages in `reusing`, whose run records and outputs are taken from
+    /// this store into the scratch one (an audit's trainings, checked by replay instead).
+    public func run(stages: [String]? = nil, reusing: Set<String> = []) throws -> Report {
         let lockURL = artifacts.lockFile(profile: pipeline.profile)
         let lock = try LockFile.read(lockURL)
-        let unrecorded = pipeline.stages.map(\.name).filter { lock.stages[$0] == nil }
+        let names = pipeline.upstreamClosure(stages ?? pipeline.stages.map(\.name))
+        let unrecorded = names.filter { lock.stages[$0] == nil }
         guard unrecorded.isEmpty else {
             throw PipelineError.failed(
                 "\(lockURL.path) has no entry for \(unrecorded.joined(separator: ", ")); run `repro all --profile "
@@ -60,10 +65,10 @@ public struct Verifier {
         let scratch = Artifacts(root: artifacts.root.appendingPathComponent("scratch-verify-\(getpid())"))
         var scratchOptions = options
         scratchOptions.recordInLock = false
-        let summary = try Runner(pipeline: pipeline, artifacts: scratch, options: scratchOptions).run(
-            pipeline.stages.map(\.name))
+        for name in reusing { try seed(scratch, with: lock.stages[name]) }
+        let summary = try Runner(pipeline: pipeline, artifacts: scratch, options: scratchOptions).run(names)
         var mismatches: [Mismatch] = []
-        for entry in summary.entries {
+        for entry in summary.entries where !reusing.contains(entry.stage) {
             guard let produced = entry.record, let recorded = lock.stages[entry.stage] else { continue }
             if let message = firstDifference(recorded: recorded, produced: produced, scratch: scratch) {
                 mismatches.append(Mismatch(stage: entry.stage, message: message))
@@ -71,8 +76,23 @@ public struct Verifier {
         }
         if mismatches.isEmpty && summary.succeeded { try? FileManager.default.removeItem(at: scratch.root) }
         return Report(
-            checked: summary.entries.compactMap { $0.record == nil ? nil : $0.stage }, mismatches: mismatches,
+            checked: summary.entries.compactMap { $0.record == nil || reusing.contains($0.stage) ? nil : $0.stage },
+            mismatches: mismatches,
             environmentNote: environmentNote(lock.environment), summary: summary)
+    }
+
+    /// Puts a stage's run record and its outputs (hard links) into the scratch store, so the
+    /// scratch run reuses them as a result of the same key.
+    private func seed(_ scratch: Artifacts, with entry: StageRecord?) throws {
+        guard let entry, let record = RunRecords.read(entry.key, artifacts) else { return }
+        for output in record.outputs.values where !output.isUnknown {
+            let target = scratch.store.path(output.sha256)
+            guard !FileManager.default.fileExists(atPath: target.path) else { continue }
+            try FileManager.default.createDirectory(
+                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try HardLink.make(artifacts.store.path(output.sha256), at: target)
+        }
+        try RunRecords(artifacts: scratch, hashes: HashCache(file: scratch.hashes)).write(record)
     }
 
     private func firstDifference(recorded: StageRecord, produced: StageRecord, scratch: Artifacts) -> String? {

@@ -9,14 +9,17 @@ import Training
 
 /// `kind: train`: one training run of RECIPE.md. Depends on the dataset stage (and on the
 /// teacher's train stage for distillation). Outputs: `checkpoint` (HDF5, DESIGN.md layout),
-/// `history` (per-epoch JSON), `timing` (seconds per epoch; volatile). Resumes from
+/// `history` (per-epoch JSON), `timing` (seconds per epoch; volatile), and its proof:
+/// `proof` (the hash chain of every epoch's state, `ProofChain`) and `state.<epoch>` (the
+/// state every `proof_every` epochs; the final one is `checkpoint`). Resumes from
 /// `artifacts/work/` after a crash and ends with the bytes of an uninterrupted run.
 struct TrainKind: TypedStageKind {
     let name = "train"
     // 5: the teacher in parts of 32 images; 6: checkpoints record the key's parameters only;
     // 7: and a numeric environment without the ISA; 8: 1x1 convolutions on our own kernels
-    // (ResNeXt: other bits); 9: and every other im2col one (strided: all models)
-    let version = 9
+    // (ResNeXt: other bits); 9: and every other im2col one (strided: all models); 10: the
+    // proof outputs (the checkpoint's bytes unchanged), and devices > 1 sums its parts by PartTree
+    let version = 10
 
     /// What pipeline.yaml says of a training run: the recipe (`TrainingConfig`, written
     /// with RECIPE.md's names) plus the stages it reads and the schedule scale.
@@ -24,6 +27,8 @@ struct TrainKind: TypedStageKind {
         var dataset = "cifar100"
         var teacher = ""
         var epochScale = 1.0
+        /// Not part of the recipe (the checkpoint's config): it changes the outputs, not the training.
+        var proofEvery = 10
         var recipe = TrainingConfig()
 
         /// The run as the trainer sees it: every epoch count scaled.
@@ -96,6 +101,12 @@ struct TrainKind: TypedStageKind {
             .field(
                 "mixup_off_last", \.recipe.mixupOffLastEpochs, doc: "no mixing in the last k epochs",
                 check: notNegative, matters: mixes),
+            .field(
+                "proof_every", \.proofEvery,
+                doc:
+                    "publish the training state every k epochs (outputs state.<epoch>): what `repro audit` replays "
+                    + "from; every epoch's state hash is in the proof whatever k",
+                check: positive),
             .stage("teacher", \.teacher, doc: "train stage of the distillation teacher; empty: no distillation"),
             .field(
                 "temperature", \.recipe.temperature, doc: "distillation temperature T", check: positive,
@@ -151,19 +162,27 @@ struct TrainKind: TypedStageKind {
 
     func run(_ context: StageContext) throws -> StageResult {
         let p = Parameters(context.parameters)
-        let config = p.config
-        let dataset = try CIFARConverter.load(try context.output(of: p.dataset, named: "data")).relabeled(
-            config.labels ?? .fine)
-        var teacher: Model?
-        if !p.teacher.isEmpty {
-            teacher = try Checkpoint.loadModel(try context.output(of: p.teacher, named: "checkpoint"))
-        }
-        return try train(context, config, dataset, teacher)
+        let (dataset, teacher) = try Self.inputs(p, output: context.output(of:named:))
+        return try train(context, p, dataset, teacher)
+    }
+
+    /// The dataset and the teacher a run reads, from `output(stage, name)`: a dependency's
+    /// output file (a run) or the store's blob the lock names (an audit's replay).
+    static func inputs(
+        _ p: Parameters, output: (String, String) throws -> URL
+    ) throws -> (CIFARDataset, Model?) {
+        let dataset = try CIFARConverter.load(try output(p.dataset, "data")).relabeled(p.config.labels ?? .fine)
+        let teacher = p.teacher.isEmpty ? nil : try Checkpoint.loadModel(try output(p.teacher, "checkpoint"))
+        return (dataset, teacher)
     }
 
     private func train(
-        _ context: StageContext, _ config: TrainingConfig, _ dataset: CIFARDataset, _ teacher: Model?
+        _ context: StageContext, _ p: Parameters, _ dataset: CIFARDataset, _ teacher: Model?
     ) throws -> StageResult {
+        let config = p.config
+        let proof = try ProofRecorder(
+            directory: context.workDirectory.appendingPathComponent("proof"), every: p.proofEvery,
+            epochs: config.epochs)
         let trainer = try Trainer(
             config: config, dataset: dataset, teacher: teacher, workDirectory: context.workDirectory,
             environment: NumericEnvironment.current.description, threads: context.threads,
@@ -171,6 +190,7 @@ struct TrainKind: TypedStageKind {
             announce: { context.announce($0) },
             progress: { context.progress.update($0.line, fraction: $0.fraction) },
             isCancelled: { context.isCancelled }, collective: MPIWorld.launched ?? SingleProcess())
+        trainer.observeState = proof.record
         let outcome = try trainer.run(stageName: context.stage)
         // a follower rank of a multi-process run: rank 0 writes the outputs
         guard trainer.writesFiles else { return StageResult(outputs: [:], metrics: [:]) }
@@ -178,29 +198,38 @@ struct TrainKind: TypedStageKind {
         // A hard link, not a copy: the work directory and the cache share a file system, and
         // the teacher's checkpoint is 270 MB. The runner removes the work directory's name.
         let checkpoint = context.outputDirectory.appendingPathComponent("checkpoint.h5")
-        do {
-            try FileManager.default.linkItem(at: outcome.checkpoint, to: checkpoint)
-        } catch {
-            try FileManager.default.copyItem(at: outcome.checkpoint, to: checkpoint)
-        }
+        try HardLink.make(outcome.checkpoint, at: checkpoint)
         let history = context.outputDirectory.appendingPathComponent("history.json")
         try JSONValue.data(outcome.history, .foundationPretty).write(to: history)
         let timing = context.outputDirectory.appendingPathComponent("timing.json")
         try JSONValue.data(outcome.secondsPerEpoch, .foundationPretty).write(to: timing)
 
         var metrics: [String: Metric] = ["parameters": .number(Double(outcome.parameterCount))]
-        let teacher = Parameters(context.parameters).teacher
+        let teacher = p.teacher
         if !teacher.isEmpty { metrics["teacher"] = .text(teacher) }
         if let labels = config.labels { metrics["labels"] = .text(labels.rawValue) }
         if let last = outcome.history.last {
             metrics["top1"] = .number(last.testTop1)
             metrics["top5"] = .number(last.testTop5)
         }
-        return StageResult(
-            outputs: [
-                "checkpoint": .init(checkpoint), "history": .init(history),
-                "timing": .init(timing, volatile: true),
-            ], metrics: metrics)
+        var outputs: [String: StageResult.Output] = [
+            "checkpoint": .init(checkpoint), "history": .init(history), "timing": .init(timing, volatile: true),
+        ]
+        for (name, file) in try proofOutputs(proof, into: context.outputDirectory) { outputs[name] = .init(file) }
+        return StageResult(outputs: outputs, metrics: metrics)
+    }
+
+    /// `proof` and the published states, linked into the output directory like the checkpoint.
+    private func proofOutputs(_ proof: ProofRecorder, into directory: URL) throws -> [String: URL] {
+        var files = ["proof": proof.chainFile]
+        for epoch in proof.chain.publishedEpochs {
+            files[ProofChain.outputName(epoch: epoch)] = proof.stateFile(epoch: epoch)
+        }
+        return try files.mapValues { file in
+            let target = directory.appendingPathComponent(file.lastPathComponent)
+            try HardLink.make(file, at: target)
+            return target
+        }
     }
 }
 
