@@ -19,15 +19,11 @@ struct NodeChoice: Sendable {
         let threads: Int
     }
 
-    let stages: [Stage]
-    let capacity: Int
     let gigabits: Double
     private(set) var nodes: [String: Int] = [:]
     private(set) var schedule: ClusterSchedule
 
     init(_ stages: [Stage], capacity: Int, gigabits: Double) {
-        self.stages = stages
-        self.capacity = capacity
         self.gigabits = gigabits
         var nodes = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, min(capacity, $0.fixedNodes ?? 1)) })
         var schedule = Self.schedule(stages, nodes, capacity: capacity, gigabits: gigabits)
