@@ -12,6 +12,7 @@ import Tensor
 /// (`bench_torch.py --warmup --steps --reps`), so the two are compared with one estimator.
 struct Bench {
     var model: String
+    var width = 1.0
     var classes: Int
     var batch: Int
     var devices = 1
@@ -23,7 +24,7 @@ struct Bench {
     var parallelism = false
 
     func run() throws -> BenchResult {
-        let net = try Model(name: model, classes: classes, seed: 0)
+        let net = try Model(name: model, classes: classes, widthMultiplier: width, seed: 0)
         net.context.threads = threads
         var stream = RandomStream(seed: 0, purpose: "bench-data")
         let x = (0..<batch * 3 * 32 * 32).map { _ in Float(stream.normal()) }
@@ -75,7 +76,10 @@ struct Bench {
             peak_rss_mb: peakResidentMegabytes(), final_loss: Double(loss),
             params_sha256: parameterDigest(net.parameters), environment: NumericEnvironment.current.description,
             kernels: NumericEnvironment.compiledISA,
-            parallelism: profile.map { ParallelismReport(profile: $0, timedSeconds: trainSeconds.reduce(0, +)).text })
+            parallelism: profile.map { ParallelismReport(profile: $0, timedSeconds: trainSeconds.reduce(0, +)).text },
+            speedup_bounds: profile.map {
+                ParallelismReport(profile: $0, timedSeconds: trainSeconds.reduce(0, +)).bounds(including: threads)
+            })
     }
 
     /// The middle value, or the mean of the two middle ones (as the peer computes it).
@@ -123,6 +127,8 @@ struct BenchResult: Encodable {
     var kernels: String
     /// `--parallelism`: the table of parallel regions and speed-up bounds.
     var parallelism: String?
+    /// `--parallelism`: Amdahl's bound by thread count (the measured count and 8–64).
+    var speedup_bounds: [String: Double]?
 
     var summary: String {
         // with repetitions, each median followed by the range it came from

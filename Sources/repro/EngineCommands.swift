@@ -28,12 +28,27 @@ struct BenchCommand: ParsableCommand {
     var parallelism = false
     @Flag(help: "Measure HDF5 + Zstandard write and read throughput (100 MB float32) instead of training.")
     var storage = false
+    @Flag(
+        help:
+            ArgumentHelp(
+                "Measure every model the profiles train (with --threads) and write "
+                    + "artifacts/calibration/<machine-kind>.json, which the stages' time estimates read.")
+    )
+    var calibrate = false
 
     func run() throws {
         if storage {
             let result = try StorageBench.run()
             print(result.summary)
             if json { print(result.json) }
+            return
+        }
+        if calibrate {
+            guard threads > 0 else { throw Failure.badInput("bench: --threads must be positive") }
+            let project = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            let url = try CalibrationRun(threads: threads, project: project).run(
+                command: "repro bench --calibrate --threads \(threads)")
+            print("wrote \(url.path)")
             return
         }
         guard batch > 0, threads > 0, steps > 0, reps > 0, classes > 0, devices > 0, warmup >= 0 else {

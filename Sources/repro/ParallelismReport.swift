@@ -14,6 +14,14 @@ struct ParallelismReport {
 
     static func padded(_ text: String) -> String { text.padding(toLength: 48, withPad: " ", startingAt: 0) }
 
+    /// The bound on the step's speed-up at `threads` and at each of `threadCounts`.
+    func bounds(including threads: Int) -> [String: Double] {
+        Dictionary(
+            uniqueKeysWithValues: Set([threads] + Self.threadCounts).map {
+                (String($0), profile.speedup(on: $0, total: timedSeconds))
+            })
+    }
+
     var text: String {
         var lines = ["parallel regions (\(profile.threads) threads):"]
         var covered = 0.0

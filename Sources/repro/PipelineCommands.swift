@@ -19,6 +19,8 @@ struct PipelineOptions: ParsableArguments {
             file: URL(fileURLWithPath: pipeline), registry: PipelineSetup.registry, profile: profile, overrides: param,
             displayPath: pipeline)
         try PaperInput.check(definition)
+        Calibration.current = try Calibration.select(
+            project: definition.file.deletingLastPathComponent(), name: definition.cluster.shape.calibration)
         return definition
     }
 }

@@ -45,20 +45,35 @@ struct SlurmFlags: ParsableArguments {
     ) var slurmOpt: [String] = []
     @Option(help: "slurm: seconds between two status queries (one squeue for every active job).") var pollInterval:
         Double = 2
+    @Option(
+        help:
+            ArgumentHelp(
+                "slurm: nodes of the cluster the stages share; the plan gives each training stage up to its "
+                    + "`devices` nodes to shorten the critical path (default: the profile's `cluster:`).")
+    ) var clusterNodes: Int?
+    @Option(help: "slurm: cores of each node (with --cluster-nodes; default 32).") var clusterCores: Int?
+    @Option(help: "slurm: the network's bandwidth in Gb/s, for the gradient exchange (default 10).")
+    var clusterNetwork: Double?
 
     func validate() throws {
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
         guard retryMemoryFactor >= 1 else { throw ValidationError("--retry-memory-factor must be at least 1") }
         if let problem = overrides.problem { throw ValidationError("--slurm-*: \(problem)") }
-        if executor == .local && (detach || overrides != ResourceRequest()) {
-            throw ValidationError("--detach and --slurm-* options need --executor slurm")
+        if let problem = shape.problem { throw ValidationError("--cluster-*: \(problem)") }
+        if executor == .local && (detach || overrides != ResourceRequest() || shape != ClusterShape()) {
+            throw ValidationError("--detach, --slurm-* and --cluster-* options need --executor slurm")
         }
     }
 
     /// `--slurm-cpus`, `--slurm-mem`, `--slurm-time`, `--slurm-opt`.
     var overrides: ResourceRequest {
         ResourceRequest(cpus: slurmCpus, memory: slurmMem, time: slurmTime, options: slurmOpt)
+    }
+
+    /// `--cluster-nodes`, `--cluster-cores`, `--cluster-network`.
+    var shape: ClusterShape {
+        ClusterShape(nodes: clusterNodes, cores: clusterCores, network: clusterNetwork)
     }
 
     /// The executor of this run: the command line's, else the profile's, else local.
@@ -70,16 +85,17 @@ struct SlurmFlags: ParsableArguments {
     /// with the driver's pipeline file (absolute), profile and parameters.
     func settings(pipeline: PipelineDefinition, arguments: PipelineOptions) throws -> SlurmSettings? {
         guard executor(of: pipeline) == .slurm else {
-            if detach || overrides != ResourceRequest() {
+            if detach || overrides != ResourceRequest() || shape != ClusterShape() {
                 throw Failure.badInput(
-                    "--detach and --slurm-* options need --executor slurm (profile '\(pipeline.profile)' runs stages "
-                        + "locally)"
+                    "--detach, --slurm-* and --cluster-* options need --executor slurm (profile "
+                        + "'\(pipeline.profile)' runs stages locally)"
                 )
             }
             return nil
         }
         var settings = SlurmSettings(repro: Self.driverBinary)
         settings.overrides = overrides
+        settings.shape = shape
         settings.detach = detach
         settings.retries = retries
         settings.retryMemoryFactor = retryMemoryFactor

@@ -72,7 +72,7 @@ final class ClusterSpecTests: XCTestCase {
         XCTAssertEqual(
             try error("resources:\n  a: {memory: 2G}\nprofiles: {p: {}}\n"),
             "pipeline.yaml:4:7: unknown key 'memory' in the resources of 'a' (expected one of: cpus, mem, time, "
-                + "options)"
+                + "nodes, tasks, options)"
         )
         XCTAssertEqual(
             try error("resources:\n  a: {mem: lots}\nprofiles: {p: {}}\n"),

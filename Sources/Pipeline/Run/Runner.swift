@@ -104,7 +104,13 @@ public final class Runner: @unchecked Sendable {
         if let ranks = options.ranks { return RanksExecutor(settings: ranks, context: context) }
         guard let settings = options.slurm else { return LocalExecutor(context: context) }
         let pipeline = self.pipeline
-        return SlurmExecutor(settings: settings, context: context) { pipeline.resources(for: $0) }
+        guard pipeline.cluster.shape.overlaid(by: settings.shape).isSet else {
+            return SlurmExecutor(settings: settings, context: context) { pipeline.resources(for: $0) }
+        }
+        // a cluster shape: the jobs ask for the nodes, tasks and CPUs the plan of every stage gives them
+        let steps = pipeline.stages.map { Plan.Step(stage: $0.name, reasons: [], estimate: nil) }
+        let plan = ClusterPlan(plan: Plan(steps: steps, upToDate: []), pipeline: pipeline, settings: settings)
+        return SlurmExecutor(settings: settings, context: context) { plan.request($0) }
     }
 
     private func makeLockWriter() -> LockWriter? {

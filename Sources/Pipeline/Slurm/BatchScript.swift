@@ -39,6 +39,8 @@ struct BatchScript {
             // repro decides retries itself; a site's automatic requeue would race it.
             "--no-requeue",
         ]
+        if let nodes = request.nodes { directives.append("--nodes=\(nodes)") }
+        if let tasks = request.tasks { directives.append("--ntasks=\(tasks)") }
         if let cpus = request.cpus { directives.append("--cpus-per-task=\(cpus)") }
         if let memory = request.memory { directives.append("--mem=\(memory)") }
         if let time = request.time {

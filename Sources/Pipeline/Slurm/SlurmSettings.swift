@@ -10,6 +10,8 @@ public struct SlurmSettings: Sendable {
     /// `--slurm-cpus`, `--slurm-mem`, `--slurm-time`, `--slurm-opt`: over every stage's
     /// request from pipeline.yaml (`PipelineDefinition.resources(for:)`).
     public var overrides = ResourceRequest()
+    /// `--cluster-nodes`, `--cluster-cores`, `--cluster-network`: over the profile's `cluster:`.
+    public var shape = ClusterShape()
     /// Leave the jobs running on Ctrl-C (a rerun reattaches to them).
     public var detach = false
     /// Resubmissions after an infrastructure failure (node failure, memory kill,

@@ -34,10 +34,13 @@ public struct ClusterSpec: Sendable {
     public var executor: String?
     /// Every rule that applies, in order of application.
     public var rules: [Rule]
+    /// The cluster the profile chain declares (`cluster:`), base first.
+    public var shape: ClusterShape
 
-    public init(executor: String? = nil, rules: [Rule] = []) {
+    public init(executor: String? = nil, rules: [Rule] = [], shape: ClusterShape = ClusterShape()) {
         self.executor = executor
         self.rules = rules
+        self.shape = shape
     }
 
     public static let executors = ["local", "slurm"]
@@ -46,7 +49,12 @@ public struct ClusterSpec: Sendable {
     func request(
         for stage: ResolvedStage, groups: [String: [String]], lookup: (String) -> ResolvedParameters?
     ) -> ResourceRequest {
-        rules.reduce(stage.kind.resources(stage.parameters, lookup: lookup)) { request, rule in
+        stage.kind.resources(stage.parameters, lookup: lookup).overlaid(by: ruleRequest(for: stage, groups: groups))
+    }
+
+    /// Every matching rule's fields, without the kind's estimate underneath.
+    func ruleRequest(for stage: ResolvedStage, groups: [String: [String]]) -> ResourceRequest {
+        rules.reduce(ResourceRequest()) { request, rule in
             Self.matches(rule.selector, stage, groups: groups) ? request.overlaid(by: rule.request) : request
         }
     }
@@ -86,43 +94,51 @@ public struct ClusterSpec: Sendable {
 }
 
 extension PipelineFile.Reader {
-    /// A `resources:` mapping: selector → {cpus, mem, time, options}; kind rules first.
+    /// A `resources:` mapping: selector → {cpus, mem, time, nodes, tasks, options}; kind rules first.
     func resourceRules(_ entry: PipelineFile.Entry) throws -> [ClusterSpec.Rule] {
-        let rules = try entries(entry.value, what: "'resources' (selector: {cpus, mem, time, options})").map {
-            item -> ClusterSpec.Rule in
-            let selector: ClusterSpec.Rule.Selector =
-                item.key.hasPrefix("kind:")
-                ? .kind(String(item.key.dropFirst("kind:".count)).trimmingCharacters(in: .whitespaces))
-                : .stages(item.key)
-            var request = ResourceRequest()
-            for field in try entries(
-                item.value, what: "the resources of '\(item.key)'", allowed: ["cpus", "mem", "time", "options"])
-            {
-                switch field.key {
-                case "cpus":
-                    guard let cpus = Int(try scalar(field.value, what: "a CPU count")) else {
-                        throw PipelineError.spec(
-                            location(field.value.mark),
-                            "expected a CPU count (an integer), found \(describe(field.value))")
-                    }
-                    request.cpus = cpus
-                case "mem": request.memory = try scalar(field.value, what: "a memory size (4G, 500M)")
-                case "time": request.time = try scalar(field.value, what: "a time limit (minutes, H:M:S or D-H:M:S)")
-                default:
-                    if case .sequence(let list) = field.value {
-                        request.options = try list.map { try scalar($0, what: "an sbatch option") }
-                    } else {
-                        request.options = [try scalar(field.value, what: "an sbatch option")]
+        let rules = try entries(entry.value, what: "'resources' (selector: {cpus, mem, time, nodes, tasks, options})")
+            .map {
+                item -> ClusterSpec.Rule in
+                let selector: ClusterSpec.Rule.Selector =
+                    item.key.hasPrefix("kind:")
+                    ? .kind(String(item.key.dropFirst("kind:".count)).trimmingCharacters(in: .whitespaces))
+                    : .stages(item.key)
+                var request = ResourceRequest()
+                for field in try entries(
+                    item.value, what: "the resources of '\(item.key)'",
+                    allowed: ["cpus", "mem", "time", "nodes", "tasks", "options"])
+                {
+                    switch field.key {
+                    case "cpus": request.cpus = try count(field, what: "a CPU count")
+                    case "nodes": request.nodes = try count(field, what: "a node count")
+                    case "tasks": request.tasks = try count(field, what: "a task count")
+                    case "mem": request.memory = try scalar(field.value, what: "a memory size (4G, 500M)")
+                    case "time":
+                        request.time = try scalar(field.value, what: "a time limit (minutes, H:M:S or D-H:M:S)")
+                    default:
+                        if case .sequence(let list) = field.value {
+                            request.options = try list.map { try scalar($0, what: "an sbatch option") }
+                        } else {
+                            request.options = [try scalar(field.value, what: "an sbatch option")]
+                        }
                     }
                 }
+                if let problem = request.problem {
+                    throw PipelineError.spec(item.location, "resources of '\(item.key)': \(problem)")
+                }
+                return ClusterSpec.Rule(selector: selector, request: request, location: item.location)
             }
-            if let problem = request.problem {
-                throw PipelineError.spec(item.location, "resources of '\(item.key)': \(problem)")
-            }
-            return ClusterSpec.Rule(selector: selector, request: request, location: item.location)
-        }
         return rules.filter { if case .kind = $0.selector { true } else { false } }
             + rules.filter { if case .stages = $0.selector { true } else { false } }
+    }
+
+    /// An integer field of `resources:` (cpus, nodes, tasks).
+    private func count(_ field: PipelineFile.Entry, what: String) throws -> Int {
+        guard let value = Int(try scalar(field.value, what: what)) else {
+            throw PipelineError.spec(
+                location(field.value.mark), "expected \(what) (an integer), found \(describe(field.value))")
+        }
+        return value
     }
 
     /// `executor: local|slurm` of a profile.

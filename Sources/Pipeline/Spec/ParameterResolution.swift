@@ -74,7 +74,8 @@ struct ParameterResolution {
         try targets.check(drafts, replication: replication)
         let cluster = ClusterSpec(
             executor: chain.last(where: { $0.executor != nil })?.executor,
-            rules: file.resources + chain.flatMap(\.resources))
+            rules: file.resources + chain.flatMap(\.resources),
+            shape: chain.reduce(ClusterShape()) { $0.overlaid(by: $1.shape) })
         try cluster.check(stages: stages, groups: replication.groups, kinds: registry.names)
         return (stages, replication.groups, cluster)
     }

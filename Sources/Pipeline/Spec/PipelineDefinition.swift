@@ -67,6 +67,13 @@ public struct PipelineDefinition: Sendable {
         return cluster.request(for: stage, groups: groups) { self.stage($0)?.parameters }
     }
 
+    /// What the resource rules alone ask for `name` (no kind estimate): the fields a
+    /// cluster plan must leave as the user set them.
+    public func ruleResources(for name: String) -> ResourceRequest {
+        guard let stage = stage(name) else { return ResourceRequest() }
+        return cluster.ruleRequest(for: stage, groups: groups)
+    }
+
     /// Position in execution order.
     public func position(_ name: String) -> Int? { index[name] }
 

@@ -73,6 +73,8 @@ struct PipelineFile {
         /// `executor: slurm` and `resources:` (see `ClusterSpec`).
         var executor: String? = nil
         var resources: [ClusterSpec.Rule] = []
+        /// `cluster: {nodes, cores, network, calibration}` (see `ClusterShape`).
+        var shape = ClusterShape()
     }
 
     let path: String
@@ -269,6 +271,7 @@ struct PipelineFile {
             var seedList: Seeds?
             var executorName: String?
             var rules: [ClusterSpec.Rule] = []
+            var shape = ClusterShape()
             for field in try entries(entry.value, what: "profile '\(entry.key)'") {
                 if field.key == "extends" {
                     extends = (try scalar(field.value, what: "a profile name"), location(field.value.mark))
@@ -286,13 +289,17 @@ struct PipelineFile {
                     rules = try resourceRules(field)
                     continue
                 }
+                if field.key == "cluster" {
+                    shape = try clusterShape(field)
+                    continue
+                }
                 guard let dot = field.key.lastIndex(of: "."), dot != field.key.startIndex,
                     field.key.index(after: dot) != field.key.endIndex
                 else {
                     throw PipelineError.spec(
                         field.location,
-                        "expected STAGE.KEY (e.g. teacher.epochs or *.epochs), 'extends', 'seeds', 'executor' or "
-                            + "'resources' in profile '\(entry.key)', found '\(field.key)'"
+                        "expected STAGE.KEY (e.g. teacher.epochs or *.epochs), 'extends', 'seeds', 'executor', "
+                            + "'resources' or 'cluster' in profile '\(entry.key)', found '\(field.key)'"
                     )
                 }
                 overrides.append(
@@ -302,7 +309,7 @@ struct PipelineFile {
             }
             return Profile(
                 name: entry.key, location: entry.location, extends: extends, overrides: overrides, seeds: seedList,
-                executor: executorName, resources: rules)
+                executor: executorName, resources: rules, shape: shape)
         }
 
         func describe(_ node: Node) -> String {

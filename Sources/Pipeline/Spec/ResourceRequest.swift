@@ -1,45 +1,56 @@
 import Foundation
 
 /// What one stage asks a cluster for when it runs as a job (`--executor slurm`): CPUs
-/// (its thread count), memory, a time limit and sbatch options passed through as written
-/// (partition, account, qos, gres). Never part of a stage key: a stage run with other
-/// resources produces the same bytes.
+/// (its thread count), memory, a time limit, nodes and tasks (the ranks of a data-parallel
+/// run) and sbatch options passed through as written (partition, account, qos, gres).
+/// Never part of a stage key: a stage run with other resources produces the same bytes.
 public struct ResourceRequest: Sendable, Equatable {
     public var cpus: Int?
     /// sbatch's spelling: `4G`, `500M` (a bare number is megabytes).
     public var memory: String?
     /// sbatch's spelling: minutes, `H:M:S` or `D-H:M:S`.
     public var time: String?
+    /// `--nodes` and `--ntasks`: a data-parallel training runs one rank per node.
+    public var nodes: Int?
+    public var tasks: Int?
     /// Extra sbatch options, each one argument (`--partition=long`).
     public var options: [String]
     /// The kind's estimate of the stage's duration on the CPUs it asks for (not a request:
     /// the dry run's critical path uses it for stages never timed).
     public var estimatedSeconds: Double?
+    /// How that estimate scales with nodes and threads, for the cluster plan (not a request).
+    public var work: WorkEstimate?
 
     public init(
-        cpus: Int? = nil, memory: String? = nil, time: String? = nil, options: [String] = [],
-        estimatedSeconds: Double? = nil
+        cpus: Int? = nil, memory: String? = nil, time: String? = nil, nodes: Int? = nil, tasks: Int? = nil,
+        options: [String] = [], estimatedSeconds: Double? = nil, work: WorkEstimate? = nil
     ) {
         self.cpus = cpus
         self.memory = memory
         self.time = time
+        self.nodes = nodes
+        self.tasks = tasks
         self.options = options
         self.estimatedSeconds = estimatedSeconds
+        self.work = work
     }
 
     /// Field by field, what `top` sets wins; options add up (sbatch takes the last of a repeated option).
     public func overlaid(by top: ResourceRequest) -> ResourceRequest {
         ResourceRequest(
-            cpus: top.cpus ?? cpus, memory: top.memory ?? memory, time: top.time ?? time,
-            options: options + top.options.filter { !options.contains($0) },
-            estimatedSeconds: top.estimatedSeconds ?? estimatedSeconds)
+            cpus: top.cpus ?? cpus, memory: top.memory ?? memory, time: top.time ?? time, nodes: top.nodes ?? nodes,
+            tasks: top.tasks ?? tasks, options: options + top.options.filter { !options.contains($0) },
+            estimatedSeconds: top.estimatedSeconds ?? estimatedSeconds, work: top.work ?? work)
     }
 
-    /// `cpus=4 mem=6G time=12:00:00 --partition=long`, "default" where nothing is asked.
+    /// `cpus=4 mem=6G time=12:00:00 nodes=8 tasks=8 --partition=long`, "default" where
+    /// nothing is asked (nodes and tasks only when asked).
     public var text: String {
         var parts = [
             "cpus=\(cpus.map(String.init) ?? "default")", "mem=\(memory ?? "default")", "time=\(time ?? "default")",
         ]
+        if let nodes { parts.append("nodes=\(nodes)") }
+        if let tasks { parts.append("tasks=\(tasks)") }
         parts += options
         return parts.joined(separator: " ")
     }
@@ -85,9 +96,20 @@ public struct ResourceRequest: Sendable, Equatable {
         return days > 0 ? "\(days)-\(clock)" : clock
     }
 
+    /// The time limit a kind asks for by default: the estimate with half again and ten
+    /// minutes on top, at most a day (a common partition limit); a longer stage
+    /// checkpoints before its limit and continues in the next job.
+    public static func limit(estimate seconds: Double) -> String {
+        time(seconds: min(longestLimit, seconds * 1.5 + 600))
+    }
+
+    public static let longestLimit = 86_400.0
+
     /// Why a request cannot go to sbatch as written, or nil.
     public var problem: String? {
         if let cpus, cpus < 1 { return "cpus must be at least 1" }
+        if let nodes, nodes < 1 { return "nodes must be at least 1" }
+        if let tasks, tasks < 1 { return "tasks must be at least 1" }
         if let memory, (Self.megabytes(memory) ?? 0) <= 0 { return "mem '\(memory)' is not a size such as 4G or 500M" }
         if let time, Self.seconds(time) == nil { return "time '\(time)' is not minutes, H:M:S or D-H:M:S" }
         if let option = options.first(where: { !$0.hasPrefix("-") }) {

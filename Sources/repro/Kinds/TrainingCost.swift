@@ -8,21 +8,36 @@ import Training
 /// from its recipe and the models' geometry (`ModelCost`) with the speed `repro bench`
 /// measures. pipeline.yaml's `resources:` and `--slurm-*` override any of it.
 struct TrainingCost {
-    /// Training FLOP/s of one thread: `repro bench --model cifar_resnet56_v1 --batch 128
-    /// --threads 2` with the AVX2 build on this project's 2-core machines: 79 images/s
-    /// at 0.75 GFLOP per image (59.6 GFLOP/s) on an Intel Xeon, 100–115 on an AMD EPYC.
-    static let flopsPerThread = 30e9
-    /// Share of a training step that runs in parallel, on the safe side: `repro bench
-    /// --parallelism` bounds ResNet56 at 43.7x on 64 threads (~99 %) and the ResNeXt29
-    /// 16x64d teacher at 13.6x (~94 %); 92 % was ResNet56's before the 64-way splits.
-    static let parallelShare = 0.92
-    /// The time limit asked by default: the estimate with half again and ten minutes on
-    /// top, at most a day (a common partition limit); a longer stage checkpoints before
-    /// its limit and continues in the next job.
-    static let longestRequest = 86_400.0
+    /// Training FLOP/s of one thread for a model no calibration measured: `repro bench
+    /// --model cifar_resnet56_v1 --batch 128 --threads 2` with the AVX2 build on this
+    /// project's 2-core machines: 79 images/s at 0.75 GFLOP per image (59.6 GFLOP/s) on an
+    /// Intel Xeon, 100–115 on an AMD EPYC; evaluation is taken as fast.
+    static let fallbackFlopsPerThread = 30e9
+    /// Share of a training step that runs in parallel for a model no calibration measured,
+    /// on the safe side: `repro bench --parallelism` bounds ResNet56 at 43.7x on 64
+    /// threads (~99 %) and the ResNeXt29 16x64d teacher at 13.6x (~94 %).
+    static let fallbackParallelShare = 0.92
+    /// The speeds a calibration file holds (`Calibration.current`) for the model, else the fallbacks.
+    struct Speed {
+        let train, eval, share: Double
+        let source: String
+
+        init(model: String, width: Double) {
+            if let calibration = Calibration.current, let entry = calibration.entry(model: model, width: width) {
+                (train, eval, share) = (entry.trainFlopsPerThread, entry.evalFlopsPerThread, entry.parallelShare)
+                source = "calibrated: " + calibration.machine.kind
+            } else {
+                (train, eval) = (TrainingCost.fallbackFlopsPerThread, TrainingCost.fallbackFlopsPerThread)
+                share = TrainingCost.fallbackParallelShare
+                source = "fallback: 30 GFLOP/s, 92 % parallel"
+            }
+        }
+    }
 
     let flops: Double
     let memoryBytes: Double
+    /// The duration's model: one-thread seconds at the measured speeds, parts, steps, parameters.
+    let work: WorkEstimate
 
     /// The dataset's split sizes and classes as pipeline.yaml declares them (CIFAR-100's when it says "any").
     private struct DataSize {
@@ -45,6 +60,8 @@ struct TrainingCost {
         flops = size.testImages * 2 * Double(model.forwardMACs)
         memoryBytes =
             4 * Double(2 * model.parameters + model.activationFloats * batch) + size.testImages * 3072 + 256 * 1_048_576
+        let speed = Speed(model: config.model, width: config.widthMultiplier)
+        work = WorkEstimate(oneThreadSeconds: flops / speed.eval, parallelShare: speed.share, source: speed.source)
     }
 
     init(_ p: TrainKind.Parameters, lookup: (String) -> ResolvedParameters?) throws {
@@ -52,26 +69,40 @@ struct TrainingCost {
         let size = DataSize(p.dataset, labels: config.labels, lookup: lookup)
         let (trainImages, testImages, classes) = (size.trainImages, size.testImages, size.classes)
         let student = try ModelCost(model: config.model, classes: classes, widthMultiplier: config.widthMultiplier)
+        let speed = Speed(model: config.model, width: config.widthMultiplier)
         let pass = config.batchSize / max(1, config.devices)
         // forward 2 FLOP per MAC, backward twice that; the test set once per epoch
-        var perEpoch = trainImages * 6 * Double(student.forwardMACs) + testImages * 2 * Double(student.forwardMACs)
+        let train = trainImages * 6 * Double(student.forwardMACs), test = testImages * 2 * Double(student.forwardMACs)
+        var perEpoch = train + test
+        var secondsPerEpoch = train / speed.train + test / speed.eval
+        var parallelSeconds = secondsPerEpoch * speed.share
         // and a gigabyte for the trainer's own buffers beyond the bench's: the smoke teacher
         // (ResNeXt29 2x4d at width 0.25, estimated 0.7 GB) peaked at 1.5 GB under Slurm's accounting
         var memory = student.trainingBytes(imagesPerPass: pass) + (trainImages + testImages) * 3072 + 1_073_741_824
         if !p.teacher.isEmpty, let teacherParameters = lookup(p.teacher) {
             let teacher = TrainKind.Parameters(teacherParameters).config
             let cost = try ModelCost(model: teacher.model, classes: classes, widthMultiplier: teacher.widthMultiplier)
-            perEpoch += trainImages * 2 * Double(cost.forwardMACs)
+            let teacherSpeed = Speed(model: teacher.model, width: teacher.widthMultiplier)
+            let forward = trainImages * 2 * Double(cost.forwardMACs)
+            perEpoch += forward
+            secondsPerEpoch += forward / teacherSpeed.eval
+            parallelSeconds += forward / teacherSpeed.eval * teacherSpeed.share
             memory += 4 * Double(cost.parameters * 2 + cost.activationFloats * min(pass, Trainer.teacherPart))
         }
         flops = perEpoch * Double(config.epochs)
         memoryBytes = memory
+        // the last incomplete batch is dropped (Gluon's `last_batch='discard'`)
+        let stepsPerEpoch = max(1, Int(trainImages) / max(1, config.batchSize))
+        // the share of the whole: each model's own, weighted by its time
+        work = WorkEstimate(
+            oneThreadSeconds: secondsPerEpoch * Double(config.epochs), parallelShare: parallelSeconds / secondsPerEpoch,
+            parts: config.devices, steps: stepsPerEpoch * config.epochs, parameters: student.parameters,
+            source: speed.source)
     }
 
     /// Seconds on `threads` threads.
     func seconds(threads: Int) -> Double {
-        let speedup = 1 / ((1 - Self.parallelShare) + Self.parallelShare / Double(threads))
-        return flops / Self.flopsPerThread / speedup
+        work.seconds(threads: threads)
     }
 
     /// CPUs by size: a run of under an hour on one thread gets one; under 8 hours two;
@@ -85,8 +116,8 @@ struct TrainingCost {
         let estimate = seconds(threads: cpus)
         return ResourceRequest(
             cpus: cpus, memory: ResourceRequest.memory(megabytes: memoryBytes * 1.25 / 1_048_576),
-            time: ResourceRequest.time(seconds: min(Self.longestRequest, estimate * 1.5 + 600)),
-            estimatedSeconds: estimate)
+            time: ResourceRequest.limit(estimate: estimate),
+            estimatedSeconds: estimate, work: work)
     }
 }
 
