@@ -44,11 +44,14 @@ struct RunKeyCommand: ParsableCommand {
         }
     }
 
-    /// The CPUs Slurm gave this job (`SLURM_CPUS_ON_NODE`; `SLURM_CPUS_PER_TASK` is set
-    /// only when -c was given), else every core.
+    /// The CPUs Slurm gave this process: `SLURM_CPUS_PER_TASK` when -c was given, else the
+    /// node's CPUs (`SLURM_CPUS_ON_NODE`) shared by the ranks on it, else every core.
     static var allocatedThreads: Int {
-        ProcessInfo.processInfo.environment["SLURM_CPUS_ON_NODE"].flatMap(Int.init).map { max(1, $0) }
-            ?? ProcessInfo.processInfo.activeProcessorCount
+        let environment = ProcessInfo.processInfo.environment
+        func number(_ name: String) -> Int? { environment[name].flatMap(Int.init).map { max(1, $0) } }
+        if let perTask = number("SLURM_CPUS_PER_TASK") { return perTask }
+        let onNode = number("SLURM_CPUS_ON_NODE") ?? ProcessInfo.processInfo.activeProcessorCount
+        return max(1, onNode / (number("OMPI_COMM_WORLD_LOCAL_SIZE") ?? 1))
     }
 }
 

@@ -117,6 +117,24 @@ final class SlurmExecutorTests: SlurmTestCase {
         XCTAssertTrue(details.contains("mem=300M"), details)
     }
 
+    /// A training with `devices: 2` asking for 2 tasks: its job starts the two ranks with
+    /// mpirun inside the allocation, and the lock entry is the local one-process run's.
+    func testTrainingWithTasksRunsAsRanksWithTheBytesOfALocalRun() throws {
+        let stage = "  dp2: {kind: train, deps: [cifar100], params: {devices: 2, batch_size: 50}}\n"
+        let resources = "resources: {dp2: {tasks: 2, cpus: 1, mem: 2G}}"
+        let local = try PaperProject.create(at: directory.appendingPathComponent("local"), extra: stage + resources)
+        let ranked = try PaperProject.create(at: directory.appendingPathComponent("ranked"), extra: stage + resources)
+        XCTAssertEqual(try local.run(["stage", "dp2"]).status, 0)
+        let run = try repro(["stage", "dp2", "--executor", "slurm", "--poll-interval", "0.5"], in: ranked.root)
+        XCTAssertEqual(run.status, 0, run.output)
+        let job = try XCTUnwrap(jobs(named: "repro-paper-dp2", of: ranked.root).first?.split(separator: " ").first)
+        let details = SlurmCluster.run("scontrol", ["show", "job", "-o", String(job)]).output
+        XCTAssertTrue(details.contains("NumTasks=2"), details)
+        let (got, expected) = (try ranked.lock().stages["dp2"], try local.lock().stages["dp2"])
+        XCTAssertEqual(got?.key, expected?.key)
+        XCTAssertEqual(got?.stableOutputs, expected?.stableOutputs, "checkpoint, history and proof of 2 ranks")
+    }
+
     private let gated = """
         stages:
           first: {kind: cmd, params: {run: 'echo one > $OUT/x', outputs: [x]}}

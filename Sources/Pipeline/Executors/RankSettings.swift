@@ -10,8 +10,6 @@ public struct RankSettings: Sendable {
     public var pipelineArguments: [String]
     /// Reruns after the launch failed (a rank died): each continues from the last saved state.
     public var retries = 0
-    /// The MPI launcher (Open MPI's `mpirun`).
-    public var mpirun = "mpirun"
 
     public init(count: Int, repro: URL, pipelineArguments: [String]) {
         self.count = count

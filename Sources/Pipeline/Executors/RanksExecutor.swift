@@ -66,13 +66,13 @@ final class RanksExecutor: Executor, @unchecked Sendable {  // `running` under i
         let ranks = ranks(job)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            [settings.mpirun] + Self.mpirunOptions(ranks: ranks) + [settings.repro.path, "run-key"]
-            + settings.pipelineArguments
-            + ["--stage", job.name, "--key", job.key, "--threads", String(max(1, job.threads / ranks))]
-            + job.dependencies.keys.sorted().flatMap { ["--dep", "\($0)=\(job.dependencies[$0]!.key)"] }
-            + (job.forced ? ["--force"] : [])
-        process.environment = Self.environment(ProcessInfo.processInfo.environment)
+        var arguments = MPILaunch.command(ranks: String(ranks), oversubscribe: true)
+        arguments += [settings.repro.path, "run-key"] + settings.pipelineArguments
+        arguments += ["--stage", job.name, "--key", job.key, "--threads", String(max(1, job.threads / ranks))]
+        for name in job.dependencies.keys.sorted() { arguments += ["--dep", "\(name)=\(job.dependencies[name]!.key)"] }
+        if job.forced { arguments.append("--force") }
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(MPILaunch.rootVariables) { $1 }
         let log = launchLog(job)
         try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
         if !appending { FileManager.default.createFile(atPath: log.path, contents: nil) }
@@ -98,23 +98,6 @@ final class RanksExecutor: Executor, @unchecked Sendable {  // `running` under i
             running.forEach { kill($0.processIdentifier, SIGUSR1) }
             return running.isEmpty ? nil : "asked \(running.count) MPI launch(es) to save their state and stop"
         }
-    }
-
-    /// Ranks on one machine, more than its cores allows (the ranks share them), and no
-    /// pinning: each rank runs its own threads.
-    static func mpirunOptions(ranks: Int) -> [String] {
-        ["-np", String(ranks), "--oversubscribe", "--bind-to", "none"]
-    }
-
-    /// Open MPI refuses to start as root without these two variables; repro's machines
-    /// and CI run as root.
-    static func environment(_ base: [String: String]) -> [String: String] {
-        var environment = base
-        if getuid() == 0 {
-            environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-            environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        }
-        return environment
     }
 
     /// The last line of the launch log that says what went wrong.
