@@ -12,6 +12,14 @@ public final class MPIWorld: Collective {
     public let size: Int
     /// Seconds an exchange may wait for its messages (`REPRO_COLLECTIVE_TIMEOUT`, default 600).
     public let timeout: Double
+    /// Bytes this rank sent and seconds it waited for exchanges to complete, since the last reset.
+    public private(set) var bytesSent = 0
+    public private(set) var secondsWaiting = 0.0
+
+    public func resetCounters() {
+        bytesSent = 0
+        secondsWaiting = 0
+    }
 
     /// The world when this process is one of several ranks of a launch, else nil.
     public static let launched: MPIWorld? = {
@@ -59,6 +67,7 @@ public final class MPIWorld: Collective {
             }
         }
         for r in 0..<size where r != rank && !outgoing[r].isEmpty {
+            bytesSent += 4 * outgoing[r].count
             outgoing[r].withUnsafeBufferPointer { buffer in
                 var request: MPI_Request? = repro_mpi_request_null()
                 MPI_Isend(
@@ -74,11 +83,14 @@ public final class MPIWorld: Collective {
     /// Polls the requests until all are complete, giving the core to the compute threads
     /// in between; past the deadline the launch ends.
     private func wait(_ requests: inout [MPI_Request?]) {
-        let deadline = Date().addingTimeInterval(timeout)
+        let started = Date(), deadline = started.addingTimeInterval(timeout)
         var done: Int32 = 0
         while true {
             MPI_Testall(Int32(requests.count), &requests, &done, nil)
-            if done != 0 { return }
+            if done != 0 {
+                secondsWaiting += Date().timeIntervalSince(started)
+                return
+            }
             if Date() > deadline {
                 abort(
                     "no answer from another rank within \(Int(timeout)) s (REPRO_COLLECTIVE_TIMEOUT): "

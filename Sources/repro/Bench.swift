@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NN
+import Ranks
 import Support
 import Tensor
 
@@ -33,22 +34,28 @@ struct Bench {
             parameters: net.parameters, momentum: 0.9, nesterov: true,
             weightDecay: WeightDecay(rate: 1e-4, kinds: net.parameterKinds))
 
+        // Under mpirun the ranks share the `devices` parts (`DataParallel`), as a training does.
+        let world = MPIWorld.launched
+        let parallel = DataParallel(devices: devices, collective: world ?? SingleProcess())
+        let mine = PartTree.block(rank: parallel.collective.rank, ranks: parallel.collective.size, parts: devices)
         var loss: Float = 0
         func trainStep(_ step: Int) throws {
+            let update = { (range: Range<Int>) in
+                sgd.step(parameters: net.parameters, gradients: net.gradients, learningRate: 0.05, range: range)
+            }
             let result = x.withUnsafeBufferPointer { images in
-                net.accumulateGradients(images.baseAddress!, batch: batch, devices: devices) { range, logits in
+                parallel.step(net, images.baseAddress!, batch: batch, update: update) { range, logits in
                     SoftmaxCrossEntropy.loss(logits: logits, labels: Array(labels[range]), classes: classes)
                 }
             }
             guard result.loss.isFinite else { throw NNError.nonFiniteLoss(step: step, value: result.loss) }
             loss = result.loss
-            sgd.step(parameters: net.parameters, gradients: net.gradients, learningRate: 0.05)
         }
-        // evaluation goes by the same parts, so its memory scales with them too
+        // evaluation goes by the same parts, so its memory scales with them too (a rank: its own)
         let part = batch / devices
         func evaluate() {
             x.withUnsafeBufferPointer { images in
-                for p in 0..<devices {
+                for p in mine {
                     _ = net.forward(images.baseAddress! + p * part * 3 * 32 * 32, batch: part, training: false)
                 }
             }
@@ -57,9 +64,11 @@ struct Bench {
         let profile = parallelism ? ParallelProfile(threads: threads) : nil
         net.context.profile = profile
         var step = warmupSteps
+        world?.resetCounters()
         let trainSeconds = try (0..<reps).map { _ in
             try seconds { for _ in 0..<steps { step += 1; try trainStep(step) } }
         }
+        let communication = world.map { Communication($0, steps: reps * steps, seconds: trainSeconds.reduce(0, +)) }
         net.context.profile = nil
         for _ in 0..<warmupSteps { evaluate() }
         let evalSeconds = (0..<reps).map { _ in seconds { for _ in 0..<steps { evaluate() } } }
@@ -79,7 +88,8 @@ struct Bench {
             parallelism: profile.map { ParallelismReport(profile: $0, timedSeconds: trainSeconds.reduce(0, +)).text },
             speedup_bounds: profile.map {
                 ParallelismReport(profile: $0, timedSeconds: trainSeconds.reduce(0, +)).bounds(including: threads)
-            })
+            }, ranks: communication?.ranks, sent_mb_per_step: communication?.sentMegabytesPerStep,
+            wait_share: communication?.waitShare)
     }
 
     /// The middle value, or the mean of the two middle ones (as the peer computes it).
@@ -92,6 +102,18 @@ struct Bench {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+/// What a rank's training steps cost in messages (`MPIWorld`'s counters).
+struct Communication {
+    let ranks: Int
+    let sentMegabytesPerStep, waitShare: Double
+
+    init(_ world: MPIWorld, steps: Int, seconds: Double) {
+        ranks = world.size
+        sentMegabytesPerStep = Double(world.bytesSent) / 1e6 / Double(max(1, steps))
+        waitShare = world.secondsWaiting / max(seconds, 1e-9)
     }
 }
 
@@ -129,6 +151,10 @@ struct BenchResult: Encodable {
     var parallelism: String?
     /// `--parallelism`: Amdahl's bound by thread count (the measured count and 8–64).
     var speedup_bounds: [String: Double]?
+    /// Under mpirun (rank 0's view): the ranks, the MB this rank sent per training step and
+    /// the share of the timed training it spent waiting for messages.
+    var ranks: Int?
+    var sent_mb_per_step, wait_share: Double?
 
     var summary: String {
         // with repetitions, each median followed by the range it came from

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NN
 import Parity
+import Ranks
 import Tensor
 
 struct BenchCommand: ParsableCommand {
@@ -66,6 +67,8 @@ struct BenchCommand: ParsableCommand {
             model: model, classes: classes, batch: batch, devices: devices, threads: threads, steps: steps,
             warmupSteps: warmup, reps: reps, parallelism: parallelism
         ).run()
+        // under mpirun, rank 0 speaks for all
+        guard (MPIWorld.launched?.rank ?? 0) == 0 else { return }
         print(result.summary)
         if let table = result.parallelism { print(table) }
         if json { print(result.json) }
