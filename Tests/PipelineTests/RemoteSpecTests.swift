@@ -44,7 +44,8 @@ final class RemoteSpecTests: XCTestCase {
         XCTAssertEqual(
             try error("remote: {origin: \"https://bob:hunter2@cache.example.org/r\"}\n"),
             "pipeline.yaml:3:18: remote 'origin': 'https://***@cache.example.org/r' holds credentials; pipeline.yaml "
-                + "must not: put them in ~/.netrc or REPRO_REMOTE_USER and REPRO_REMOTE_PASSWORD (or REPRO_REMOTE_TOKEN)"
+                + "must not: put them in ~/.netrc or REPRO_REMOTE_USER and REPRO_REMOTE_PASSWORD (or "
+                + "REPRO_REMOTE_TOKEN)"
         )
         XCTAssertTrue(try error("remote: {origin: \"s3://bucket/x\"}\n").contains("unsupported remote scheme 's3:'"))
         XCTAssertTrue(try error("remote: {origin: \"file://relative/x\"}\n").contains("needs an absolute path"))
