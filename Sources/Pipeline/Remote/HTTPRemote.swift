@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -63,8 +64,15 @@ struct HTTPRemote: RemoteCache {
         request.httpMethod = method
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         if upload != nil { request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type") }
+        // A 200's body goes into the download file; any other stays in memory (an error page).
+        let receive: HTTPTransport.Receive = { status, _ in
+            guard status == 200, let download else { return nil }
+            return { try download.write(contentsOf: $0) }
+        }
         do {
-            return try transport.perform(request, upload: upload, download: download, progress: progress)
+            return try transport.perform(request, upload: upload, progress: progress, receive: receive)
+        } catch HTTPTransportError.truncated(let expected, let received) {
+            throw RemoteError.transient("\(method) \(self)/\(path): cut short at \(received) of \(expected) bytes")
         } catch let error as URLError {
             let message = "\(method) \(self)/\(path): \(error.localizedDescription)"
             let transient: [URLError.Code] = [
