@@ -13,10 +13,10 @@ REPRO   := .build/release/repro
 # ranks of a data-parallel training (`--ranks P`):
 LIBRARY_PACKAGES := libopenblas-dev libhdf5-dev libzstd-dev zlib1g-dev libopenmpi-dev openmpi-bin
 # What the tests run, installed without recommends (texlive's lmodern and dvisvgm are unused):
-# pdflatex compiles the generated LaTeX tables; python3 serves the HTTP fetch tests, checks
-# the JSON parser and, with h5py and hdf5plugin, that repro's HDF5 files open in h5py and
-# the reverse.
-TEST_PACKAGES    := texlive-latex-recommended
+# pdflatex compiles the generated LaTeX tables; nginx (WebDAV PUT) serves the remote-cache
+# tests of push and pull; python3 serves the HTTP fetch tests, checks the JSON parser and,
+# with h5py and hdf5plugin, that repro's HDF5 files open in h5py and the reverse.
+TEST_PACKAGES    := texlive-latex-recommended nginx
 PYTHON_PACKAGES  := h5py hdf5plugin
 # The Slurm executor tests start a one-node cluster on loopback themselves (Debian's
 # slurmctld, slurmd, slurm-client and munge, installed by the script when missing). Its

@@ -21,9 +21,15 @@
 //              monitor (SlurmMonitor), the ledger of submitted jobs, how a job ended
 //              (JobEnding), the jobs in `status` (SlurmJobsReport), the job side (`repro
 //              run-key`: KeyedStageRun), and the cluster plan of `--dry-run` (ClusterPlan).
+//   Remote/    push and pull (Push, Pull) to a remote cache (RemoteCache: FileRemote for
+//              file://, HTTPRemote for Bazel's HTTP cache protocol), which the remote: of
+//              pipeline.yaml names (Spec/RemoteSpec, RemoteURL); credentials from the environment
+//              or ~/.netrc (RemoteCredentials, Netrc), retries (RemoteRetry), two records of
+//              one key compared (RecordComparison), the progress line (TransferProgress).
 //   Commands/  the read-only views and checks behind `status`, `dag`, `--dry-run`, `verify`
 //              and `gc` (StatusReport, DagRenderer, Plan, Verifier and the OutputComparer
 //              seam it asks about differing files, GarbageCollector).
 //
-// Durable files (atomic writes, locks, digests) and the JSON layer (JSONValue, its parser,
-// its Codable bridge and styles) are one module lower, in Support.
+// Durable files (atomic writes, locks, digests), the HTTP client (HTTPTransport) and the
+// JSON layer (JSONValue, its parser, its Codable bridge and styles) are one module lower,
+// in Support.

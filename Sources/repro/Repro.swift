@@ -12,7 +12,8 @@ struct Repro: ParsableCommand {
             + "a cached, content-addressed DAG of stages.",
         subcommands: [
             AllCommand.self, StageCommand.self, StatusCommand.self, DagCommand.self,
-            VerifyCommand.self, AuditCommand.self, GcCommand.self, BenchCommand.self, ParityCommand.self,
+            VerifyCommand.self, AuditCommand.self, GcCommand.self, PushCommand.self, PullCommand.self,
+            BenchCommand.self, ParityCommand.self,
             StorePutCommand.self, RunKeyCommand.self,
         ])
 }

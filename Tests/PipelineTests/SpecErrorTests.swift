@@ -129,7 +129,7 @@ final class SpecErrorTests: XCTestCase {
         XCTAssertEqual(
             try error("stage:\n  a: {kind: echo}\n"),
             "pipeline.yaml:1:1: unknown key 'stage' in the pipeline file; did you mean stages? (expected one of: "
-                + "stages, defaults, profiles, resources)"
+                + "stages, defaults, profiles, resources, remote)"
         )
         XCTAssertEqual(
             try error("stages:\n  a: {kind: echo, param: {text: a}}\n"),

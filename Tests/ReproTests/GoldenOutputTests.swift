@@ -41,7 +41,7 @@ final class GoldenOutputTests: XCTestCase {
 
     func testHelpOfEveryCommand() throws {
         try check(try output(["--help"]), "help.txt")
-        for command in ["all", "stage", "status", "dag", "verify", "audit", "gc", "bench", "parity"] {
+        for command in ["all", "stage", "status", "dag", "verify", "audit", "gc", "push", "pull", "bench", "parity"] {
             try check(try output([command, "--help"]), "help-\(command).txt")
         }
     }

@@ -63,7 +63,8 @@ struct StageCompletion {
 /// A test hook for the completion sequence: with `REPRO_CRASH_STAGE=NAME` and
 /// `REPRO_CRASH_AT=POINT` in the environment, this process kills itself with SIGKILL when
 /// stage NAME reaches POINT (`published-OUTPUT`, `before-record`, `after-record`,
-/// `before-lock`, `after-lock`). Unset, it costs one comparison.
+/// `before-lock`, `after-lock`; in `repro pull`, `pulling-OUTPUT`: part of that output's
+/// blob is in a temporary file). Unset, it costs one comparison.
 enum CrashPoint {
     private static let requested: (stage: String, point: String)? = {
         let environment = ProcessInfo.processInfo.environment

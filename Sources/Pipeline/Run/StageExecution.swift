@@ -85,6 +85,8 @@ struct StageExecution {
                 guard !entry.isUnknown else {
                     throw PipelineError.failed("dependency \(name) has no run record naming its output \(output)")
                 }
+                // Intermediate states feed no downstream stage; a pull may have left them out.
+                if OutputRecord.isIntermediate(name: output), !artifacts.store.contains(entry.sha256) { continue }
                 do {
                     files[output] = try artifacts.store.get(entry.sha256)
                 } catch {

@@ -13,7 +13,7 @@ struct ParameterResolution {
 
     func resolve(
         profile: String, overrides: [String]
-    ) throws -> (stages: [ResolvedStage], groups: [String: [String]], cluster: ClusterSpec) {
+    ) throws -> (stages: [ResolvedStage], groups: [String: [String]], cluster: ClusterSpec, remotes: RemoteSpec) {
         var seen = Set<String>()
         for stage in file.stages {
             guard isValidName(stage.name) else {
@@ -77,7 +77,7 @@ struct ParameterResolution {
             rules: file.resources + chain.flatMap(\.resources),
             shape: chain.reduce(ClusterShape()) { $0.overlaid(by: $1.shape) })
         try cluster.check(stages: stages, groups: replication.groups, kinds: registry.names)
-        return (stages, replication.groups, cluster)
+        return (stages, replication.groups, cluster, try remotes(chain))
     }
 
     /// Each stage's values from the kind's defaults, the file's `defaults:` and its own
@@ -118,6 +118,21 @@ struct ParameterResolution {
 
     /// The named profile and the ones it extends, base first. `paper` exists even when
     /// the file does not list it: it is the stages' own parameters.
+    /// The file's remotes and the profile chain's choice, which must be one of them.
+    private func remotes(_ chain: [PipelineFile.Profile]) throws -> RemoteSpec {
+        guard let choice = chain.last(where: { $0.remote != nil })?.remote else {
+            return RemoteSpec(named: file.remotes)
+        }
+        guard file.remotes[choice.name] != nil else {
+            let known = file.remotes.keys.sorted()
+            throw PipelineError.spec(
+                choice.location,
+                "unknown remote '\(choice.name)'\(NearestName.hint(choice.name, among: known)) (the remote: mapping "
+                    + "names: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+        }
+        return RemoteSpec(named: file.remotes, chosen: choice.name)
+    }
+
     private func profileChain(_ name: String) throws -> [PipelineFile.Profile] {
         var chain: [PipelineFile.Profile] = []
         var current: (name: String, location: SourceLocation?)? = (name, nil)

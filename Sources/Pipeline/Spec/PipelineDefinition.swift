@@ -14,6 +14,8 @@ public struct PipelineDefinition: Sendable {
     public let groups: [String: [String]]
     /// The executor and resource rules of the file and profile (`ClusterSpec`).
     public let cluster: ClusterSpec
+    /// The remotes of the file and the profile's choice (`RemoteSpec`).
+    public let remotes: RemoteSpec
     private let index: [String: Int]
     private let dependentsByName: [String: [String]]
 
@@ -36,14 +38,15 @@ public struct PipelineDefinition: Sendable {
             profile: profile, overrides: overrides)
         return try PipelineDefinition(
             file: file.standardizedFileURL, profile: profile, stages: resolved.stages,
-            groups: resolved.groups, cluster: resolved.cluster, path: path)
+            groups: resolved.groups, cluster: resolved.cluster, remotes: resolved.remotes, path: path)
     }
 
     init(
         file: URL, profile: String, stages: [ResolvedStage], groups: [String: [String]] = [:],
-        cluster: ClusterSpec = ClusterSpec(), path: String
+        cluster: ClusterSpec = ClusterSpec(), remotes: RemoteSpec = RemoteSpec(), path: String
     ) throws {
         self.file = file
+        self.remotes = remotes
         self.groups = groups
         self.cluster = cluster
         self.directory = file.deletingLastPathComponent()

@@ -18,8 +18,11 @@ import Yams
 ///     "*.epochs": 2         # STAGE.KEY, STAGE may be a glob
 ///     seeds: [0, 1]         # every stage whose kind has a `seed`, once per seed
 ///     executor: slurm       # and resources: (see `ClusterSpec`)
+///     remote: origin        # the remote push and pull use (`RemoteSpec`)
 /// resources:                # cluster requests, never part of a key (`ClusterSpec`)
 ///   kind:train: {cpus: 8}
+/// remote:                   # name → URL, never credentials (`RemoteSpec`)
+///   origin: https://cache.example.org/repro
 /// ```
 /// YAML anchors and merge keys (`<<: *train`) work in every mapping. A stage may also be
 /// a template (`matrix:` or `foreach:`, see `StageTemplate`) and set its own `seeds:`.
@@ -75,6 +78,8 @@ struct PipelineFile {
         var resources: [ClusterSpec.Rule] = []
         /// `cluster: {nodes, cores, network, calibration}` (see `ClusterShape`).
         var shape = ClusterShape()
+        /// `remote: NAME` (see `RemoteSpec`).
+        var remote: (name: String, location: SourceLocation)? = nil
     }
 
     let path: String
@@ -83,13 +88,15 @@ struct PipelineFile {
     let profiles: [String: Profile]
     /// The file's own `resources:` (see `ClusterSpec`).
     let resources: [ClusterSpec.Rule]
+    /// The file's `remote:` mapping (see `RemoteSpec`).
+    let remotes: [String: RemoteURL]
 
     init(text: String, path: String) throws {
         self.path = path
         let reader = Reader(path: path, text: text)
         let root = try reader.compose()
         let top = try reader.entries(
-            root, what: "the pipeline file", allowed: ["stages", "defaults", "profiles", "resources"])
+            root, what: "the pipeline file", allowed: ["stages", "defaults", "profiles", "resources", "remote"])
         guard let stagesEntry = top.first(where: { $0.key == "stages" }) else {
             throw PipelineError.spec(reader.location(root.mark), "expected a 'stages:' mapping at the top level")
         }
@@ -111,6 +118,7 @@ struct PipelineFile {
         }
         self.profiles = profiles
         resources = try top.first(where: { $0.key == "resources" }).map(reader.resourceRules) ?? []
+        remotes = try top.first(where: { $0.key == "remote" }).map(reader.remotes) ?? [:]
     }
 
     /// Node walking with located errors.
@@ -272,6 +280,7 @@ struct PipelineFile {
             var executorName: String?
             var rules: [ClusterSpec.Rule] = []
             var shape = ClusterShape()
+            var remote: (name: String, location: SourceLocation)?
             for field in try entries(entry.value, what: "profile '\(entry.key)'") {
                 if field.key == "extends" {
                     extends = (try scalar(field.value, what: "a profile name"), location(field.value.mark))
@@ -293,13 +302,17 @@ struct PipelineFile {
                     shape = try clusterShape(field)
                     continue
                 }
+                if field.key == "remote" {
+                    remote = try remoteChoice(field)
+                    continue
+                }
                 guard let dot = field.key.lastIndex(of: "."), dot != field.key.startIndex,
                     field.key.index(after: dot) != field.key.endIndex
                 else {
                     throw PipelineError.spec(
                         field.location,
                         "expected STAGE.KEY (e.g. teacher.epochs or *.epochs), 'extends', 'seeds', 'executor', "
-                            + "'resources' or 'cluster' in profile '\(entry.key)', found '\(field.key)'"
+                            + "'resources', 'cluster' or 'remote' in profile '\(entry.key)', found '\(field.key)'"
                     )
                 }
                 overrides.append(
@@ -309,7 +322,7 @@ struct PipelineFile {
             }
             return Profile(
                 name: entry.key, location: entry.location, extends: extends, overrides: overrides, seeds: seedList,
-                executor: executorName, resources: rules, shape: shape)
+                executor: executorName, resources: rules, shape: shape, remote: remote)
         }
 
         func describe(_ node: Node) -> String {

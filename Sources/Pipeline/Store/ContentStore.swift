@@ -61,11 +61,35 @@ public struct ContentStore: Sendable {
     @discardableResult
     public func put(consuming url: URL) throws -> String {
         let digest = try FileDigest.sha256(url)
+        try publish(url, as: digest)
+        return digest
+    }
+
+    /// Moves the file at `url` into the store only if its bytes hash to `expected` (a blob
+    /// from elsewhere, checked against its name); otherwise removes it and throws
+    /// `.damaged` with the hash its bytes have. Nothing enters the store either way but
+    /// complete, verified bytes.
+    public func put(consuming url: URL, expecting expected: String) throws {
+        let actual: String
+        do {
+            actual = try FileDigest.sha256(url)
+        } catch {
+            try? FileManager.default.removeItem(at: url)
+            throw error
+        }
+        guard actual == expected else {
+            try? FileManager.default.removeItem(at: url)
+            throw StoreError.damaged(digest: expected, actual: actual)
+        }
+        try publish(url, as: expected)
+    }
+
+    private func publish(_ url: URL, as digest: String) throws {
         let target = path(digest)
         if FileManager.default.fileExists(atPath: target.path) {
             if (try? FileDigest.sha256(target)) == digest {
                 try? FileManager.default.removeItem(at: url)
-                return digest
+                return
             }
             try moveToQuarantine(digest)
         }
@@ -74,7 +98,6 @@ public struct ContentStore: Sendable {
         try AtomicFile.syncFile(url)
         chmod(url.path, 0o444)
         try AtomicFile.publish(url, as: target)
-        return digest
     }
 
     /// The verified path of an entry. A corrupted entry is quarantined and reported.
@@ -141,6 +164,8 @@ public struct ContentStore: Sendable {
 public enum StoreError: ClassifiedError, CustomStringConvertible, Equatable {
     case missing(String)
     case corrupted(digest: String, actual: String)
+    /// Bytes from elsewhere (a remote) that do not hash to the name they came under.
+    case damaged(digest: String, actual: String)
     case io(String)
 
     /// The store's own state, never the user's input: rerunning repairs it (exit 1).
@@ -154,6 +179,8 @@ public enum StoreError: ClassifiedError, CustomStringConvertible, Equatable {
             return
                 "cache entry \(digest) is corrupted (its bytes hash to \(actual)); it was moved to quarantine, rerun "
                 + "the stage that produces it"
+        case .damaged(let digest, let actual):
+            return "blob \(digest) is damaged (its bytes hash to \(actual)); nothing was stored"
         case .io(let message):
             return message
         }

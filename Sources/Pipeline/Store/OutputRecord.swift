@@ -11,6 +11,14 @@ public struct OutputRecord: Sendable, Equatable {
         self.volatile = volatile
     }
 
+    /// Intermediate training states, by convention the outputs named `state.<epoch>`: kept
+    /// for `repro audit`, read by no downstream stage. The one place this convention lives:
+    /// `repro pull --outputs-only` leaves them out, and a stage whose only missing outputs
+    /// are intermediate still counts as done (`RunRecords.valid`, `StageEvaluation`).
+    public static func isIntermediate(name: String) -> Bool {
+        name.hasPrefix("state.")
+    }
+
     /// True for a volatile output read from a lock file, which does not name its bytes.
     public var isUnknown: Bool { sha256.isEmpty }
 

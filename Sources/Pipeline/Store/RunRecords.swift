@@ -9,11 +9,15 @@ struct RunRecords {
     let hashes: HashCache
 
     /// The key's record if every output it names is in the store (checked by stat
-    /// against the hash cache; a changed file is re-hashed).
+    /// against the hash cache; a changed file is re-hashed). An intermediate output
+    /// (`OutputRecord.isIntermediate`) may be absent, as after `repro pull --outputs-only`;
+    /// if present, it must be intact.
     func valid(_ key: String) -> StageRecord? {
         guard let record = Self.read(key, artifacts) else { return nil }
-        for output in record.outputs.values {
-            guard (try? hashes.sha256(artifacts.store.path(output.sha256))) == output.sha256 else { return nil }
+        for (name, output) in record.outputs {
+            let sha = (try? hashes.sha256(artifacts.store.path(output.sha256))) ?? nil
+            if sha == output.sha256 || (sha == nil && OutputRecord.isIntermediate(name: name)) { continue }
+            return nil
         }
         return record
     }
