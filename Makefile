@@ -47,8 +47,11 @@ packages:
 	  || python3 -m pip install --quiet --break-system-packages $(PYTHON_PACKAGES)
 	$(if $(ROOT),$(SLURM_CLUSTER) install,@echo "not root: the Slurm executor tests will be skipped")
 
+# The binary and the test bundles in one build: `swift test` on its own would build the
+# package again under its own settings (the whole tree, minutes), so the tests run what
+# this built (`--skip-build`).
 build:
-	$(SWIFT) build $(BUILD_FLAGS)
+	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 
 # Regenerates every table of the profile (default: the paper).
 all: build
@@ -56,8 +59,8 @@ all: build
 
 # The whole test suite, optimized: the engine and training tests train real models.
 # The format check runs first (seconds).
-test: lint
-	$(SWIFT) test $(BUILD_FLAGS)
+test: lint build
+	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 
 # The toolchain's formatter with .swift-format: `make format` rewrites the tree, `make lint`
 # checks it, and that no Swift line is over 120 columns (the formatter cannot split strings).
