@@ -19,6 +19,10 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
     public let mixer: BatchMixer
     /// Threads that augment the images of one batch (each a fixed, contiguous share).
     public let threads: Int
+    /// The rows of each batch this process computes (a data-parallel rank's parts); nil:
+    /// all. Only they and their mixing partners are augmented and mixed, each with the
+    /// bits a whole batch gives it; the other rows' images are left as they were.
+    public let rows: Range<Int>?
     private let scratch: UnsafeMutablePointer<Float>
     /// Every fill runs here, one at a time: they share `scratch`, and an abandoned epoch's
     /// prefetch must not overlap the next epoch's fills.
@@ -27,7 +31,7 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
     public init(
         split: CIFARSplit, classes: Int, batchSize: Int, seed: UInt64,
         augmentation: AugmentationConfig, mixing: MixingConfig = .none, labelSmoothing: Float = 0,
-        shuffle: Bool, dropLast: Bool, threads: Int = 1
+        shuffle: Bool, dropLast: Bool, threads: Int = 1, rows: Range<Int>? = nil
     ) {
         check(
             batchSize > 0 && classes > 0 && threads > 0,
@@ -41,6 +45,7 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
         self.augmenter = Augmenter(config: augmentation, seed: seed)
         self.mixer = BatchMixer(config: mixing, seed: seed)
         self.threads = threads
+        self.rows = rows
         scratch = .allocate(capacity: threads * Augmenter.scratchCount)
     }
 
@@ -50,11 +55,12 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
     public static func training(
         split: CIFARSplit, classes: Int, batchSize: Int, seed: UInt64,
         augmentation: AugmentationConfig = .training, mixing: MixingConfig = .none,
-        labelSmoothing: Float = 0, threads: Int = 1
+        labelSmoothing: Float = 0, threads: Int = 1, rows: Range<Int>? = nil
     ) -> BatchLoader {
         BatchLoader(
             split: split, classes: classes, batchSize: batchSize, seed: seed, augmentation: augmentation,
-            mixing: mixing, labelSmoothing: labelSmoothing, shuffle: true, dropLast: true, threads: threads)
+            mixing: mixing, labelSmoothing: labelSmoothing, shuffle: true, dropLast: true, threads: threads,
+            rows: rows)
     }
 
     /// The evaluation loader: every image in order, no augmentation beyond normalization.
@@ -101,6 +107,12 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
             batch.labels[i] = split.fineLabels[Int(order[start + i])]
         }
         let imageFloats = CIFAR100.imageBytes
+        // a row mixed with row count−1−row (BatchMixer) needs its partner too
+        let rows = self.rows
+        func needed(_ row: Int) -> Bool {
+            guard let rows else { return true }
+            return rows.contains(row) || rows.contains(count - 1 - row)
+        }
         batch.images.withUnsafeMutableBufferPointer { images in
             let output = images.baseAddress!
             split.images.withUnsafeBufferPointer { source in
@@ -108,7 +120,7 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
                     // Worker w augments rows [w·count/threads, (w+1)·count/threads).
                     let workers = min(threads, count)
                     let work = { (w: Int) in
-                        for row in w * count / workers..<(w + 1) * count / workers {
+                        for row in w * count / workers..<(w + 1) * count / workers where needed(row) {
                             let image = Int(indices[row])
                             self.augmenter.augment(
                                 source.baseAddress! + image * imageFloats, epoch: epoch, index: image,
@@ -123,7 +135,7 @@ public final class BatchLoader: @unchecked Sendable {  // immutable after init, 
                     }
                 }
             }
-            batch.labelWeight = mixer.mix(output, count: count, epoch: epoch, batchIndex: index)
+            batch.labelWeight = mixer.mix(output, count: count, epoch: epoch, batchIndex: index, only: rows)
         }
         let weight = batch.labelWeight
         batch.targets.withUnsafeMutableBufferPointer { targets in

@@ -27,16 +27,19 @@ public struct BatchMixer: Sendable {
     }
 
     /// Mixes `count` images of 3×32×32 floats at `images`; returns the label weight
-    /// (λ, or P/32 for stitching with `exactFraction`; 1 when nothing was mixed).
+    /// (λ, or P/32 for stitching with `exactFraction`; 1 when nothing was mixed). With
+    /// `only`, just the pairs with an image in those rows (a data-parallel rank's).
     @discardableResult
-    public func mix(_ images: UnsafeMutablePointer<Float>, count: Int, epoch: Int, batchIndex: Int) -> Float {
+    public func mix(
+        _ images: UnsafeMutablePointer<Float>, count: Int, epoch: Int, batchIndex: Int, only rows: Range<Int>? = nil
+    ) -> Float {
         let lambda = lambda(epoch: epoch, batchIndex: batchIndex)
         guard config.mixes(epoch: epoch) else { return 1 }
         let imageFloats = 3 * BatchMixer.side * BatchMixer.side
         let boundary = BatchMixer.boundary(lambda: lambda)
         // Pairs (i, j = B−1−i) with i < j are disjoint, so each pair is mixed in place
         // from its two originals; an odd batch's middle image pairs with itself (unchanged).
-        for i in 0..<count / 2 {
+        for i in 0..<count / 2 where rows.map({ $0.contains(i) || $0.contains(count - 1 - i) }) ?? true {
             let a = images + i * imageFloats, b = images + (count - 1 - i) * imageFloats
             switch config.kind {
             case .none:

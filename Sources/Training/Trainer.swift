@@ -142,7 +142,7 @@ public final class Trainer {
         let loader = BatchLoader.training(
             split: dataset.train, classes: classes, batchSize: config.batchSize, seed: config.seed,
             augmentation: config.augmentation, mixing: config.mixing,
-            labelSmoothing: Float(config.labelSmoothing))
+            labelSmoothing: Float(config.labelSmoothing), rows: parallel.rows(batch: config.batchSize))
         let testLoader = BatchLoader.evaluation(split: dataset.test, classes: classes, batchSize: config.evalBatchSize)
         guard loader.batchesPerEpoch > 0 else {
             throw TrainingError.badInput(

@@ -25,6 +25,30 @@ final class LoaderTests: XCTestCase {
         return images
     }
 
+    /// A data-parallel rank loads only its rows (and their mixing partners): those rows get
+    /// the bits of the whole batch, for every kind of mixing and uneven blocks.
+    func testARanksRowsHaveTheBitsOfTheWholeBatch() {
+        for kind in [MixingConfig.Kind.none, .interpolation, .stitchHorizontal, .stitchVertical] {
+            let mixing = MixingConfig(kind: kind)
+            let whole = batches(
+                BatchLoader.training(split: split, classes: 10, batchSize: 18, seed: 3, mixing: mixing), epoch: 1)
+            for rows in [0..<6, 6..<12, 12..<18, 3..<9] {
+                let part = batches(
+                    BatchLoader.training(
+                        split: split, classes: 10, batchSize: 18, seed: 3, mixing: mixing, rows: rows), epoch: 1)
+                XCTAssertEqual(part.count, whole.count)
+                for (a, b) in zip(part, whole) {
+                    XCTAssertEqual(a.labelWeight, b.labelWeight)
+                    XCTAssertEqual(a.targets, b.targets)
+                    XCTAssertEqual(
+                        a.images[rows.lowerBound * 3072..<rows.upperBound * 3072].map(\.bitPattern),
+                        b.images[rows.lowerBound * 3072..<rows.upperBound * 3072].map(\.bitPattern),
+                        "\(kind) rows \(rows)")
+                }
+            }
+        }
+    }
+
     func testTrainingShufflesEveryEpochAndDropsTheLastIncompleteBatch() {
         let loader = BatchLoader.training(split: split, classes: 10, batchSize: 16, seed: 1)
         XCTAssertEqual(loader.batchesPerEpoch, 2)

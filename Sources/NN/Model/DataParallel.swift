@@ -30,6 +30,13 @@ public final class DataParallel {
     /// Rank s's slice of a flat vector of `count` values.
     func slice(_ s: Int, of count: Int) -> Range<Int> { s * count / ranks..<(s + 1) * count / ranks }
 
+    /// The rows of a batch of `batch` images this rank computes; nil for one process.
+    public func rows(batch: Int) -> Range<Int>? {
+        guard ranks > 1 else { return nil }
+        let part = batch / devices, parts = block(collective.rank)
+        return parts.lowerBound * part..<parts.upperBound * part
+    }
+
     /// One update of `model` by the batch x; returns every image's logits and the batch
     /// loss (not finite: nothing was updated).
     public func step(
