@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// How far a download or copy has come, for a terminal progress line.
 public struct FetchProgress: Sendable, CustomStringConvertible {
@@ -17,8 +18,8 @@ public struct FetchProgress: Sendable, CustomStringConvertible {
 
     /// `12.3 MB / 168.5 MB  4.5 MB/s  ETA 0:35`
     public var description: String {
-        var text = FetchProgress.megabytes(bytes)
-        if let total { text += " / " + FetchProgress.megabytes(total) }
+        var text = megabytes(bytes)
+        if let total { text += " / " + megabytes(total) }
         text += "  " + String(format: "%.1f MB/s", bytesPerSecond / 1e6)
         if !finished, let seconds = secondsLeft {
             let whole = Int(seconds.rounded(.up))
@@ -27,7 +28,4 @@ public struct FetchProgress: Sendable, CustomStringConvertible {
         return text
     }
 
-    static func megabytes(_ bytes: Int64) -> String {
-        String(format: "%.1f MB", Double(bytes) / 1e6)
-    }
 }

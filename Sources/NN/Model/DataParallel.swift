@@ -106,20 +106,28 @@ public final class DataParallel {
         guard ranks > 1 else { return }
         let count = arenas.reduce(0) { $0 + $1.count }
         func owned(_ r: Int) -> Range<Int> { slice(r, of: length ?? count).clamped(to: 0..<count) }
-        func forEach(_ range: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int) -> Void) {
+        // `body(arena's pointer at the range's part in it, that part's offset in range, count)`
+        func forEach(_ range: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
             var start = 0
             for arena in arenas {
-                for j in range.clamped(to: start..<start + arena.count) {
-                    body(arena.pointer + (j - start), j - range.lowerBound)
+                let part = range.clamped(to: start..<start + arena.count)
+                if !part.isEmpty {
+                    body(arena.pointer + (part.lowerBound - start), part.lowerBound - range.lowerBound, part.count)
                 }
                 start += arena.count
             }
         }
         var mine = [Float](repeating: 0, count: owned(collective.rank).count)
-        forEach(owned(collective.rank)) { pointer, i in mine[i] = pointer.pointee }
+        mine.withUnsafeMutableBufferPointer { buffer in
+            forEach(owned(collective.rank)) { pointer, at, n in
+                (buffer.baseAddress! + at).update(from: pointer, count: n)
+            }
+        }
         let all = collective.allGather(mine, counts: (0..<ranks).map { owned($0).count })
         for (r, values) in all.enumerated() where r != collective.rank {
-            forEach(owned(r)) { pointer, i in pointer.pointee = values[i] }
+            values.withUnsafeBufferPointer { buffer in
+                forEach(owned(r)) { pointer, at, n in pointer.update(from: buffer.baseAddress! + at, count: n) }
+            }
         }
     }
 }

@@ -68,8 +68,11 @@ extension Model {
             if output.isFinite, let dx = backward(output.dLogits.map { $0 / k }, inputGradient: inputGradient) {
                 results.inputGradient += dx
             }
-            return Array(UnsafeBufferPointer(start: gradients.pointer, count: gradients.count))
-                + Array(UnsafeBufferPointer(start: buffers.pointer, count: buffers.count))
+            var sum = [Float]()
+            sum.reserveCapacity(gradients.count + buffers.count)
+            sum.append(contentsOf: UnsafeBufferPointer(start: gradients.pointer, count: gradients.count))
+            sum.append(contentsOf: UnsafeBufferPointer(start: buffers.pointer, count: buffers.count))
+            return sum
         }
         for node in tree.roots(inside: block) {
             results.roots.append((node, PartTree.sum(of: node, leaf: leaf, add: PartResults.add)))
@@ -81,10 +84,9 @@ extension Model {
     /// summed over the parts: the gradients as they are, the statistics divided by k.
     func storeSum(_ sum: UnsafeBufferPointer<Float>, at offset: Int, devices: Int) {
         let g = gradients.count, k = Float(devices)
-        for (i, value) in sum.enumerated() {
-            let j = offset + i
-            if j < g { gradients.pointer[j] = value } else { buffers.pointer[j - g] = value / k }
-        }
+        let split = min(max(g - offset, 0), sum.count)  // the slice's gradients, then its statistics
+        if split > 0 { (gradients.pointer + offset).update(from: sum.baseAddress!, count: split) }
+        for i in split..<sum.count { buffers.pointer[offset + i - g] = sum[i] / k }
     }
 }
 

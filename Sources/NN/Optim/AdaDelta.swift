@@ -2,7 +2,8 @@ import Tensor
 
 /// AdaDelta as in MXNet (RECIPE.md §4.3): no learning rate, and weight decay applied
 /// directly rather than through the gradient:
-///   a ← ρ·a + (1 − ρ)·g²;  Δ = sqrt(b + ε)/sqrt(a + ε)·g;  b ← ρ·b + (1 − ρ)·Δ²;  w ← w − Δ − wd·w.
+///   a ← ρ·a + (1 − ρ)·g²;  Δ = sqrt(b + ε)/sqrt(a + ε)·g;
+///   b ← ρ·b + (1 − ρ)·Δ²;  w ← w − Δ − wd·w.
 public final class AdaDelta: Optimizer {
     public var rho: Float, epsilon: Float
     public var weightDecay: WeightDecay

@@ -4,7 +4,8 @@ import Tensor
 /// Nadam (Dozat 2016) as in MXNet (RECIPE.md §4.3), coupled weight decay d = g + wd·w.
 /// Momentum schedule μ_t = β1·(1 − 0.5·0.96^(t·decay)); with M_t = μ_1⋯μ_t:
 ///   m ← β1·m + (1 − β1)·d;  v ← β2·v + (1 − β2)·d²;
-///   m̄ = (1 − μ_t)·d/(1 − M_t) + μ_{t+1}·m/(1 − M_t·μ_{t+1});  w ← w − η·m̄/(sqrt(v/(1 − β2^t)) + ε).
+///   m̄ = (1 − μ_t)·d/(1 − M_t) + μ_{t+1}·m/(1 − M_t·μ_{t+1});
+///   w ← w − η·m̄/(sqrt(v/(1 − β2^t)) + ε).
 /// M_t is the product over steps (MXNet multiplies it once per parameter tensor, which
 /// makes it depend on the parameter count; the paper's formula is per step).
 public final class Nadam: Optimizer {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The progress line of a push or pull, in the run's style (`ProgressDisplay`: redrawn in
 /// place on a terminal, a plain line every few seconds otherwise):
@@ -65,12 +66,9 @@ final class TransferProgress: @unchecked Sendable {
         let (bytes, blobs, totalBytes) = lock.withLock { (doneBytes + current, doneBlobs, self.totalBytes) }
         let rate = Double(bytes) / max(seconds, 1e-3)
         let message =
-            "\(Self.megabytes(bytes)) / \(Self.megabytes(totalBytes)), \(Self.megabytes(Int64(rate)))/s, "
+            "\(megabytes(bytes)) / \(megabytes(totalBytes)), \(megabytes(Int64(rate)))/s, "
             + "\(blobs)/\(totalBlobs) blobs"
         reporter.update(message, fraction: totalBytes > 0 ? Double(bytes) / Double(totalBytes) : nil)
     }
 
-    static func megabytes(_ bytes: Int64) -> String {
-        String(format: "%.1f MB", Double(bytes) / 1e6)
-    }
 }

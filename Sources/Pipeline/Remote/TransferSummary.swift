@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// What a push or pull did, for its last line, and what it could not do.
 public struct TransferSummary: Sendable {
@@ -16,8 +17,8 @@ public struct TransferSummary: Sendable {
 
     /// `pushed 40 blobs (45.6 MB in 2.3s, 19.8 MB/s), 12 already there; 25 run records, 3 already there`
     public var text: String {
-        let rate = TransferProgress.megabytes(Int64(Double(bytes) / max(seconds, 1e-3)))
-        return "\(verb) \(blobs) blob\(blobs == 1 ? "" : "s") (\(TransferProgress.megabytes(bytes)) in "
+        let rate = megabytes(Int64(Double(bytes) / max(seconds, 1e-3)))
+        return "\(verb) \(blobs) blob\(blobs == 1 ? "" : "s") (\(megabytes(bytes)) in "
             + "\(Duration.text(seconds)), \(rate)/s), \(blobsPresent) already there; \(records) run "
             + "record\(records == 1 ? "" : "s"), \(recordsPresent) already there"
     }

@@ -36,18 +36,9 @@ struct StageExecution {
         context.display.add(reporter)
         defer { context.display.remove(reporter) }
         let scratch = try artifacts.store.temporaryFile("stage-\(job.name)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let work = artifacts.workDirectory(stage: job.name, key: key)
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-
-        let stage = job.stage
-        let stageContext = StageContext(
-            stage: stage.name, parameters: stage.runParameters, groups: stage.groups,
-            dependencies: try dependencyOutputs(),
-            outputDirectory: scratch, workDirectory: work, pipelineDirectory: context.pipelineDirectory,
-            threads: job.threads, progress: reporter, cancellation: context.cancellation)
-        let result = try stage.kind.run(stageContext)
+        let result = try compute(into: scratch, work: work, reporter: reporter)
         let completion = StageCompletion(stage: job.name, artifacts: artifacts, hashes: context.hashes)
         let record = try completion.commit(result, key: key, fingerprint: job.fingerprint, scratch: scratch)
         try? FileManager.default.removeItem(at: work)
@@ -61,17 +52,24 @@ struct StageExecution {
     func follow() throws {
         if !job.forced, RunRecords(artifacts: artifacts, hashes: context.hashes).valid(job.key) != nil { return }
         let scratch = try artifacts.store.temporaryFile("follower-\(job.name)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let work = artifacts.workDirectory(stage: job.name, key: job.key)
+        _ = try compute(
+            into: scratch, work: artifacts.workDirectory(stage: job.name, key: job.key),
+            reporter: ProgressReporter(stage: job.name, logFile: nil))
+    }
+
+    /// Runs the kind into `scratch`, with verified dependency outputs and the work
+    /// directory that survives a crash.
+    private func compute(into scratch: URL, work: URL, reporter: ProgressReporter) throws -> StageResult {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        let reporter = ProgressReporter(stage: job.name, logFile: nil, console: { _ in })
+        let stage = job.stage
         let stageContext = StageContext(
-            stage: job.stage.name, parameters: job.stage.runParameters, groups: job.stage.groups,
+            stage: stage.name, parameters: stage.runParameters, groups: stage.groups,
             dependencies: try dependencyOutputs(),
             outputDirectory: scratch, workDirectory: work, pipelineDirectory: context.pipelineDirectory,
             threads: job.threads, progress: reporter, cancellation: context.cancellation)
-        _ = try job.stage.kind.run(stageContext)
+        return try stage.kind.run(stageContext)
     }
 
     /// Dependency outputs, verified by a full hash: a stage never reads a corrupted entry.
