@@ -7,7 +7,7 @@ import Dispatch
 public enum PeakFMA {
     /// FLOP/s of `threads` threads together: the best of `rounds` timed rounds, each
     /// `iterations` passes over the chains per thread.
-    public static func measure(threads: Int, iterations: Int = 20_000_000, rounds: Int = 3) -> Double {
+    public static func measure(threads: Int, iterations: Int = 10_000_000, rounds: Int = 5) -> Double {
         let flops = Double(threads) * Double(iterations) * Double(Chains.flopsPerPass)
         var best = 0.0
         for _ in 0..<rounds {
