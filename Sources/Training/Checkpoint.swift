@@ -70,9 +70,11 @@ public enum Checkpoint {
     public static let format = "repro-checkpoint"
     public static let formatVersion = 1
 
+    /// `optimizerState`, when given, is the optimizer's whole state where its own holds a
+    /// slice (a data-parallel rank's: rank 0 gathers the ranks' slices before a save).
     public static func write(
         to url: URL, model: Model, optimizer: (any Optimizer)?, state: TrainingState,
-        config: TrainingConfig, environment: String
+        config: TrainingConfig, environment: String, optimizerState: [String: StateSlice]? = nil
     ) throws {
         try AtomicFile.write(to: url) { temporary in
             try H5File.write(temporary) { root in
@@ -83,13 +85,14 @@ public enum Checkpoint {
                 try root.setAttribute("width_multiplier", config.widthMultiplier)
                 try root.setAttribute("config", try configText(config))
                 try root.setAttribute("numeric_environment", environment)
-                try writeArena(model.parameters, into: root.createGroup("params"))
-                try writeArena(model.buffers, into: root.createGroup("buffers"))
+                try writeTensors(model.parameters, into: root.createGroup("params"))
+                try writeTensors(model.buffers, into: root.createGroup("buffers"))
                 let optimizerGroup = try root.createGroup("optimizer")
                 try optimizerGroup.setAttribute("kind", config.optimizer.rawValue)
                 try optimizerGroup.setAttribute("updates", optimizer?.updates ?? 0)
-                for (name, arena) in (optimizer?.state ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    try writeArena(arena, into: optimizerGroup.createGroup(name))
+                for (name, slice) in (optimizerState ?? optimizer?.state ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    check(slice.isWhole, "checkpoint: the optimizer's \(name) holds a slice; gather it first")
+                    try writeTensors(slice, into: optimizerGroup.createGroup(name))
                 }
                 let stateGroup = try root.createGroup("state")
                 try stateGroup.setAttribute("epoch", state.epoch)
@@ -106,8 +109,8 @@ public enum Checkpoint {
         }
     }
 
-    /// Loads parameters, buffers, optimizer state and training state into `model` and
-    /// `optimizer`, after checking the file was written for the same run configuration in
+    /// Loads parameters, buffers, optimizer state (its slice of it) and training state into
+    /// `model` and `optimizer`, after checking the file was written for the same run configuration in
     /// the same numeric environment (bitwise resume is promised only within one).
     public static func restore(
         from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig,
@@ -128,8 +131,9 @@ public enum Checkpoint {
             }
             try loadModelTensors(root, into: model, file: url)
             optimizer.updates = try root.openGroup("optimizer").intAttribute("updates")
-            for (name, arena) in optimizer.state {
-                try readArena(arena, from: root.openGroup("optimizer/\(name)"), file: url)
+            // each state keeps its slice of the whole the file holds
+            for (name, slice) in optimizer.state {
+                try readTensors(slice, from: root.openGroup("optimizer/\(name)"), file: url)
             }
             let state = try root.openGroup("state")
             return TrainingState(
@@ -186,25 +190,24 @@ public enum Checkpoint {
             throw TrainingError.checkpointMismatch(
                 "\(file.path) holds \(name) with \(classes) classes, not \(model.name) with \(model.classes)")
         }
-        try readArena(model.parameters, from: root.openGroup("params"), file: file)
-        try readArena(model.buffers, from: root.openGroup("buffers"), file: file)
+        try readTensors(model.parameters, from: root.openGroup("params"), file: file)
+        try readTensors(model.buffers, from: root.openGroup("buffers"), file: file)
     }
 
-    static func writeArena(_ arena: Arena, into group: H5Group) throws {
-        for view in arena.views {
-            let values = Array(UnsafeBufferPointer(start: arena.pointer(view), count: view.count))
-            try group.write(view.name, values, shape: view.shape)
+    static func writeTensors(_ tensors: some CheckpointTensors, into group: H5Group) throws {
+        for view in tensors.views {
+            try group.write(view.name, tensors.values(of: view), shape: view.shape)
         }
     }
 
-    static func readArena(_ arena: Arena, from group: H5Group, file: URL) throws {
-        for view in arena.views {
+    static func readTensors(_ tensors: some CheckpointTensors, from group: H5Group, file: URL) throws {
+        for view in tensors.views {
             guard group.contains(view.name) else {
                 throw TrainingError.checkpointMismatch("\(file.path) has no tensor \(group.path)/\(view.name)")
             }
             let data = try group.read(view.name, as: Float.self)
             do {
-                try arena.load(named: view.name, shape: data.shape, values: data.values)
+                try tensors.load(named: view.name, shape: data.shape, values: data.values)
             } catch {
                 throw TrainingError.checkpointMismatch("\(file.path): \(error)")
             }
@@ -239,3 +242,17 @@ public enum Checkpoint {
         try JSONValue(encoding: config).text(.foundation)
     }
 }
+
+/// Named, shaped tensors a checkpoint stores one dataset per view: an arena (parameters,
+/// buffers) or an optimizer's state (a slice of it when read back on a data-parallel rank).
+protocol CheckpointTensors {
+    var views: [Arena.View] { get }
+    func values(of view: Arena.View) -> [Float]
+    func load(named name: String, shape: [Int], values: [Float]) throws
+}
+
+extension Arena: CheckpointTensors {
+    func values(of view: View) -> [Float] { Array(UnsafeBufferPointer(start: pointer(view), count: view.count)) }
+}
+
+extension StateSlice: CheckpointTensors {}
