@@ -70,11 +70,13 @@ public enum Checkpoint {
     public static let format = "repro-checkpoint"
     public static let formatVersion = 1
 
-    /// `optimizerState`, when given, is the optimizer's whole state where its own holds a
-    /// slice (a data-parallel rank's: rank 0 gathers the ranks' slices before a save).
+    /// `optimizerState(name, view)`, when given, gives the whole values of a view of the
+    /// optimizer's named state where its own holds a slice (a data-parallel rank's: rank 0
+    /// gathers them from the ranks as it writes, states by name, views in order).
     public static func write(
         to url: URL, model: Model, optimizer: (any Optimizer)?, state: TrainingState,
-        config: TrainingConfig, environment: String, optimizerState: [String: StateSlice]? = nil
+        config: TrainingConfig, environment: String,
+        optimizerState: ((_ name: String, _ view: Arena.View) -> [Float])? = nil
     ) throws {
         try AtomicFile.write(to: url) { temporary in
             try H5File.write(temporary) { root in
@@ -85,14 +87,15 @@ public enum Checkpoint {
                 try root.setAttribute("width_multiplier", config.widthMultiplier)
                 try root.setAttribute("config", try configText(config))
                 try root.setAttribute("numeric_environment", environment)
-                try writeTensors(model.parameters, into: root.createGroup("params"))
-                try writeTensors(model.buffers, into: root.createGroup("buffers"))
+                try writeViews(model.parameters.views, model.parameters.values(of:), into: root.createGroup("params"))
+                try writeViews(model.buffers.views, model.buffers.values(of:), into: root.createGroup("buffers"))
                 let optimizerGroup = try root.createGroup("optimizer")
                 try optimizerGroup.setAttribute("kind", config.optimizer.rawValue)
                 try optimizerGroup.setAttribute("updates", optimizer?.updates ?? 0)
-                for (name, slice) in (optimizerState ?? optimizer?.state ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    check(slice.isWhole, "checkpoint: the optimizer's \(name) holds a slice; gather it first")
-                    try writeTensors(slice, into: optimizerGroup.createGroup(name))
+                for (name, slice) in (optimizer?.state ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    check(optimizerState != nil || slice.isWhole, "checkpoint: the optimizer's \(name) is a slice")
+                    let values = optimizerState.map { whole in { whole(name, $0) } } ?? slice.values(of:)
+                    try writeViews(slice.views, values, into: optimizerGroup.createGroup(name))
                 }
                 let stateGroup = try root.createGroup("state")
                 try stateGroup.setAttribute("epoch", state.epoch)
@@ -194,10 +197,8 @@ public enum Checkpoint {
         try readTensors(model.buffers, from: root.openGroup("buffers"), file: file)
     }
 
-    static func writeTensors(_ tensors: some CheckpointTensors, into group: H5Group) throws {
-        for view in tensors.views {
-            try group.write(view.name, tensors.values(of: view), shape: view.shape)
-        }
+    static func writeViews(_ views: [Arena.View], _ values: (Arena.View) -> [Float], into group: H5Group) throws {
+        for view in views { try group.write(view.name, values(view), shape: view.shape) }
     }
 
     static func readTensors(_ tensors: some CheckpointTensors, from group: H5Group, file: URL) throws {
@@ -243,11 +244,10 @@ public enum Checkpoint {
     }
 }
 
-/// Named, shaped tensors a checkpoint stores one dataset per view: an arena (parameters,
-/// buffers) or an optimizer's state (a slice of it when read back on a data-parallel rank).
+/// Named, shaped tensors a checkpoint reads one dataset per view: an arena (parameters,
+/// buffers) or an optimizer's state (its slice when a data-parallel rank reads it).
 protocol CheckpointTensors {
     var views: [Arena.View] { get }
-    func values(of view: Arena.View) -> [Float]
     func load(named name: String, shape: [Int], values: [Float]) throws
 }
 

@@ -171,7 +171,7 @@ public final class Trainer {
             // optimizer's is zero: rank 0 writes the whole of it without the others' slices.
             try Checkpoint.write(
                 to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
-                environment: environment, optimizerState: optimizer.state.mapValues { StateSlice(views: $0.views) })
+                environment: environment, optimizerState: { _, view in [Float](repeating: 0, count: view.count) })
         }
         if writesFiles && state.inEpoch == nil { try observeState(state.epoch, stateFile) }
         var seconds = resumedFrom == nil ? [] : loadTimings()
@@ -263,15 +263,22 @@ public final class Trainer {
         try save(inside, model: model, optimizer: optimizer, parallel: parallel)
     }
 
-    /// The whole state, one file whatever the number of ranks: each rank's slice of the
-    /// optimizer's state goes to rank 0 first, so a run can continue on any number of them.
+    /// The whole state, one file whatever the number of ranks, so a run can continue on
+    /// any number of them: rank 0 gathers each view of the optimizer's state from the
+    /// ranks' slices as it writes it, and the others send theirs in the same order (states
+    /// by name, views in order, as `Checkpoint.write` goes).
     func save(_ state: TrainingState, model: Model, optimizer: any Optimizer, parallel: DataParallel) throws {
-        var whole: [String: StateSlice] = [:]
-        for name in optimizer.state.keys.sorted() { whole[name] = parallel.gather(optimizer.state[name]!, of: model) }
+        let gather = { (name: String, view: Arena.View) in
+            parallel.gather(view, of: optimizer.state[name]!, model: model)
+        }
         if writesFiles {
             try Checkpoint.write(
                 to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
-                environment: environment, optimizerState: whole)
+                environment: environment, optimizerState: { gather($0, $1)! })
+        } else {
+            for name in optimizer.state.keys.sorted() {
+                for view in optimizer.state[name]!.views { _ = gather(name, view) }
+            }
         }
         // no rank goes on (or exits, which ends the launch) before the state is whole on disk
         _ = collective.any(false)

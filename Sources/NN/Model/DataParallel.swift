@@ -38,17 +38,18 @@ public final class DataParallel {
             .clamped(to: 0..<model.gradients.count)
     }
 
-    /// The whole of an optimizer's state from every rank's slice (`parameterSlice`), on
-    /// rank 0 (the one that saves); nil on the others. One process: the state itself.
-    public func gather(_ state: StateSlice, of model: Model) -> StateSlice? {
-        guard ranks > 1 else { return state }
-        let slices = (0..<ranks).map { parameterSlice(of: model, rank: $0) }
-        check(state.range == slices[collective.rank], "data parallel: a state of \(state.range), not this rank's")
-        let all = collective.gather(state.storage.array, counts: slices.map(\.count), to: 0)
-        guard collective.rank == 0 else { return nil }
-        let whole = StateSlice(views: state.views)
-        for (part, values) in zip(slices, all) { whole.store(values, at: part) }
-        return whole
+    /// One view of an optimizer's state, whole, from every rank's slice of it
+    /// (`parameterSlice`), on rank 0 (the one that saves); nil on the others, which only
+    /// send. One view at a time, so rank 0 never holds a second copy of the whole state.
+    /// One process: the state's own values.
+    public func gather(_ view: Arena.View, of state: StateSlice, model: Model) -> [Float]? {
+        guard ranks > 1 else { return state.values(of: view) }
+        let whole = view.offset..<view.offset + view.count
+        let parts = (0..<ranks).map { parameterSlice(of: model, rank: $0).clamped(to: whole) }
+        check(state.range == parameterSlice(of: model), "data parallel: a state of \(state.range), not this rank's")
+        let all = collective.gather(state.values(in: parts[collective.rank]), counts: parts.map(\.count), to: 0)
+        // the slices are consecutive in rank order: their parts of the view tile it
+        return collective.rank == 0 ? all.flatMap { $0 } : nil
     }
 
     /// The rows of a batch of `batch` images this rank computes; nil for one process.

@@ -24,16 +24,20 @@ public final class StateSlice {
     /// Whether this slice is the whole state (one process, or rank 0's gathered copy).
     public var isWhole: Bool { range.count == (views.last.map { $0.offset + $0.count } ?? 0) }
 
-    /// Where the flat positions `part` are stored; they must lie inside `range`.
+    /// Where the flat positions `part` are stored; they must lie inside `range` (or be none).
     func pointer(_ part: Range<Int>) -> UnsafeMutablePointer<Float> {
+        guard !part.isEmpty else { return storage.pointer }
         check(part.clamped(to: range) == part, "StateSlice: positions \(part) outside the slice \(range)")
         return storage.pointer + (part.lowerBound - range.lowerBound)
     }
 
-    /// A copy of a view's values (the view must lie inside the slice: whole, for a checkpoint).
-    public func values(of view: Arena.View) -> [Float] {
-        Array(UnsafeBufferPointer(start: pointer(view.offset..<view.offset + view.count), count: view.count))
+    /// A copy of the values at the flat positions `part`, inside the slice.
+    public func values(in part: Range<Int>) -> [Float] {
+        Array(UnsafeBufferPointer(start: pointer(part), count: part.count))
     }
+
+    /// A copy of a view's values (the view must lie inside the slice: whole, for a checkpoint).
+    public func values(of view: Arena.View) -> [Float] { values(in: view.offset..<view.offset + view.count) }
 
     /// Takes the part inside `range` of the named view's values (all of the view's, as a
     /// checkpoint holds them); the shape must match exactly.
@@ -47,13 +51,5 @@ public final class StateSlice {
         values.withUnsafeBufferPointer { buffer in
             pointer(part).update(from: buffer.baseAddress! + (part.lowerBound - view.offset), count: part.count)
         }
-    }
-
-    /// Writes `values`, the slice `part` of the whole, into this (whole) state: how rank 0
-    /// assembles the ranks' slices before a save.
-    public func store(_ values: [Float], at part: Range<Int>) {
-        check(values.count == part.count, "StateSlice: \(values.count) values for \(part.count) positions")
-        guard !part.isEmpty else { return }
-        values.withUnsafeBufferPointer { pointer(part).update(from: $0.baseAddress!, count: part.count) }
     }
 }
