@@ -112,9 +112,10 @@ public enum Checkpoint {
         }
     }
 
-    /// Loads parameters, buffers, optimizer state (its slice of it) and training state into
-    /// `model` and `optimizer`, after checking the file was written for the same run configuration in
-    /// the same numeric environment (bitwise resume is promised only within one).
+    /// Loads parameters, buffers, optimizer state (the optimizer's slice of it) and training
+    /// state into `model` and `optimizer`, after checking the file was written for the same
+    /// run configuration in the same numeric environment (bitwise resume is promised only
+    /// within one).
     public static func restore(
         from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig,
         environment: String
@@ -251,8 +252,12 @@ protocol CheckpointTensors {
     func load(named name: String, shape: [Int], values: [Float]) throws
 }
 
-extension Arena: CheckpointTensors {
-    func values(of view: View) -> [Float] { Array(UnsafeBufferPointer(start: pointer(view), count: view.count)) }
-}
-
+extension Arena: CheckpointTensors {}
 extension StateSlice: CheckpointTensors {}
+
+extension Arena {
+    /// A copy of a view's values, as a checkpoint writes them.
+    fileprivate func values(of view: View) -> [Float] {
+        Array(UnsafeBufferPointer(start: pointer(view), count: view.count))
+    }
+}

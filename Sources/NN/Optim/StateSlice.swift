@@ -21,7 +21,7 @@ public final class StateSlice {
         storage = FloatBuffer(count: range.count)
     }
 
-    /// Whether this slice is the whole state (one process, or rank 0's gathered copy).
+    /// Whether this slice is the whole state (one process's).
     public var isWhole: Bool { range.count == (views.last.map { $0.offset + $0.count } ?? 0) }
 
     /// Where the flat positions `part` are stored; they must lie inside `range` (or be none).
