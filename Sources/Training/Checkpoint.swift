@@ -70,9 +70,13 @@ public enum Checkpoint {
     public static let format = "repro-checkpoint"
     public static let formatVersion = 1
 
+    /// `optimizerState(name, view)`, when given, gives the whole values of a view of the
+    /// optimizer's named state where its own holds a slice (a data-parallel rank's: rank 0
+    /// gathers them from the ranks as it writes, states by name, views in order).
     public static func write(
         to url: URL, model: Model, optimizer: (any Optimizer)?, state: TrainingState,
-        config: TrainingConfig, environment: String
+        config: TrainingConfig, environment: String,
+        optimizerState: ((_ name: String, _ view: Arena.View) -> [Float])? = nil
     ) throws {
         try AtomicFile.write(to: url) { temporary in
             try H5File.write(temporary) { root in
@@ -83,13 +87,15 @@ public enum Checkpoint {
                 try root.setAttribute("width_multiplier", config.widthMultiplier)
                 try root.setAttribute("config", try configText(config))
                 try root.setAttribute("numeric_environment", environment)
-                try writeArena(model.parameters, into: root.createGroup("params"))
-                try writeArena(model.buffers, into: root.createGroup("buffers"))
+                try writeViews(model.parameters.views, model.parameters.values(of:), into: root.createGroup("params"))
+                try writeViews(model.buffers.views, model.buffers.values(of:), into: root.createGroup("buffers"))
                 let optimizerGroup = try root.createGroup("optimizer")
                 try optimizerGroup.setAttribute("kind", config.optimizer.rawValue)
                 try optimizerGroup.setAttribute("updates", optimizer?.updates ?? 0)
-                for (name, arena) in (optimizer?.state ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    try writeArena(arena, into: optimizerGroup.createGroup(name))
+                for (name, slice) in (optimizer?.state ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    check(optimizerState != nil || slice.isWhole, "checkpoint: the optimizer's \(name) is a slice")
+                    let values = optimizerState.map { whole in { whole(name, $0) } } ?? slice.values(of:)
+                    try writeViews(slice.views, values, into: optimizerGroup.createGroup(name))
                 }
                 let stateGroup = try root.createGroup("state")
                 try stateGroup.setAttribute("epoch", state.epoch)
@@ -106,9 +112,10 @@ public enum Checkpoint {
         }
     }
 
-    /// Loads parameters, buffers, optimizer state and training state into `model` and
-    /// `optimizer`, after checking the file was written for the same run configuration in
-    /// the same numeric environment (bitwise resume is promised only within one).
+    /// Loads parameters, buffers, optimizer state (the optimizer's slice of it) and training
+    /// state into `model` and `optimizer`, after checking the file was written for the same
+    /// run configuration in the same numeric environment (bitwise resume is promised only
+    /// within one).
     public static func restore(
         from url: URL, model: Model, optimizer: any Optimizer, config: TrainingConfig,
         environment: String
@@ -128,8 +135,9 @@ public enum Checkpoint {
             }
             try loadModelTensors(root, into: model, file: url)
             optimizer.updates = try root.openGroup("optimizer").intAttribute("updates")
-            for (name, arena) in optimizer.state {
-                try readArena(arena, from: root.openGroup("optimizer/\(name)"), file: url)
+            // each state keeps its slice of the whole the file holds
+            for (name, slice) in optimizer.state {
+                try readTensors(slice, from: root.openGroup("optimizer/\(name)"), file: url)
             }
             let state = try root.openGroup("state")
             return TrainingState(
@@ -186,25 +194,22 @@ public enum Checkpoint {
             throw TrainingError.checkpointMismatch(
                 "\(file.path) holds \(name) with \(classes) classes, not \(model.name) with \(model.classes)")
         }
-        try readArena(model.parameters, from: root.openGroup("params"), file: file)
-        try readArena(model.buffers, from: root.openGroup("buffers"), file: file)
+        try readTensors(model.parameters, from: root.openGroup("params"), file: file)
+        try readTensors(model.buffers, from: root.openGroup("buffers"), file: file)
     }
 
-    static func writeArena(_ arena: Arena, into group: H5Group) throws {
-        for view in arena.views {
-            let values = Array(UnsafeBufferPointer(start: arena.pointer(view), count: view.count))
-            try group.write(view.name, values, shape: view.shape)
-        }
+    static func writeViews(_ views: [Arena.View], _ values: (Arena.View) -> [Float], into group: H5Group) throws {
+        for view in views { try group.write(view.name, values(view), shape: view.shape) }
     }
 
-    static func readArena(_ arena: Arena, from group: H5Group, file: URL) throws {
-        for view in arena.views {
+    static func readTensors(_ tensors: some CheckpointTensors, from group: H5Group, file: URL) throws {
+        for view in tensors.views {
             guard group.contains(view.name) else {
                 throw TrainingError.checkpointMismatch("\(file.path) has no tensor \(group.path)/\(view.name)")
             }
             let data = try group.read(view.name, as: Float.self)
             do {
-                try arena.load(named: view.name, shape: data.shape, values: data.values)
+                try tensors.load(named: view.name, shape: data.shape, values: data.values)
             } catch {
                 throw TrainingError.checkpointMismatch("\(file.path): \(error)")
             }
@@ -237,5 +242,22 @@ public enum Checkpoint {
     /// of the lock were written in (a resume compares it as text).
     static func configText(_ config: TrainingConfig) throws -> String {
         try JSONValue(encoding: config).text(.foundation)
+    }
+}
+
+/// Named, shaped tensors a checkpoint reads one dataset per view: an arena (parameters,
+/// buffers) or an optimizer's state (its slice when a data-parallel rank reads it).
+protocol CheckpointTensors {
+    var views: [Arena.View] { get }
+    func load(named name: String, shape: [Int], values: [Float]) throws
+}
+
+extension Arena: CheckpointTensors {}
+extension StateSlice: CheckpointTensors {}
+
+extension Arena {
+    /// A copy of a view's values, as a checkpoint writes them.
+    fileprivate func values(of view: View) -> [Float] {
+        Array(UnsafeBufferPointer(start: pointer(view), count: view.count))
     }
 }

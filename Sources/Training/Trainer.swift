@@ -121,12 +121,13 @@ public final class Trainer {
             environment: environment)
     }
 
-    func freshModel() throws -> (Model, any Optimizer) {
+    /// With `parallel`, the optimizer keeps the state of this rank's slice alone.
+    func freshModel(_ parallel: DataParallel? = nil) throws -> (Model, any Optimizer) {
         let model = try Model(
             name: config.model, classes: dataset.fineClasses, widthMultiplier: config.widthMultiplier,
             seed: config.seed)
         model.batchNormConfig = BatchNorm.Config(runningVariance: config.pytorchRunningVariance ? .unbiased : .biased)
-        return (model, config.makeOptimizer(for: model))
+        return (model, config.makeOptimizer(for: model, slice: parallel?.parameterSlice(of: model)))
     }
 
     /// Trains from the state in the work directory (or the initial one) to epoch
@@ -134,11 +135,12 @@ public final class Trainer {
     public func run(stageName: String, through lastEpoch: Int? = nil) throws -> TrainingOutcome {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let classes = dataset.fineClasses
-        let (model, optimizer) = try freshModel()
+        let parallel = DataParallel(devices: config.devices, collective: collective)
+        let (model, optimizer) = try freshModel(parallel)
         model.context.threads = threads
         // The teacher runs between the student's passes, never beside them: one scratch serves both.
         teacher?.context = model.context
-        let parallel = DataParallel(devices: config.devices, collective: collective)
+        if collective.size > 1 { announceSlice(optimizer, of: model) }
         let loader = BatchLoader.training(
             split: dataset.train, classes: classes, batchSize: config.batchSize, seed: config.seed,
             augmentation: config.augmentation, mixing: config.mixing,
@@ -165,10 +167,11 @@ public final class Trainer {
                         + (state.inEpoch.map { ", step \($0.step)" } ?? ""))
             }
         } else if writesFiles {
-            // The initial state is saved like every epoch's: the proof's first link.
+            // The initial state is saved like every epoch's: the proof's first link. The
+            // optimizer's is zero: rank 0 writes the whole of it without the others' slices.
             try Checkpoint.write(
                 to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
-                environment: environment)
+                environment: environment, optimizerState: { _, view in [Float](repeating: 0, count: view.count) })
         }
         if writesFiles && state.inEpoch == nil { try observeState(state.epoch, stateFile) }
         var seconds = resumedFrom == nil ? [] : loadTimings()
@@ -222,7 +225,7 @@ public final class Trainer {
                 }
             }
             let trainingSeconds = Date().timeIntervalSince(started)
-            let evaluation = Evaluation.run(model, loader: testLoader)
+            let evaluation = Evaluation.run(model, loader: testLoader, collective: collective)
             guard evaluation.loss.isFinite else {
                 throw TrainingError.diverged(
                     epoch: epoch + 1, step: step, loss: Float(evaluation.loss),
@@ -260,15 +263,22 @@ public final class Trainer {
         try save(inside, model: model, optimizer: optimizer, parallel: parallel)
     }
 
-    /// The whole state, one file whatever the number of ranks: each rank's slice of the
-    /// optimizer's state goes to all first, so a run can continue on any number of them.
+    /// The whole state, one file whatever the number of ranks, so a run can continue on
+    /// any number of them: rank 0 gathers each view of the optimizer's state from the
+    /// ranks' slices as it writes it, and the others send theirs in the same order (states
+    /// by name, views in order, as `Checkpoint.write` goes).
     func save(_ state: TrainingState, model: Model, optimizer: any Optimizer, parallel: DataParallel) throws {
-        let length = model.gradients.count + model.buffers.count
-        for name in optimizer.state.keys.sorted() { parallel.allGather([optimizer.state[name]!], length: length) }
+        let gather = { (name: String, view: Arena.View) in
+            parallel.gather(view, of: optimizer.state[name]!, model: model)
+        }
         if writesFiles {
             try Checkpoint.write(
                 to: stateFile, model: model, optimizer: optimizer, state: state, config: config,
-                environment: environment)
+                environment: environment, optimizerState: { gather($0, $1)! })
+        } else {
+            for name in optimizer.state.keys.sorted() {
+                for view in optimizer.state[name]!.views { _ = gather(name, view) }
+            }
         }
         // no rank goes on (or exits, which ends the launch) before the state is whole on disk
         _ = collective.any(false)
@@ -317,6 +327,16 @@ public final class Trainer {
         let logits = teacher.inferenceLogits(
             images + range.lowerBound * 3 * 32 * 32, batch: range.count, part: Self.teacherPart)
         return distillation.softTargets(teacherLogits: logits, classes: classes)
+    }
+
+    /// Every rank says in the launch's log which part of the optimizer's state it keeps
+    /// (the memory the slices save; a test reads it).
+    func announceSlice(_ optimizer: any Optimizer, of model: Model) {
+        let slice = optimizer.state.values.first?.range ?? 0..<0
+        FileHandle.standardError.write(
+            Data(
+                ("rank \(collective.rank) of \(collective.size): optimizer state for parameters \(slice.lowerBound)"
+                    + "..<\(slice.upperBound), \(slice.count) of \(model.gradients.count)\n").utf8))
     }
 
     func loadTimings() -> [Double] {

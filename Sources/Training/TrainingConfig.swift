@@ -97,19 +97,24 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         return config
     }
 
-    /// The update rule, with its state zeroed, for a model's parameters (RECIPE.md §4).
-    func makeOptimizer(for model: Model) -> any Optimizer {
+    /// The update rule, with its state zeroed, for a model's parameters (RECIPE.md §4);
+    /// it keeps the state at the flat positions `slice` (default: all; a rank's, `DataParallel`).
+    func makeOptimizer(for model: Model, slice: Range<Int>? = nil) -> any Optimizer {
         let decay = WeightDecay(
             rate: Float(weightDecay), kinds: model.parameterKinds, excludingBiasAndNorm: noBiasDecay)
         switch optimizer {
         case .nag:
-            return SGD(parameters: model.parameters, momentum: Float(momentum), nesterov: true, weightDecay: decay)
+            return SGD(
+                parameters: model.parameters, momentum: Float(momentum), nesterov: true, weightDecay: decay,
+                slice: slice)
         case .sgd:
-            return SGD(parameters: model.parameters, momentum: Float(momentum), nesterov: false, weightDecay: decay)
-        case .adam: return Adam(parameters: model.parameters, weightDecay: decay)
-        case .nadam: return Nadam(parameters: model.parameters, weightDecay: decay)
-        case .adadelta: return AdaDelta(parameters: model.parameters, weightDecay: decay)
-        case .rmsprop: return RMSProp(parameters: model.parameters, weightDecay: decay)
+            return SGD(
+                parameters: model.parameters, momentum: Float(momentum), nesterov: false, weightDecay: decay,
+                slice: slice)
+        case .adam: return Adam(parameters: model.parameters, weightDecay: decay, slice: slice)
+        case .nadam: return Nadam(parameters: model.parameters, weightDecay: decay, slice: slice)
+        case .adadelta: return AdaDelta(parameters: model.parameters, weightDecay: decay, slice: slice)
+        case .rmsprop: return RMSProp(parameters: model.parameters, weightDecay: decay, slice: slice)
         }
     }
 }

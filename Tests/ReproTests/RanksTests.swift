@@ -13,6 +13,8 @@ final class RanksTests: ScratchTestCase {
         batch_size: 48, epochs: 1, warmup_epochs: 0}}
           dp4_kd: {kind: train, deps: [cifar100, dp4], params: {teacher: dp4, devices: 4, batch_size: 48, \
         epochs: 1, warmup_epochs: 0, mixup: interpolation, mixup_alpha: 0.2}}
+          dp4_adam: {kind: train, deps: [cifar100], params: {devices: 4, batch_size: 48, optimizer: adam, lr: 0.01, \
+        eval_batch_size: 16, epochs: 1, warmup_epochs: 0}}
         """
 
     func project() throws -> PaperProject {
@@ -48,6 +50,36 @@ final class RanksTests: ScratchTestCase {
 
     func testDistillationSplitsTheTeachersForwardToo() throws {
         try check("dp4_kd", ranks: [3])
+    }
+
+    /// The 60 test images in 4 batches of 16 (the last of 12): each rank evaluates its
+    /// block of batches, the history keeps the one-process bits; Adam's two states are
+    /// gathered for the save like the momentum.
+    func testEvaluationSplitOverRanksKeepsTheBits() throws {
+        try check("dp4_adam", ranks: [2, 3])
+    }
+
+    /// Each rank keeps the optimizer's state of its own slice of the parameters, and the
+    /// slices cover them once (each rank says so in the launch's log).
+    func testEachRankKeepsOnlyItsSliceOfTheOptimizerState() throws {
+        let project = try project()
+        let result = try project.run(["stage", "dp4_adam", "--ranks", "3"])
+        XCTAssertEqual(result.status, 0, result.output)
+        let log = try String(
+            contentsOf: project.root.appendingPathComponent("artifacts/logs/dp4_adam.ranks.log"), encoding: .utf8)
+        let pattern = /rank (\d) of 3: optimizer state for parameters (\d+)\.\.<(\d+), (\d+) of (\d+)/
+        let slices = log.split(separator: "\n").compactMap { line in
+            line.firstMatch(of: pattern).map { (Int($0.1)!, Int($0.2)!..<Int($0.3)!, Int($0.4)!, Int($0.5)!) }
+        }.sorted { $0.0 < $1.0 }
+        XCTAssertEqual(slices.map(\.0), [0, 1, 2], log)
+        guard let total = slices.first?.3 else { return }
+        XCTAssertEqual(slices.first?.1.lowerBound, 0)
+        XCTAssertEqual(slices.last?.1.upperBound, total)
+        for (a, b) in zip(slices, slices.dropFirst()) { XCTAssertEqual(a.1.upperBound, b.1.lowerBound, log) }
+        for slice in slices {
+            XCTAssertEqual(slice.1.count, slice.2)
+            XCTAssertLessThan(slice.2, total / 2, "rank \(slice.0) keeps about a third, not the whole")
+        }
     }
 }
 

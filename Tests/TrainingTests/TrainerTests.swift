@@ -106,6 +106,27 @@ final class TrainerTests: ScratchTestCase {
         XCTAssertEqual(try Checkpoint.history(outcome.checkpoint), outcome.history)
     }
 
+    /// A data-parallel rank restores its slice of the whole state a checkpoint holds.
+    func testARankRestoresItsSliceOfTheSavedOptimizerState() throws {
+        var adam = config(epochs: 1)
+        adam.optimizer = .adam
+        let state = try train(adam, in: "adam").checkpoint
+        func restored(_ slice: Range<Int>?) throws -> any Optimizer {
+            let model = try Model(name: adam.model, classes: 4, widthMultiplier: adam.widthMultiplier)
+            let optimizer = adam.makeOptimizer(for: model, slice: slice)
+            _ = try Checkpoint.restore(
+                from: state, model: model, optimizer: optimizer, config: adam, environment: "test")
+            return optimizer
+        }
+        let whole = try restored(nil), slice = 1000..<3000
+        let part = try restored(slice)
+        XCTAssertEqual(part.updates, whole.updates)
+        XCTAssertEqual(part.state.keys.sorted(), ["mean", "variance"])
+        for (name, values) in part.state {
+            XCTAssertEqual(values.storage.array, Array(whole.state[name]!.storage.array[slice]), name)
+        }
+    }
+
     func testAnotherConfigurationDoesNotResumeSilently() throws {
         _ = try train(config(epochs: 1), in: "shared")
         var other = config(epochs: 1)

@@ -17,6 +17,14 @@ extension Collective {
         exchange(Array(repeating: values, count: size), incoming: counts)
     }
 
+    /// Every rank's `values` (`counts[r]` floats from rank r), in rank order, on rank
+    /// `root`; empty arrays on the others.
+    public func gather(_ values: [Float], counts: [Int], to root: Int) -> [[Float]] {
+        var outgoing = Array(repeating: [Float](), count: size)
+        outgoing[root] = values
+        return exchange(outgoing, incoming: rank == root ? counts : Array(repeating: 0, count: size))
+    }
+
     /// Whether any rank says yes (a stop request seen by one rank stops all at one step).
     public func any(_ flag: Bool) -> Bool {
         guard size > 1 else { return flag }

@@ -8,8 +8,8 @@ import Tensor
 /// 3. reduce-scatter: the flat vector (parameter gradients, running statistics) is cut
 ///    into P slices; each rank sends every subtree's slice s to rank s, which adds them
 ///    by the tree and applies the update to its slice of the parameters (`update` gets
-///    the flat range of gradients to apply: the optimizer's state for the other slices is
-///    not touched on this rank);
+///    the flat range of gradients to apply, `parameterSlice`: the optimizer on this rank
+///    keeps the state of that slice alone, and a save gathers the slices, `gather`);
 /// 4. all-gather: each rank sends its updated slice of (parameters, statistics) to all.
 public final class DataParallel {
     public let devices: Int
@@ -29,6 +29,28 @@ public final class DataParallel {
     func block(_ rank: Int) -> Range<Int> { PartTree.block(rank: rank, ranks: ranks, parts: devices) }
     /// Rank s's slice of a flat vector of `count` values.
     func slice(_ s: Int, of count: Int) -> Range<Int> { s * count / ranks..<(s + 1) * count / ranks }
+
+    /// The flat positions of `model`'s parameters rank `rank` (default: this one) updates
+    /// and keeps the optimizer's state of: its slice of (gradients, statistics), without
+    /// the statistics. Every parameter for one process.
+    public func parameterSlice(of model: Model, rank: Int? = nil) -> Range<Int> {
+        slice(rank ?? collective.rank, of: model.gradients.count + model.buffers.count)
+            .clamped(to: 0..<model.gradients.count)
+    }
+
+    /// One view of an optimizer's state, whole, from every rank's slice of it
+    /// (`parameterSlice`), on rank 0 (the one that saves); nil on the others, which only
+    /// send. One view at a time, so rank 0 never holds a second copy of the whole state.
+    /// One process: the state's own values.
+    public func gather(_ view: Arena.View, of state: StateSlice, model: Model) -> [Float]? {
+        guard ranks > 1 else { return state.values(of: view) }
+        let whole = view.offset..<view.offset + view.count
+        let parts = (0..<ranks).map { parameterSlice(of: model, rank: $0).clamped(to: whole) }
+        check(state.range == parameterSlice(of: model), "data parallel: a state of \(state.range), not this rank's")
+        let all = collective.gather(state.values(in: parts[collective.rank]), counts: parts.map(\.count), to: 0)
+        // the slices are consecutive in rank order: their parts of the view tile it
+        return collective.rank == 0 ? all.flatMap { $0 } : nil
+    }
 
     /// The rows of a batch of `batch` images this rank computes; nil for one process.
     public func rows(batch: Int) -> Range<Int>? {
@@ -61,7 +83,7 @@ public final class DataParallel {
         let owned = slice(collective.rank, of: count)
         let sum = reduceScatter(mine.roots, count: count)
         sum.withUnsafeBufferPointer { model.storeSum($0, at: owned.lowerBound, devices: devices) }
-        update(owned.clamped(to: 0..<model.gradients.count))
+        update(parameterSlice(of: model))
         allGather([model.parameters, model.buffers])
         return (logits, total)
     }
@@ -98,14 +120,11 @@ public final class DataParallel {
     }
 
     /// Each rank's slice of the concatenated arenas, from that rank to all: afterwards
-    /// every rank holds the whole of them. The slices are those of a flat vector of
-    /// `length` values (default: the arenas' own) that the arenas begin: an optimizer's
-    /// state (as long as the gradients) goes by the slices of (gradients, statistics),
-    /// which is how its update was shared out.
-    public func allGather(_ arenas: [Arena], length: Int? = nil) {
+    /// every rank holds the whole of them.
+    public func allGather(_ arenas: [Arena]) {
         guard ranks > 1 else { return }
         let count = arenas.reduce(0) { $0 + $1.count }
-        func owned(_ r: Int) -> Range<Int> { slice(r, of: length ?? count).clamped(to: 0..<count) }
+        func owned(_ r: Int) -> Range<Int> { slice(r, of: count) }
         // `body(arena's pointer at the range's part in it, that part's offset in range, count)`
         func forEach(_ range: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
             var start = 0

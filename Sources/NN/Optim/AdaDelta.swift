@@ -8,14 +8,16 @@ public final class AdaDelta: Optimizer {
     public var rho: Float, epsilon: Float
     public var weightDecay: WeightDecay
     public var updates = 0
-    public let state: [String: Arena]
-    private let gradientAverage: Arena, deltaAverage: Arena
+    public let state: [String: StateSlice]
+    private let gradientAverage: StateSlice, deltaAverage: StateSlice
 
-    public init(parameters: Arena, rho: Float = 0.9, epsilon: Float = 1e-5, weightDecay: WeightDecay) {
+    public init(
+        parameters: Arena, rho: Float = 0.9, epsilon: Float = 1e-5, weightDecay: WeightDecay, slice: Range<Int>? = nil
+    ) {
         self.rho = rho; self.epsilon = epsilon
         self.weightDecay = weightDecay
-        gradientAverage = parameters.zerosLike()
-        deltaAverage = parameters.zerosLike()
+        gradientAverage = StateSlice(views: parameters.views, range: slice)
+        deltaAverage = StateSlice(views: parameters.views, range: slice)
         state = ["gradient_average": gradientAverage, "delta_average": deltaAverage]
     }
 

@@ -8,17 +8,17 @@ public final class Adam: Optimizer {
     public var beta1: Float, beta2: Float, epsilon: Float
     public var weightDecay: WeightDecay
     public var updates = 0
-    public let state: [String: Arena]
-    private let mean: Arena, variance: Arena
+    public let state: [String: StateSlice]
+    private let mean: StateSlice, variance: StateSlice
 
     public init(
         parameters: Arena, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-        weightDecay: WeightDecay
+        weightDecay: WeightDecay, slice: Range<Int>? = nil
     ) {
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         self.weightDecay = weightDecay
-        mean = parameters.zerosLike()
-        variance = parameters.zerosLike()
+        mean = StateSlice(views: parameters.views, range: slice)
+        variance = StateSlice(views: parameters.views, range: slice)
         state = ["mean": mean, "variance": variance]
     }
 

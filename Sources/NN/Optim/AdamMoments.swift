@@ -5,7 +5,7 @@ extension Optimizer {
     /// d = g + wd·w, the moments m ← β1·m + (1 − β1)·d and v ← β2·v + (1 − β2)·d², then
     /// `move(&w, d, m, v)` applies the optimizer's own update.
     func momentStep(
-        _ parameters: Arena, _ gradients: Arena, _ range: Range<Int>, mean: Arena, variance: Arena,
+        _ parameters: Arena, _ gradients: Arena, _ range: Range<Int>, mean: StateSlice, variance: StateSlice,
         weightDecay: WeightDecay,
         beta1 b1: Float, beta2 b2: Float, _ move: (_ w: inout Float, _ d: Float, _ m: Float, _ v: Float) -> Void
     ) {

@@ -16,14 +16,17 @@ public struct WeightDecay: Sendable {
 }
 
 /// An update rule. `gradients` hold the batch-mean gradient (what `Model.backward` leaves
-/// after a batch-mean loss). State lives in arenas with the parameters' views, so a
+/// after a batch-mean loss). State lives in slices with the parameters' views, so a
 /// checkpoint stores it per name; `updates` counts steps taken (t in the formulas, from 1).
+/// Every rule's `init(…, slice:)` takes the flat positions whose state it keeps (nil: all).
 public protocol Optimizer: AnyObject {
     var updates: Int { get set }
-    /// Named state arenas ("momentum", "mean", "variance", …) with the parameters' views.
-    var state: [String: Arena] { get }
+    /// Named states ("momentum", "mean", "variance", …), each at the flat positions the
+    /// optimizer was made for (its `slice`: every parameter, or a data-parallel rank's).
+    var state: [String: StateSlice] { get }
     /// Updates the parameters at the flat positions `range` (the arena's, all views
     /// together) and only there: a data-parallel rank updates its slice (`DataParallel`).
+    /// `range` lies inside the state's slice.
     func step(parameters: Arena, gradients: Arena, learningRate: Float, range: Range<Int>)
 }
 
@@ -34,7 +37,7 @@ extension Optimizer {
     }
 
     /// Calls `body(view, weights, gradients, count)` for each view's part inside `range`;
-    /// the pointers start at that part, and `view.state(arena)` gives a state arena's.
+    /// the pointers start at that part, and `view.state(slice)` gives a state's.
     func forEachView(
         _ parameters: Arena, _ gradients: Arena, _ range: Range<Int>,
         _ body: (ViewPart, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
@@ -45,17 +48,17 @@ extension Optimizer {
             guard !part.isEmpty else { continue }
             let start = part.lowerBound - view.offset
             body(
-                ViewPart(index: index, start: start), parameters.pointer(view) + start, gradients.pointer(view) + start,
+                ViewPart(index: index, part: part), parameters.pointer(view) + start, gradients.pointer(view) + start,
                 part.count)
         }
     }
 }
 
-/// The part of parameter view `index` an update covers, from element `start` of the view.
+/// The part of parameter view `index` an update covers: the flat positions `part`.
 struct ViewPart {
     let index: Int
-    let start: Int
+    let part: Range<Int>
 
-    /// The same part of a state arena with the parameters' views.
-    func state(_ arena: Arena) -> UnsafeMutablePointer<Float> { arena.pointer(arena.views[index]) + start }
+    /// The same part of a state (it must hold it).
+    func state(_ slice: StateSlice) -> UnsafeMutablePointer<Float> { slice.pointer(part) }
 }

@@ -6,13 +6,15 @@ public final class RMSProp: Optimizer {
     public var gamma: Float, epsilon: Float
     public var weightDecay: WeightDecay
     public var updates = 0
-    public let state: [String: Arena]
-    private let average: Arena
+    public let state: [String: StateSlice]
+    private let average: StateSlice
 
-    public init(parameters: Arena, gamma: Float = 0.9, epsilon: Float = 1e-8, weightDecay: WeightDecay) {
+    public init(
+        parameters: Arena, gamma: Float = 0.9, epsilon: Float = 1e-8, weightDecay: WeightDecay, slice: Range<Int>? = nil
+    ) {
         self.gamma = gamma; self.epsilon = epsilon
         self.weightDecay = weightDecay
-        average = parameters.zerosLike()
+        average = StateSlice(views: parameters.views, range: slice)
         state = ["square_average": average]
     }
 

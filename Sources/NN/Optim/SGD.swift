@@ -8,14 +8,17 @@ public final class SGD: Optimizer {
     public var nesterov: Bool
     public var weightDecay: WeightDecay
     public var updates = 0
-    public let state: [String: Arena]
-    private let buffer: Arena
+    public let state: [String: StateSlice]
+    private let buffer: StateSlice
 
-    public init(parameters: Arena, momentum: Float = 0.9, nesterov: Bool = true, weightDecay: WeightDecay) {
+    public init(
+        parameters: Arena, momentum: Float = 0.9, nesterov: Bool = true, weightDecay: WeightDecay,
+        slice: Range<Int>? = nil
+    ) {
         self.momentum = momentum
         self.nesterov = nesterov
         self.weightDecay = weightDecay
-        buffer = parameters.zerosLike()
+        buffer = StateSlice(views: parameters.views, range: slice)
         state = ["momentum": buffer]
     }
 
