@@ -33,7 +33,8 @@ missing_python = $(shell python3 -c 'import h5py, hdf5plugin' 2>/dev/null && exi
 # apt-get install $(2) of the packages $(1); nothing when $(1) is empty.
 apt_install = $(if $(strip $(1)),$(APT_GET) update -qq && $(APT_GET) install -y -qq $(strip $(2) $(1)) >/dev/null)
 
-.PHONY: setup packages build all test format lint smoke-check bench bench-peer bench-peer-teacher bench-pipeline clean
+.PHONY: setup packages build all test format lint smoke-check bench bench-build bench-peer bench-peer-teacher \
+	bench-pipeline clean
 
 # Installs what is missing, then builds. `make -n setup` shows what it would install.
 setup: packages
@@ -87,26 +88,45 @@ BENCH_TIMING := --warmup 3 --steps 3 --reps 5
 bench: build
 	$(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 $(BENCH_TIMING) --json
 
-# repro and the PyTorch peer (../shared/peers, set up as its README says) side by side,
-# alternated three times: this machine's speed drifts, so compare runs made together.
-# Both report the median of 5 timed repetitions after 3 untimed steps.
-PEER       ?= ../shared/peers
-PEER_PYTHON ?= /tmp/torch-peer/bin/python
-bench-peer: build
+# repro beside the peers (../shared/peers, set up as its README says): PyTorch, default and
+# channels-last, and the paper's own MXNet + GluonCV, alternated three times: this
+# machine's speed drifts, so compare runs made together. Each reports the median of 5
+# timed repetitions after 3 untimed steps; repro's second line is its share of the FMA peak.
+# ISA=avx2 on an AVX-512 machine compares AVX2 code on both sides: repro's REPRO_ISA=avx2
+# build (in .build-avx2) and the peers' oneDNN and ATen kernels held to AVX2.
+PEER         ?= ../shared/peers
+PEER_PYTHON  ?= /tmp/torch-peer/bin/python
+MXNET_PYTHON ?= /tmp/mxnet-peer/bin/python
+ISA          ?=
+BENCH_REPRO  := $(if $(ISA),$(CURDIR)/.build-$(ISA)/release/repro,$(CURDIR)/$(REPRO))
+PEER_ENV     := OMP_NUM_THREADS=2 $(if $(filter avx2,$(ISA)),ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 \
+	MKLDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2)
+TORCH_BENCH  := $(PEER_ENV) $(PEER_PYTHON) $(abspath $(PEER))/bench_torch.py
+# from /tmp: GluonCV imports a folder named torch when the working directory has one
+MXNET_BENCH  := cd /tmp && $(PEER_ENV) $(MXNET_PYTHON) $(abspath $(PEER))/bench_mxnet.py
+
+bench-build: build
+	$(if $(ISA),REPRO_ISA=$(ISA) $(SWIFT) build -c release --scratch-path .build-$(ISA) --product repro)
+
+bench-peer: bench-build
 	for round in 1 2 3; do \
-	  $(REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 $(BENCH_TIMING) | tail -1; \
-	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode train --threads 2 | tail -1; \
-	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode train --threads 2 --channels_last | tail -1; \
-	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnet56 --batch 128 --mode eval --threads 2 | tail -1; \
+	  $(BENCH_REPRO) bench --model cifar_resnet56_v1 --batch 128 --threads 2 $(BENCH_TIMING) | tail -2; \
+	  $(TORCH_BENCH) --model resnet56 --batch 128 --mode train --threads 2 | tail -1; \
+	  $(TORCH_BENCH) --model resnet56 --batch 128 --mode train --threads 2 --channels_last | tail -1; \
+	  $(TORCH_BENCH) --model resnet56 --batch 128 --mode eval --threads 2 | tail -1; \
+	  ($(MXNET_BENCH) --model cifar_resnet56_v1 --batch 128 --mode train | tail -1); \
+	  ($(MXNET_BENCH) --model cifar_resnet56_v1 --batch 128 --mode eval | tail -1); \
 	done
 
 # The teacher side by side: ResNeXt29 16x64d at batch 16, the median of three one-step
 # repetitions after one warm-up step each (~3 min a round here), alternated three times.
-bench-peer-teacher: build
+bench-peer-teacher: bench-build
 	for round in 1 2 3; do \
-	  $(REPRO) bench --model cifar_resnext29_16x64d --batch 16 --threads 2 --warmup 1 --steps 1 --reps 3 | tail -1; \
-	  OMP_NUM_THREADS=2 $(PEER_PYTHON) $(PEER)/bench_torch.py --model resnext29_16x64d --batch 16 --mode train --threads 2 \
-	    --warmup 1 --steps 1 --reps 3 | tail -1; \
+	  $(BENCH_REPRO) bench --model cifar_resnext29_16x64d --batch 16 --threads 2 --warmup 1 --steps 1 --reps 3 \
+	    | tail -2; \
+	  $(TORCH_BENCH) --model resnext29_16x64d --batch 16 --mode train --threads 2 --warmup 1 --steps 1 --reps 3 \
+	    | tail -1; \
+	  ($(MXNET_BENCH) --model cifar_resnext29_16x64d --batch 16 --mode train --warmup 1 --steps 1 --reps 3 | tail -1); \
 	done
 
 # `repro all` with everything up to date, and `repro status` on 1,000 generated stages.

@@ -61,6 +61,9 @@ struct Bench {
             }
         }
         for step in 0..<warmupSteps { try trainStep(step + 1) }
+        // before the timed steps and after them, the better of the two: a busy moment on a
+        // shared machine then lowers neither figure below what the other one saw
+        let peakBefore = PeakFMA.measure(threads: threads)
         let profile = parallelism ? ParallelProfile(threads: threads) : nil
         net.context.profile = profile
         var step = warmupSteps
@@ -76,12 +79,17 @@ struct Bench {
         let images = Double(batch * steps)
         let trainRates = trainSeconds.map { images / $0 }, evalRates = evalSeconds.map { images / $0 }
         let flops = 2 * Double(net.forwardMACs())
+        let executed = 2 * Double(net.executedMACs(training: true)),
+            executedEval = 2 * Double(net.executedMACs(training: false))
         let (train, eval) = (Self.median(trainRates), Self.median(evalRates))
+        let peak = max(peakBefore, PeakFMA.measure(threads: threads)) / 1e9
         return BenchResult(
             model: model, batch: batch, threads: threads, steps: steps, warmup: warmupSteps, reps: reps,
             params: net.parameterCount,
             images_per_sec: train, eval_images_per_sec: eval, train_reps: trainRates, eval_reps: evalRates,
             gflops: 3 * flops * train / 1e9, eval_gflops: flops * eval / 1e9,
+            executed_gflops: executed * train / 1e9, eval_executed_gflops: executedEval * eval / 1e9,
+            peak_gflops: peak,
             peak_rss_mb: peakResidentMegabytes(), final_loss: Double(loss),
             params_sha256: parameterDigest(net.parameters), environment: NumericEnvironment.current.description,
             kernels: NumericEnvironment.compiledISA,
@@ -142,7 +150,15 @@ struct BenchResult: Encodable {
     /// The medians over the repetitions; `train_reps` and `eval_reps` hold each one's figure.
     var images_per_sec, eval_images_per_sec: Double
     var train_reps, eval_reps: [Double]
-    var gflops, eval_gflops, peak_rss_mb, final_loss: Double
+    /// Dense-equivalent GFLOP/s (2 × the direct convolutions' multiply-adds, a training step
+    /// 3 × the forward), the peers' convention.
+    var gflops, eval_gflops: Double
+    /// What the kernels execute (`Model.executedMACs`): below the dense count where a kernel
+    /// does fewer multiplies.
+    var executed_gflops, eval_executed_gflops: Double
+    /// This machine's FMA peak for `threads` threads, measured (`PeakFMA`).
+    var peak_gflops: Double
+    var peak_rss_mb, final_loss: Double
     var params_sha256: String
     var environment: String
     /// The ISA this binary's kernels were compiled for: the speed depends on it, the bits do not.
@@ -165,9 +181,20 @@ struct BenchResult: Encodable {
         return String(
             format:
                 "%@ batch %d, %d threads, %d params: train %.1f img/s%@ (%.1f GFLOP/s), eval %.1f img/s%@, peak RSS "
-                + "%.0f MiB, loss %.4f, kernels %@%@",
+                + "%.0f MiB, loss %.4f, kernels %@%@\n%@",
             model, batch, threads, params, images_per_sec, spread(train_reps), gflops,
-            eval_images_per_sec, spread(eval_reps), peak_rss_mb, final_loss, kernels, timing)
+            eval_images_per_sec, spread(eval_reps), peak_rss_mb, final_loss, kernels, timing, peakShare)
+    }
+
+    /// The share of the measured FMA peak, dense-equivalent and executed.
+    var peakShare: String {
+        func share(_ gflops: Double) -> Double { 100 * gflops / max(peak_gflops, 1e-9) }
+        return String(
+            format:
+                "FMA peak %.1f GFLOP/s (%d threads, measured): train %.1f %% dense-equivalent, %.1f %% executed "
+                + "(%.1f GFLOP/s); eval %.1f %%, %.1f %% executed",
+            peak_gflops, threads, share(gflops), share(executed_gflops), executed_gflops, share(eval_gflops),
+            share(eval_executed_gflops))
     }
 
     /// Empty when a figure is not finite (a diverged loss): Foundation's spelling refuses it.

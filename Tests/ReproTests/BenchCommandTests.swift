@@ -30,6 +30,26 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertEqual(json["reps"] as? Int, 3)
     }
 
+    /// The share of peak beside the achieved figures: the kernels never execute more
+    /// multiply-adds than the dense convolutions count, and a small batch on one thread
+    /// stays well below the register-only FMA loop.
+    func testTheShareOfTheMeasuredFMAPeakIsPrinted() throws {
+        let run = try TestProcess.repro(
+            ["bench", "--model", "cifar_resnet20_v1", "--batch", "8", "--threads", "1", "--steps", "1", "--json"],
+            in: scratch.url)
+        XCTAssertTrue(run.exited && run.status == 0, "\(run.description)\n\(run.output)")
+        XCTAssertTrue(run.output.contains("FMA peak "), run.output)
+        XCTAssertTrue(run.output.contains("% dense-equivalent"), run.output)
+        let lines = run.output.split(separator: "\n")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])
+        let figure = { (key: String) in try XCTUnwrap(json[key] as? Double, key) }
+        let (peak, dense, executed) = try (figure("peak_gflops"), figure("gflops"), figure("executed_gflops"))
+        XCTAssertGreaterThan(executed, 0)
+        XCTAssertLessThanOrEqual(executed, dense * (1 + 1e-9))
+        XCTAssertLessThan(executed, peak, run.output)
+        XCTAssertLessThanOrEqual(try figure("eval_executed_gflops"), try figure("eval_gflops") * (1 + 1e-9))
+    }
+
     func testZeroRepetitionsAreRefused() throws {
         let run = try TestProcess.repro(["bench", "--reps", "0"], in: scratch.url)
         XCTAssertTrue(run.exited && run.status == 2, "\(run.description)\n\(run.output)")

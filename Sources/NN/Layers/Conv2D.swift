@@ -17,6 +17,13 @@ public enum Conv2D {
     /// Image ranges of `Conv3x3`'s weight-gradient reduction.
     public static func reductionChunks(batch: Int) -> Int { min(batch, 8) }
 
+    /// The multiply-adds the kernels execute for `s`: its forward, input gradient and weight
+    /// gradient. The direct and patch-matrix kernels do the dense count in each; a kernel that
+    /// does fewer multiplies says so here (`repro bench`'s executed GFLOP/s and share of peak).
+    public static func multiplyAdds(_ s: ConvShape) -> (forward: Int, inputGradient: Int, weightGradient: Int) {
+        (s.macs, s.macs, s.macs)
+    }
+
     /// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C/groups, K, K)); out is overwritten.
     /// Every image a chunk, or a few (`ImageParts`, for many threads on a small batch).
     /// `finished(n, channels)` runs in the worker that wrote those output channels of image

@@ -154,6 +154,19 @@ public final class Model {
         return macs + features * classes
     }
 
+    /// Multiply-adds the kernels execute per image (`Conv2D.multiplyAdds`): the forward's, or
+    /// with `training` a step's (forward, input gradient but the stem's, weight gradient),
+    /// the classifier's included. The dense count of a step is 3 × `forwardMACs`.
+    public func executedMACs(training: Bool, height: Int = 32, width: Int = 32) -> Int {
+        var macs = (training ? 3 : 1) * features * classes
+        visitShapes(height: height, width: width) { shape, unit in
+            let passes = Conv2D.multiplyAdds(shape)
+            macs += passes.forward
+            if training { macs += passes.weightGradient + (unit === stem ? 0 : passes.inputGradient) }
+        }
+        return macs
+    }
+
     /// Every unit's convolution geometry for one image, in model order, with the unit.
     func visitShapes(height: Int, width: Int, _ visit: (ConvShape, ConvBN) -> Void) {
         func unitShape(_ unit: ConvBN, _ size: (Int, Int)) -> (Int, Int) {
