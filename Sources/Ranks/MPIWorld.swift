@@ -80,6 +80,46 @@ public final class MPIWorld: Collective {
         return received
     }
 
+    // the messages of `post` and `expect`, in flight until `complete`: each in a buffer of
+    // its own that nothing moves or frees before then
+    private var streamed: [MPI_Request?] = []
+    private var sending: [UnsafeMutableBufferPointer<Float>] = [], receiving: [UnsafeMutableBufferPointer<Float>] = []
+
+    public func post(_ values: [Float], to rank: Int, tag: Int) {
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: values.count)
+        _ = buffer.initialize(from: values)
+        sending.append(buffer)
+        bytesSent += 4 * values.count
+        var request: MPI_Request? = repro_mpi_request_null()
+        MPI_Isend(
+            buffer.baseAddress, Int32(buffer.count), repro_mpi_float(), Int32(rank), Int32(tag),
+            repro_mpi_comm_world(), &request)
+        streamed.append(request)
+    }
+
+    public func expect(_ count: Int, from rank: Int, tag: Int) {
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        receiving.append(buffer)
+        var request: MPI_Request? = repro_mpi_request_null()
+        MPI_Irecv(
+            buffer.baseAddress, Int32(count), repro_mpi_float(), Int32(rank), Int32(tag), repro_mpi_comm_world(),
+            &request)
+        streamed.append(request)
+    }
+
+    public func progress() {
+        var done: Int32 = 0
+        MPI_Testall(Int32(streamed.count), &streamed, &done, nil)
+    }
+
+    public func complete() -> [[Float]] {
+        wait(&streamed)
+        let received = receiving.map { Array($0) }
+        for buffer in sending + receiving { buffer.deallocate() }
+        (streamed, sending, receiving) = ([], [], [])
+        return received
+    }
+
     /// Polls the requests until all are complete, giving the core to the compute threads
     /// in between; past the deadline the launch ends.
     private func wait(_ requests: inout [MPI_Request?]) {

@@ -25,6 +25,37 @@ final class ModelTests: XCTestCase {
             Double(try Model(name: "cifar_resnet56_v1", classes: 100).forwardMACs()) / 1e6, 125.75, accuracy: 0.01)
     }
 
+    /// The backward pass reports the buckets of `gradientBuckets`, the classifier's first,
+    /// each as soon as its gradients are final: what it has reported never changes after.
+    func testBackwardReportsEachBucketWhenItsGradientsAreFinal() throws {
+        for name in ["cifar_resnet20_v1", "cifar_resnext29_2x4d"] {
+            let model = try Model(name: name, classes: 10, seed: 3)
+            let buckets = model.gradientBuckets
+            XCTAssertEqual(buckets.first?.upperBound, model.gradients.count + model.buffers.count, name)
+            XCTAssertEqual(buckets.last?.lowerBound, 0, name)
+            XCTAssertTrue(zip(buckets, buckets.dropFirst()).allSatisfy { $0.lowerBound == $1.upperBound }, name)
+            let batch = 2
+            let x = (0..<batch * 3 * 32 * 32).map { Float(($0 * 7919) % 255) / 255 - 0.5 }
+            let logits = x.withUnsafeBufferPointer {
+                Array(model.forward($0.baseAddress!, batch: batch, height: 32, width: 32, training: true))
+            }
+            model.zeroGradients()
+            var reported: [Int] = [], snapshots: [[Float]] = []
+            model.backward(logits.map { $0 * 0.01 }) { from in
+                reported.append(from)
+                let g = model.gradients.count
+                snapshots.append(
+                    Array(UnsafeBufferPointer(start: model.gradients.pointer + min(from, g), count: g - min(from, g))))
+            }
+            XCTAssertEqual(reported, buckets.map(\.lowerBound), name)
+            let final = Array(UnsafeBufferPointer(start: model.gradients.pointer, count: model.gradients.count))
+            for (from, snapshot) in zip(reported, snapshots) {
+                XCTAssertEqual(snapshot.map(\.bitPattern), final[from...].map(\.bitPattern), "\(name) from \(from)")
+            }
+            XCTAssertTrue(final.contains { $0 != 0 }, name)
+        }
+    }
+
     func testTeacherParameterCount() throws {
         // 68 M parameters: counted from the layout without touching every weight twice
         let model = try Model(name: "cifar_resnext29_16x64d", classes: 100)

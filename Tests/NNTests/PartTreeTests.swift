@@ -32,6 +32,25 @@ final class PartTreeTests: XCTestCase {
         }
     }
 
+    /// The streamed last subtree (`GradientStream`): its left sums, then the last part
+    /// added up the spine from the bottom, element by element, give the recursive sum's bits.
+    func testTheRightSpineAddsToTheBitsOfTheRecursiveSum() {
+        for parts in 1...13 {
+            for first in 0..<parts {
+                let node = first..<parts
+                let (lefts, last) = PartTree.spine(of: node)
+                XCTAssertEqual(last, parts - 1)
+                var value = leaf(last)
+                for left in lefts.reversed() {
+                    let sum = PartTree.sum(of: left, leaf: leaf, add: add)
+                    for i in value.indices { value[i] = sum[i] + value[i] }
+                }
+                let whole = PartTree.sum(of: node, leaf: leaf, add: add)
+                XCTAssertEqual(value.map(\.bitPattern), whole.map(\.bitPattern), "parts \(node)")
+            }
+        }
+    }
+
     func testBlocksAreAsEvenAsPossible() {
         let sizes = (0..<4).map { PartTree.block(rank: $0, ranks: 4, parts: 6).count }
         XCTAssertEqual(sizes, [1, 2, 1, 2])

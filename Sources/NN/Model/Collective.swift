@@ -9,6 +9,17 @@ public protocol Collective: AnyObject {
     /// what each rank sent here, `incoming[r]` floats from rank r. A rank that does not
     /// answer in time ends the whole run (the transport's business: no caller waits forever).
     func exchange(_ outgoing: [[Float]], incoming: [Int]) -> [[Float]]
+
+    /// Messages that travel while the caller computes (`GradientStream`): `post` hands
+    /// `values` to the transport for rank `to` and returns at once; `expect` announces
+    /// `count` floats from rank `from`; a tag tells one pair's messages apart. `progress`
+    /// lets them move (MPI moves messages only inside its calls); `complete` waits for
+    /// all of them, under the same deadline as `exchange`, and returns what was expected,
+    /// in the order expected.
+    func post(_ values: [Float], to rank: Int, tag: Int)
+    func expect(_ count: Int, from rank: Int, tag: Int)
+    func progress()
+    func complete() -> [[Float]]
 }
 
 extension Collective {
@@ -34,8 +45,18 @@ extension Collective {
 
 /// One process: every part is computed here and an exchange returns what it was given.
 public final class SingleProcess: Collective {
+    private var posted: [Int: [Float]] = [:], expected: [Int] = []
+
     public init() {}
     public var rank: Int { 0 }
     public var size: Int { 1 }
     public func exchange(_ outgoing: [[Float]], incoming: [Int]) -> [[Float]] { outgoing }
+
+    public func post(_ values: [Float], to rank: Int, tag: Int) { posted[tag] = values }
+    public func expect(_ count: Int, from rank: Int, tag: Int) { expected.append(tag) }
+    public func progress() {}
+    public func complete() -> [[Float]] {
+        defer { (posted, expected) = ([:], []) }
+        return expected.map { tag in posted[tag] ?? [] }
+    }
 }

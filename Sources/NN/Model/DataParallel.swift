@@ -6,8 +6,9 @@ import Tensor
 /// 1. each rank computes its block of parts (`PartTree.block`) into its subtrees' sums;
 /// 2. the parts' losses and logits go to every rank (the batch loss is added in part order);
 /// 3. reduce-scatter: the flat vector (parameter gradients, running statistics) is cut
-///    into P slices; each rank sends every subtree's slice s to rank s, which adds them
-///    by the tree and applies the update to its slice of the parameters (`update` gets
+///    into P slices; each rank sends every subtree's slice s to rank s, bucket by bucket
+///    while its backward pass runs (`GradientStream`), and rank s adds them by the tree
+///    and applies the update to its slice of the parameters (`update` gets
 ///    the flat range of gradients to apply, `parameterSlice`: the optimizer on this rank
 ///    keeps the state of that slice alone, and a save gathers the slices, `gather`);
 /// 4. all-gather: each rank sends its updated slice of (parameters, statistics) to all.
@@ -72,16 +73,16 @@ public final class DataParallel {
             return (result.logits, result.loss)
         }
         check(batch % devices == 0, "devices: a batch of \(batch) does not split into \(devices) equal parts")
+        let stream = GradientStream(self, model: model)
         let mine = model.computeParts(
             x, batch: batch, height: height, width: width, tree: tree, block: block(collective.rank),
-            inputGradient: false, loss: loss)
+            inputGradient: false, loss: loss, stream: stream)
         let (logits, losses) = gatherOutputs(mine, perPart: batch / devices * model.classes)
+        let sum = stream.complete()  // every message of the step, whatever the losses
         guard let total = PartResults.total(losses, devices: devices) else {
             return (logits, losses.first { !$0.isFinite } ?? .nan)
         }
-        let count = model.gradients.count + model.buffers.count
-        let owned = slice(collective.rank, of: count)
-        let sum = reduceScatter(mine.roots, count: count)
+        let owned = slice(collective.rank, of: model.gradients.count + model.buffers.count)
         sum.withUnsafeBufferPointer { model.storeSum($0, at: owned.lowerBound, devices: devices) }
         update(parameterSlice(of: model))
         allGather([model.parameters, model.buffers])
@@ -99,24 +100,6 @@ public final class DataParallel {
             logits += values[n...]
         }
         return (logits, losses)
-    }
-
-    /// This rank's slice of the sum over all parts, added by the tree from every rank's subtrees.
-    func reduceScatter(_ roots: [(node: Range<Int>, sum: [Float])], count: Int) -> [Float] {
-        let outgoing = (0..<ranks).map { s in
-            let range = slice(s, of: count)
-            return roots.flatMap { $0.sum[range] }
-        }
-        let owned = slice(collective.rank, of: count)
-        let senders = (0..<ranks).map { tree.roots(inside: block($0)) }
-        let incoming = collective.exchange(outgoing, incoming: senders.map { $0.count * owned.count })
-        var received: [Range<Int>: [Float]] = [:]
-        for (r, nodes) in senders.enumerated() {
-            for (i, node) in nodes.enumerated() {
-                received[node] = Array(incoming[r][i * owned.count..<(i + 1) * owned.count])
-            }
-        }
-        return tree.sum({ received[$0] }, add: PartResults.add)
     }
 
     /// Each rank's slice of the concatenated arenas, from that rank to all: afterwards

@@ -51,12 +51,14 @@ extension Model {
     /// Each root's sum is the parameter gradients followed by the running statistics.
     func computeParts(
         _ x: UnsafePointer<Float>, batch: Int, height: Int, width: Int, tree: PartTree, block: Range<Int>,
-        inputGradient: Bool, loss: (Range<Int>, [Float]) -> LossOutput
+        inputGradient: Bool, loss: (Range<Int>, [Float]) -> LossOutput, stream: GradientStream? = nil
     ) -> PartResults {
         let part = batch / tree.parts, image = 3 * height * width, k = Float(tree.parts)
         let before = Array(UnsafeBufferPointer(start: buffers.pointer, count: buffers.count))
         var results = PartResults()
-        func leaf(_ p: Int) -> [Float] {
+        // part p's forward, loss and backward, from the same statistics; `finished` as in
+        // `backward` (all at once when the loss is not finite: the gradients stay zero)
+        func pass(_ p: Int, finished: ((Int) -> Void)? = nil) {
             zeroGradients()
             before.withUnsafeBufferPointer { buffers.pointer.update(from: $0.baseAddress!, count: buffers.count) }
             let range = p * part..<(p + 1) * part
@@ -65,17 +67,33 @@ extension Model {
             let output = loss(range, logits)
             results.logits += logits
             results.losses.append(output.loss)
-            if output.isFinite, let dx = backward(output.dLogits.map { $0 / k }, inputGradient: inputGradient) {
+            guard output.isFinite else {
+                finished?(0)
+                return
+            }
+            if let dx = backward(output.dLogits.map { $0 / k }, inputGradient: inputGradient, finished: finished) {
                 results.inputGradient += dx
             }
+        }
+        func leaf(_ p: Int) -> [Float] {
+            pass(p)
             var sum = [Float]()
             sum.reserveCapacity(gradients.count + buffers.count)
             sum.append(contentsOf: UnsafeBufferPointer(start: gradients.pointer, count: gradients.count))
             sum.append(contentsOf: UnsafeBufferPointer(start: buffers.pointer, count: buffers.count))
             return sum
         }
-        for node in tree.roots(inside: block) {
+        var roots = tree.roots(inside: block)
+        let streamed = stream == nil ? nil : roots.removeLast()
+        for node in roots {
             results.roots.append((node, PartTree.sum(of: node, leaf: leaf, add: PartResults.add)))
+        }
+        if let stream, let streamed {
+            // the last subtree by its right spine, whose last part's buckets go out as they finish
+            let (lefts, last) = PartTree.spine(of: streamed)
+            stream.start(
+                lefts: lefts.map { PartTree.sum(of: $0, leaf: leaf, add: PartResults.add) }, roots: results.roots)
+            pass(last) { stream.finished(from: $0, self) }
         }
         return results
     }

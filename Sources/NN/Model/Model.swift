@@ -14,6 +14,8 @@ public final class Model {
     let stem: ConvBN
     let blocks: [ResidualBlock]
     let fcWeight, fcBias: Int
+    /// The flat position of each block's first parameter (`gradientBuckets`).
+    let blockStarts: [Int]
     /// Channels entering the classifier.
     public let features: Int
     /// Threads and scratch memory of this model's kernels; set `context.threads` to the
@@ -117,6 +119,7 @@ public final class Model {
         }
         self.blocks = blocks
         fcWeight = store.addParameter("fc.weight", [classes, features], .denseWeight)
+        blockStarts = Self.starts(of: blocks, after: stem, store)
         fcBias = store.addParameter("fc.bias", [classes], .denseBias)
         if allocate {
             store.allocate()
@@ -165,6 +168,26 @@ public final class Model {
             if training { macs += passes.weightGradient + (unit === stem ? 0 : passes.inputGradient) }
         }
         return macs
+    }
+
+    /// Each block's first flat parameter position, checking that a block's parameters are
+    /// the consecutive run between its start and the next one's (units register in model
+    /// order): what makes a block's gradients one bucket.
+    private static func starts(of blocks: [ResidualBlock], after stem: ConvBN, _ store: ParameterStore) -> [Int] {
+        let views = store.registeredViews
+        func span(_ unit: ConvBN) -> Range<Int> {
+            let indices = [unit.weight, unit.gamma, unit.beta]
+            return views[indices.min()!].offset..<indices.map { views[$0].offset + views[$0].count }.max()!
+        }
+        var end = span(stem).upperBound
+        return blocks.map { block in
+            let spans = block.units.map(span)
+            let start = spans.map(\.lowerBound).min()!
+            check(start == end, "Model: a block's parameters begin at \(start), not after the previous one's (\(end))")
+            end = spans.map(\.upperBound).max()!
+            check(spans.reduce(0) { $0 + $1.count } == end - start, "Model: a block's parameters are not consecutive")
+            return start
+        }
     }
 
     /// Every unit's convolution geometry for one image, in model order, with the unit.
@@ -255,12 +278,18 @@ public final class Model {
     /// `dLogits` (N, classes), through the last training-mode forward. Returns the input
     /// gradient (N, 3, H, W) when asked for.
     @discardableResult
-    public func backward(_ dLogits: UnsafePointer<Float>, inputGradient: Bool = false) -> [Float]? {
+    /// `finished(from)`, when given, runs as soon as the gradients at flat positions from
+    /// `from` on are final: after the classifier and after each block (`gradientBuckets`),
+    /// so that they can be sent while the rest of the pass runs (`GradientStream`).
+    public func backward(
+        _ dLogits: UnsafePointer<Float>, inputGradient: Bool = false, finished: ((Int) -> Void)? = nil
+    ) -> [Float]? {
         check(trainedForward, "Model.backward needs a training-mode forward first")
         let dOut = dLogits
         Dense.backward(
             dx: dPooled.pointer, dw: store.gradient(fcWeight), dBias: store.gradient(fcBias), dOut: dOut,
             pooled.pointer, store.value(fcWeight), batch: batch, inputs: features, outputs: classes)
+        finished?(store.registeredViews[fcWeight].offset)
         let last = blocks.last?.output ?? stem.y
         var gradient = gradientBuffers[0], next = gradientBuffers[1]
         GlobalAvgPool.backward(
@@ -271,21 +300,33 @@ public final class Model {
             let blockInput = index == 0 ? stem.y : blocks[index - 1].output
             block.backward(gradient.pointer, input: blockInput.pointer, dInput: next.pointer, scratch: scratch, context)
             swap(&gradient, &next)
+            finished?(blockStarts[index])
         }
-        guard inputGradient else {
-            stem.backward(gradient.pointer, input: input.pointer, dInput: nil, context)
-            return nil
-        }
-        let dx = FloatBuffer(count: input.count)
-        stem.backward(gradient.pointer, input: input.pointer, dInput: dx.pointer, context)
-        return dx.array
+        let dx = inputGradient ? FloatBuffer(count: input.count) : nil
+        stem.backward(gradient.pointer, input: input.pointer, dInput: dx?.pointer, context)
+        finished?(0)
+        return dx?.array
+    }
+
+    /// Where the gradients of the classifier and of each block begin, the last first: the
+    /// flat positions at which `backward` reports what it has finished. Each bucket of
+    /// (gradients, statistics) runs from one of them to the one before (the first to the
+    /// end: the statistics are final after the forward pass), the stem's from 0.
+    public var gradientBuckets: [Range<Int>] {
+        let starts = [0] + blockStarts + [store.registeredViews[fcWeight].offset]
+        let ends = starts.dropFirst() + [gradients.count + buffers.count]
+        return zip(starts, ends).map { $0..<$1 }.reversed()
     }
 
     @discardableResult
-    public func backward(_ dLogits: [Float], inputGradient: Bool = false) -> [Float]? {
+    public func backward(
+        _ dLogits: [Float], inputGradient: Bool = false, finished: ((Int) -> Void)? = nil
+    ) -> [Float]? {
         check(
             dLogits.count == batch * classes,
             "Model.backward: dLogits holds \(dLogits.count) floats, not \(batch)×\(classes)")
-        return dLogits.withUnsafeBufferPointer { backward($0.baseAddress!, inputGradient: inputGradient) }
+        return dLogits.withUnsafeBufferPointer {
+            backward($0.baseAddress!, inputGradient: inputGradient, finished: finished)
+        }
     }
 }

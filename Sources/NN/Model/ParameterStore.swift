@@ -27,6 +27,8 @@ public final class ParameterStore {
 
     /// Parameters registered so far (known before `allocate`).
     var registeredCount: Int { parameterLayout.count }
+    /// The parameters' views registered so far, in order.
+    var registeredViews: [Arena.View] { parameterLayout.views }
 
     func addBuffer(_ name: String, _ shape: [Int]) -> Int { bufferLayout.add(name, shape) }
 

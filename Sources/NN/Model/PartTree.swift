@@ -62,6 +62,21 @@ public struct PartTree: Sendable {
         return evaluate(root)
     }
 
+    /// A node's right spine: `sum(of: node)` is lefts[0] + (lefts[1] + (… + part `last`)),
+    /// lefts being the left children on the way down to the node's last part. Float
+    /// addition commutes, so adding the spine from the bottom up, element by element, gives
+    /// the recursive sum's bits: what lets the last part's gradients be finished and sent
+    /// a bucket at a time (`GradientStream`).
+    public static func spine(of node: Range<Int>) -> (lefts: [Range<Int>], last: Int) {
+        var lefts: [Range<Int>] = [], node = node
+        while node.count > 1 {
+            let (left, right) = children(node)
+            lefts.append(left)
+            node = right
+        }
+        return (lefts, node.lowerBound)
+    }
+
     /// A subtree's sum computed here: `leaf(part)` gives one part's value, the parts in
     /// increasing order.
     public static func sum<Value>(
