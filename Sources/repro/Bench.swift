@@ -30,13 +30,13 @@ struct Bench {
         var stream = RandomStream(seed: 0, purpose: "bench-data")
         let x = (0..<batch * 3 * 32 * 32).map { _ in Float(stream.normal()) }
         let labels = (0..<batch).map { _ in stream.below(classes) }
-        let sgd = SGD(
-            parameters: net.parameters, momentum: 0.9, nesterov: true,
-            weightDecay: WeightDecay(rate: 1e-4, kinds: net.parameterKinds))
-
-        // Under mpirun the ranks share the `devices` parts (`DataParallel`), as a training does.
+        // Under mpirun the ranks share the `devices` parts (`DataParallel`), as a training
+        // does, each keeping the optimizer's state of its slice alone.
         let world = MPIWorld.launched
         let parallel = DataParallel(devices: devices, collective: world ?? SingleProcess())
+        let sgd = SGD(
+            parameters: net.parameters, momentum: 0.9, nesterov: true,
+            weightDecay: WeightDecay(rate: 1e-4, kinds: net.parameterKinds), slice: parallel.parameterSlice(of: net))
         let mine = PartTree.block(rank: parallel.collective.rank, ranks: parallel.collective.size, parts: devices)
         var loss: Float = 0
         func trainStep(_ step: Int) throws {
