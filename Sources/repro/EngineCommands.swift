@@ -67,8 +67,10 @@ struct BenchCommand: ParsableCommand {
             model: model, classes: classes, batch: batch, devices: devices, threads: threads, steps: steps,
             warmupSteps: warmup, reps: reps, parallelism: parallelism
         ).run()
-        // under mpirun, rank 0 speaks for all
-        guard (MPIWorld.launched?.rank ?? 0) == 0 else { return }
+        // under mpirun, rank 0 speaks for all; every rank finalizes, or mpirun reports it ended improperly
+        let world = MPIWorld.launched
+        defer { world?.finish() }
+        guard (world?.rank ?? 0) == 0 else { return }
         print(result.summary)
         if let table = result.parallelism { print(table) }
         if json { print(result.json) }
