@@ -93,4 +93,12 @@ public enum WorkspaceSlot: Int, CaseIterable, Sendable {
     case transposedInput
     /// Conv2D input gradient: the weights transposed (patch × outputs, per group).
     case transposedWeights
+    /// Winograd3x3: the transformed filters (16 positions × outputs × inputs per group).
+    case winogradFilters
+    /// Winograd3x3: an image's transformed input tiles (one group), in panels.
+    case winogradInput
+    /// Winograd3x3: the 16 products of an image's tiles (one group's output channels of a part).
+    case winogradProducts
+    /// Winograd3x3: one input plane padded by a border of zeros.
+    case winogradPlane
 }

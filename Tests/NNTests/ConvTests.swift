@@ -41,8 +41,11 @@ final class ConvTests: XCTestCase {
     /// planes that are no whole number of vectors or tiles, one row, an image narrower than a
     /// vector, planes of one, two and three vectors a row, weight-gradient image groups
     /// smaller than a reduction range, conv groups, and the stem (3 input channels: direct
-    /// forward and weight gradient, no input gradient).
+    /// forward and weight gradient, no input gradient). Winograd off: the shapes of 16
+    /// channels or more would take it (WinogradTests checks it).
     func testDirect3x3MatchesReference() {
+        Winograd3x3.enabled = false
+        defer { Winograd3x3.enabled = Winograd3x3.byDefault }
         let direct = [
             ConvShape(batch: 5, inChannels: 4, height: 7, width: 9, outChannels: 8, kernel: 3, stride: 1, pad: 1),
             ConvShape(batch: 3, inChannels: 8, height: 16, width: 16, outChannels: 12, kernel: 3, stride: 1, pad: 1),
@@ -113,8 +116,11 @@ final class ConvTests: XCTestCase {
     /// AVX-512 builds keep 16–18 vector sums in registers (4 × 4 tiles, the weight
     /// gradient's 18 tap sums in one loop), AVX2 builds fewer at a time; both must give the
     /// same bits, or the lock would depend on the build machine. Both run here, in one build,
-    /// on the shapes of ResNet56, ResNeXt's grouped 3x3 and planes of awkward widths.
+    /// on the shapes of ResNet56, ResNeXt's grouped 3x3 and planes of awkward widths (the
+    /// direct path: Winograd off; WinogradTests checks its own).
     func testWideAndNarrowRegisterTilesGiveTheSameBits() {
+        Winograd3x3.enabled = false
+        defer { Winograd3x3.enabled = Winograd3x3.byDefault }
         let shapes = [
             ConvShape(batch: 4, inChannels: 16, height: 32, width: 32, outChannels: 16, kernel: 3, pad: 1),
             ConvShape(batch: 5, inChannels: 64, height: 8, width: 8, outChannels: 64, kernel: 3, pad: 1),

@@ -2,7 +2,9 @@ import Tensor
 
 /// 2-D convolution, forward and backward. 3x3 stride-1 convolutions whose groups have
 /// channels in fours go to the direct kernel of `Conv3x3` (`Conv3x3.supports`: the stem's
-/// input gradient, for one, stays here); the others are products of our own
+/// input gradient, for one, stays here), or, where `Winograd3x3` is on (off by default: not
+/// yet faster) and supports the shape, to Winograd's F(2x2, 3x3) for the forward and the input
+/// gradient, the weight gradient staying direct; the others are products of our own
 /// (`PanelProduct`) with the patch matrix (Darknet's im2col: one row per input channel and
 /// tap, one column per output pixel), which a 1x1 stride-1 convolution reads straight from
 /// its input. Per image and group: out = W · col, dcol = Wᵀ · dOut folded back into dx,
@@ -19,10 +21,16 @@ public enum Conv2D {
 
     /// The multiply-adds the kernels execute for `s`: its forward, input gradient and weight
     /// gradient. The direct and patch-matrix kernels do the dense count in each; a kernel that
-    /// does fewer multiplies says so here (`repro bench`'s executed GFLOP/s and share of peak).
+    /// does fewer multiplies says so here (`repro bench`'s executed GFLOP/s and share of peak):
+    /// Winograd's forward and input gradient those of its products, 16/36 of the dense count
+    /// (its transforms are additions, counted as none), its weight gradient (direct) dense.
     public static func multiplyAdds(_ s: ConvShape) -> (forward: Int, inputGradient: Int, weightGradient: Int) {
-        (s.macs, s.macs, s.macs)
+        guard winograd(s) else { return (s.macs, s.macs, s.macs) }
+        return (Winograd3x3.multiplyAdds(s), Winograd3x3.multiplyAdds(s), s.macs)
     }
+
+    /// Whether the forward and the input gradient of `s` take `Winograd3x3`.
+    static func winograd(_ s: ConvShape) -> Bool { Winograd3x3.enabled && Winograd3x3.supports(s) }
 
     /// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C/groups, K, K)); out is overwritten.
     /// Every image a chunk, or a few (`ImageParts`, for many threads on a small batch).
@@ -34,6 +42,10 @@ public enum Conv2D {
         _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext,
         finished: ((_ image: Int, _ channels: Range<Int>) -> Void)? = nil
     ) {
+        if winograd(s) {
+            Winograd3x3.forward(out, x, w, s, context, finished: finished)
+            return
+        }
         if Conv3x3.supports(s, inputGradient: false) {
             Conv3x3.forward(out, x, w, s, context, finished: finished)
             return
@@ -66,6 +78,11 @@ public enum Conv2D {
         dOut: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
         _ w: UnsafePointer<Float>, _ s: ConvShape, _ context: ComputeContext, accumulate: Bool = false
     ) {
+        if winograd(s) {
+            if let dx { Winograd3x3.inputGradient(dx, dOut, w, s, context, accumulate: accumulate) }
+            Conv3x3.backward(dx: nil, dw: dw, dOut: dOut, x, w, s, context, accumulate: accumulate)
+            return
+        }
         if Conv3x3.supports(s, inputGradient: dx != nil) {
             Conv3x3.backward(dx: dx, dw: dw, dOut: dOut, x, w, s, context, accumulate: accumulate)
             return
