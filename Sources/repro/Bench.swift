@@ -82,7 +82,8 @@ struct Bench {
         let executed = 2 * Double(net.executedMACs(training: true)),
             executedEval = 2 * Double(net.executedMACs(training: false))
         let (train, eval) = (Self.median(trainRates), Self.median(evalRates))
-        let peak = max(peakBefore, PeakFMA.measure(threads: threads)) / 1e9
+        // under mpirun every rank measures its own threads at the same moment: the launch's peak is their sum
+        let peak = Self.sum(max(peakBefore, PeakFMA.measure(threads: threads)) / 1e9, over: parallel.collective)
         return BenchResult(
             model: model, batch: batch, threads: threads, steps: steps, warmup: warmupSteps, reps: reps,
             params: net.parameterCount,
@@ -98,6 +99,14 @@ struct Bench {
                 ParallelismReport(profile: $0, timedSeconds: trainSeconds.reduce(0, +)).bounds(including: threads)
             }, ranks: communication?.ranks, sent_mb_per_step: communication?.sentMegabytesPerStep,
             wait_share: communication?.waitShare)
+    }
+
+    /// `value` added over the ranks in rank order (itself on one process).
+    static func sum(_ value: Double, over collective: Collective) -> Double {
+        guard collective.size > 1 else { return value }
+        let everyone = [Int](repeating: 1, count: collective.size)
+        let values = collective.exchange(everyone.map { _ in [Float(value)] }, incoming: everyone)
+        return values.reduce(0) { $0 + Double($1[0]) }
     }
 
     /// The middle value, or the mean of the two middle ones (as the peer computes it).
@@ -156,7 +165,8 @@ struct BenchResult: Encodable {
     /// What the kernels execute (`Model.executedMACs`): below the dense count where a kernel
     /// does fewer multiplies.
     var executed_gflops, eval_executed_gflops: Double
-    /// This machine's FMA peak for `threads` threads, measured (`PeakFMA`).
+    /// This machine's FMA peak for `threads` threads, measured (`PeakFMA`); under mpirun the
+    /// sum of the ranks' (the rates above are the launch's, all ranks together).
     var peak_gflops: Double
     var peak_rss_mb, final_loss: Double
     var params_sha256: String
@@ -191,10 +201,20 @@ struct BenchResult: Encodable {
         func share(_ gflops: Double) -> Double { 100 * gflops / max(peak_gflops, 1e-9) }
         return String(
             format:
-                "FMA peak %.1f GFLOP/s (%d threads, measured): train %.1f %% dense-equivalent, %.1f %% executed "
-                + "(%.1f GFLOP/s); eval %.1f %%, %.1f %% executed",
-            peak_gflops, threads, share(gflops), share(executed_gflops), executed_gflops, share(eval_gflops),
-            share(eval_executed_gflops))
+                "FMA peak %.1f GFLOP/s (%@, measured): train %.1f %% dense-equivalent, %.1f %% executed "
+                + "(%.1f GFLOP/s); eval %.1f %%, %.1f %% executed%@",
+            peak_gflops, workers, share(gflops), share(executed_gflops), executed_gflops, share(eval_gflops),
+            share(eval_executed_gflops), messages)
+    }
+
+    private var workers: String { ranks.map { "\($0) ranks × \(threads) threads" } ?? "\(threads) threads" }
+
+    /// Under mpirun: what rank 0 sent and how long it waited.
+    private var messages: String {
+        guard let ranks, let sent_mb_per_step, let wait_share else { return "" }
+        return String(
+            format: "\n%d ranks: rank 0 sent %.2f MB a training step, waited %.1f %% of the timed training", ranks,
+            sent_mb_per_step, 100 * wait_share)
     }
 
     /// Empty when a figure is not finite (a diverged loss): Foundation's spelling refuses it.

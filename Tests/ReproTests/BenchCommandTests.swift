@@ -30,6 +30,23 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertEqual(json["reps"] as? Int, 3)
     }
 
+    /// Under mpirun the rates are the launch's, so the peak they are shared against is too:
+    /// the sum of what each rank measured; rank 0 alone prints, with what it sent and waited.
+    func testUnderMpirunThePeakIsTheRanksSum() throws {
+        let run = try TestProcess.program(
+            "mpirun",
+            [
+                "-np", "2", "--oversubscribe", "--bind-to", "none", TestProcess.repro.path, "bench", "--model",
+                "cifar_resnet20_v1", "--batch", "8", "--devices", "2", "--threads", "1", "--steps", "1", "--json",
+            ], in: scratch.url,
+            environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"], separateErrors: true)
+        XCTAssertTrue(run.exited && run.status == 0, "\(run.description)\n\(run.output)\n\(run.errors)")
+        XCTAssertTrue(run.output.contains("(2 ranks × 1 threads, measured)"), run.output)
+        XCTAssertTrue(run.output.contains("\n2 ranks: rank 0 sent "), run.output)
+        XCTAssertEqual(run.output.components(separatedBy: "FMA peak ").count, 2, "rank 0 alone prints: \(run.output)")
+        XCTAssertFalse(run.errors.contains("exited improperly"), run.errors)
+    }
+
     /// The share of peak beside the achieved figures: the kernels never execute more
     /// multiply-adds than the dense convolutions count, and a small batch on one thread
     /// stays well below the register-only FMA loop.
