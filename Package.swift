@@ -103,7 +103,7 @@ let package = Package(
             name: "ReproTests", dependencies: ["Support", "Pipeline", "Dataset", "TestSupport"],
             exclude: ["Fixtures", "Golden"]),
         .testTarget(
-            name: "TrainingTests", dependencies: ["Support", "Training", "Dataset", "NN", "TestSupport"],
+            name: "TrainingTests", dependencies: ["Support", "Training", "Dataset", "NN", "Report", "TestSupport"],
             swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )
