@@ -3,10 +3,12 @@ import Tensor
 /// Winograd's F(2x2, 3x3) for the 3x3, stride-1, pad-1 convolutions of a CIFAR ResNet
 /// (Lavin & Gray 2016): forward and input gradient, 16 multiplies per 2x2 output tile and
 /// input-output channel pair where the direct conv (`Conv3x3`) does 36. Per image and
-/// group, each input plane's 4x4 tiles (overlapping by 2) are transformed (V = Bᵀ d B,
+/// group, block by block of whole tile rows (`WinogradTransforms.Blocks`, about one panel of
+/// tiles), each input plane's 4x4 tiles (overlapping by 2) are transformed (V = Bᵀ d B,
 /// `WinogradTransforms`), then for each of the 16 positions ξ the products
 /// M[ξ] (outputs × tiles) = U[ξ] (outputs × inputs) · V[ξ] (inputs × tiles) run on
-/// `PanelProduct`, and every output tile is Aᵀ M A. The weight gradient stays direct.
+/// `PanelProduct`, and every output tile is Aᵀ M A: a block's V and M stay in L1 or L2
+/// between the three. The weight gradient stays direct.
 ///
 /// The transforms are additions and exact halvings in a fixed order, and each product
 /// element is one FMA chain over the input channels in order, so the bits depend on the
@@ -14,12 +16,14 @@ import Tensor
 /// `Conv3x3`) or the ISA. They differ from the direct conv's (another order and other
 /// roundings: ~1e-6 relative on ResNet shapes).
 enum Winograd3x3 {
-    /// Off for now: on an AMD EPYC Zen 3 (AVX2, 2 threads) ResNet56 at batch 128 trained at 88–90
-    /// images/s with it against 102–106 direct, and evaluated at 300–364 against 384–441: the
-    /// products take ~70 % of the direct kernel's time (not 16/36), and the transforms, the
-    /// even/odd split of the input rows and the output transform's reads of the 16 × O × tiles
-    /// product buffer from L2 add ~26 % more. Turning it on changes float results: bump the
-    /// train and evaluate kinds' versions and regenerate the smoke lock in the same commit.
+    /// Off for now: it is not faster here. On an AMD EPYC Zen 3 (AVX2, 2 threads), timed per layer
+    /// (batch 32, alternated with the direct conv, best of 41) it is level with the direct conv on
+    /// 16-channel 32x32 planes (0.84–1.01x), ahead on 32-channel 16x16 ones (0.96–1.11x) and behind
+    /// on 64-channel 8x8 ones (0.84–0.95x); ResNet56 at batch 128 trains at 0.79–0.97x and
+    /// evaluates at 0.69–0.95x the direct path's speed. Its products do 44 % of the direct
+    /// conv's multiply-adds, but at 16–64 channels the transforms, which are loads and stores
+    /// more than arithmetic, cost nearly what that saves. Turning it on changes float results:
+    /// bump the train and evaluate kinds' versions and regenerate the smoke lock in the same commit.
     static let byDefault = false
 
     /// Whether `Conv2D` takes this path for the shapes it supports; tests turn it on and off
@@ -86,44 +90,48 @@ enum Winograd3x3 {
         finished: ((_ image: Int, _ channels: Range<Int>) -> Void)?
     ) {
         let tiles = WinogradTransforms.Tiles(height: s.height, width: s.width), pixels = s.height * s.width
-        let width = PanelProduct.width, panels = (tiles.count + width - 1) / width
+        let width = PanelProduct.width, blocks = WinogradTransforms.Blocks(tiles, width: width)
         let parts = ImageParts(
             rowsPerGroup: outputs, groups: s.groups, unit: 6, batch: s.batch, threads: context.threads)
         let (sourceChannels, targetChannels) = (inputs * s.groups, outputs * s.groups)
-        context.reserve(.winogradInput, count: 16 * panels * inputs * width)
-        context.reserve(.winogradProducts, count: 16 * outputs * tiles.count + 16)
-        context.reserve(.winogradPlane, count: tiles.paddedCount)
+        context.reserve(.winogradInput, count: 16 * blocks.panels * inputs * width)
+        context.reserve(.winogradProducts, count: 16 * outputs * blocks.columns + 16)
+        context.reserve(.winogradPlane, count: inputs * tiles.paddedCount)
         context.forEach(parts.chunks(batch: s.batch), kind: .directConvolution, splittable: parts.splittable) {
             chunk, worker in
             let (n, part) = chunk.quotientAndRemainder(dividingBy: parts.count)
             let rows = parts.rows(part)
             let v = context.pointer(.winogradInput, worker), m = context.pointer(.winogradProducts, worker)
             let padded = context.pointer(.winogradPlane, worker)
+            let positionStride = rows.count * blocks.columns
+            let transformed = WinogradTransforms.PanelTarget(
+                base: v, positionStride: blocks.panels * inputs * width, panelStride: inputs * width, width: width)
             for g in parts.groups(part) {
                 let planes = source + (n * sourceChannels + g * inputs) * pixels
                 for c in 0..<inputs {
-                    WinogradTransforms.input(
-                        .init(
-                            base: v + c * width, positionStride: panels * inputs * width, panelStride: inputs * width,
-                            width: width),
-                        planes + c * pixels, tiles, padded: padded)
-                }
-                for p in 0..<panels {
-                    for xi in 0..<16 {
-                        PanelProduct.multiply(
-                            m + xi * rows.count * tiles.count + p * width, ldc: tiles.count,
-                            .init(
-                                pointer: u + ((g * 16 + xi) * outputs + rows.lowerBound) * inputs, rowStride: inputs,
-                                step: 1),
-                            depth: inputs, v + (xi * panels + p) * inputs * width, rows: rows.count,
-                            columns: min(width, tiles.count - p * width), add: false)
-                    }
+                    WinogradTransforms.split(padded + c * tiles.paddedCount, planes + c * pixels, tiles)
                 }
                 let first = target + (n * targetChannels + g * outputs + rows.lowerBound) * pixels
-                for o in 0..<rows.count {
+                for b in 0..<blocks.count {
+                    let tileRows = blocks.rows(b), count = tileRows.count * tiles.perRow
+                    for c in 0..<inputs {
+                        WinogradTransforms.input(
+                            transformed.channel(c), padded + c * tiles.paddedCount, tiles, rows: tileRows)
+                    }
+                    for q in 0..<(count + width - 1) / width {
+                        for xi in 0..<16 {
+                            PanelProduct.multiply(
+                                m + xi * positionStride + q * width, ldc: blocks.columns,
+                                .init(
+                                    pointer: u + ((g * 16 + xi) * outputs + rows.lowerBound) * inputs,
+                                    rowStride: inputs, step: 1),
+                                depth: inputs, v + (xi * blocks.panels + q) * inputs * width,
+                                rows: rows.count, columns: min(width, count - q * width), add: false)
+                        }
+                    }
                     WinogradTransforms.output(
-                        first + o * pixels, m + o * tiles.count, positionStride: rows.count * tiles.count, tiles,
-                        add: add, scratch: padded)
+                        first, pixels: pixels, outputs: rows.count, m, planeStride: blocks.columns,
+                        positionStride: positionStride, tiles, rows: tileRows, add: add)
                 }
             }
             finished?(n, parts.channels(part))
