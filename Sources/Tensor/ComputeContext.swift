@@ -95,10 +95,10 @@ public enum WorkspaceSlot: Int, CaseIterable, Sendable {
     case transposedWeights
     /// Winograd3x3: the transformed filters (16 positions × outputs × inputs per group).
     case winogradFilters
-    /// Winograd3x3: an image's transformed input tiles (one group), in panels.
+    /// Winograd3x3: a block's transformed input tiles (one group), in panels.
     case winogradInput
-    /// Winograd3x3: the 16 products of an image's tiles (one group's output channels of a part).
+    /// Winograd3x3: the 16 products of a block's tiles (one group's output channels of a part).
     case winogradProducts
-    /// Winograd3x3: one input plane padded by a border of zeros.
+    /// Winograd3x3: a group's input planes of one image, each padded by a border of zeros.
     case winogradPlane
 }

@@ -46,9 +46,13 @@ enum WinogradTransforms {
             paddedCount = (height + 2) * rowStride
         }
 
+        /// Where quarter k starts in a padded row (quarter 3 one float later: the float before it
+        /// takes `split`'s shifted stores).
+        @inline(__always) func offset(_ k: Int) -> Int { k * quarter + (k == 3 ? 1 : 0) }
+
         /// Quarter k of padded row r.
         @inline(__always) func quarter(_ padded: UnsafePointer<Float>, row r: Int, _ k: Int) -> UnsafePointer<Float> {
-            padded + r * rowStride + k * quarter + (k == 3 ? 1 : 0)
+            padded + r * rowStride + offset(k)
         }
     }
 
@@ -172,9 +176,10 @@ enum WinogradTransforms {
         _ out: UnsafeMutablePointer<Float>, stride: Int, _ source: UnsafePointer<Float>, _ tiles: Tiles, half: Bool
     ) {
         @inline(__always) func row(_ i: Int) -> (V, V, V, V) {
-            let p = source + i * tiles.rowStride, q = tiles.quarter
+            let p = source + i * tiles.rowStride
             return bRows(
-                Vectors.load8(p), Vectors.load8(p + q), Vectors.load8(p + 2 * q), Vectors.load8(p + 3 * q + 1))
+                Vectors.load8(p), Vectors.load8(p + tiles.offset(1)), Vectors.load8(p + tiles.offset(2)),
+                Vectors.load8(p + tiles.offset(3)))
         }
         @inline(__always) func put(_ xi: Int, _ v: V) {
             if half {
@@ -208,11 +213,11 @@ enum WinogradTransforms {
     /// zeroed first (the border, the tails), then the image written in vectors: no float of it
     /// is written lane by lane but the columns after the last 4 (planes of odd tile counts).
     static func split(_ padded: UnsafeMutablePointer<Float>, _ plane: UnsafePointer<Float>, _ tiles: Tiles) {
-        let quarter = tiles.quarter, perRow = tiles.perRow
+        let perRow = tiles.perRow
         Vectors.zero(padded, tiles.paddedCount)
         for y in 0..<tiles.height {
             let q0 = UnsafeMutablePointer(mutating: tiles.quarter(padded, row: y + 1, 0))
-            let (q1, q2, q3) = (q0 + quarter, q0 + 2 * quarter, q0 + 3 * quarter + 1)
+            let (q1, q2, q3) = (q0 + tiles.offset(1), q0 + tiles.offset(2), q0 + tiles.offset(3))
             let source = plane + y * tiles.width
             // image column 2x is q1[x] and q3[x − 1], column 2x + 1 is q2[x] and q0[x + 1]
             // (q3[−1], the float before q3, is written and never read)
